@@ -1,0 +1,48 @@
+export { connectionLine } from './describe-info.js';
+export { DevstackStartError, DevstackToolMissingError } from './errors.js';
+export {
+  type KafkaBrokerInfo,
+  type KafkaInfo,
+  type KafkaService,
+  type KafkaStartOptions,
+  startKafka,
+} from './kafka/cluster.js';
+export { ensureKafkaJars, kafkaLibDir, kafkaVersion } from './kafka/jars.js';
+export { type CreateTopicOptions, createTopic, kafkaClient } from './kafka/topics.js';
+export type { ManagedProcess, ProcessInfo } from './managed-process.js';
+export { liveRegisteredProcesses, type RegisteredProcess } from './pid-registry.js';
+export { isAlive } from './process-liveness.js';
+export {
+  type ClusterNodeInfo,
+  type ClusterStartOptions,
+  type RedisCluster,
+  type RedisClusterInfo,
+  readTopology,
+  startRedisCluster,
+} from './redis/cluster.js';
+export { type HostPort, parseInfo, withRedis } from './redis/probe.js';
+export {
+  type RedisSentinel,
+  type RedisSentinelInfo,
+  type SentinelStartOptions,
+  startRedisSentinel,
+} from './redis/sentinel.js';
+export { type RedisSingle, type RedisSingleInfo, startRedisSingle } from './redis/single.js';
+export {
+  SERVICE_KINDS,
+  type ServiceDescription,
+  type ServiceHandle,
+  type ServiceKind,
+  type StartOptions,
+} from './service.js';
+export { type KafkaSmoke, smokeKafka } from './smoke/kafka-smoke.js';
+export {
+  type ClusterSmoke,
+  type SentinelSmoke,
+  type SingleSmoke,
+  smokeCluster,
+  smokeSentinel,
+  smokeSingle,
+} from './smoke/redis-smoke.js';
+export { type SmokeResult, smokeService, startService } from './stack.js';
+export { waitUntil } from './wait-until.js';

@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { DevstackStartError } from '../errors.js';
+import { newRunDir } from '../paths.js';
+import { freePorts } from '../ports.js';
+import {
+  cleanupOnFailure,
+  type ServiceHandle,
+  type StartOptions,
+  serviceHandle,
+  startAllOrNone,
+} from '../service.js';
+import { ensureRedisTools } from '../system-tools.js';
+import { waitUntil } from '../wait-until.js';
+import { type HostPort, parseInfo, withRedis } from './probe.js';
+import { LOOPBACK, startRedisInstance } from './redis-instance.js';
+
+const run = promisify(execFile);
+
+export interface ClusterNodeInfo extends HostPort {
+  id: string;
+  role: 'master' | 'replica';
+  /** The master's id for a replica. */
+  masterId?: string;
+  /** Inclusive slot ranges a master serves. */
+  slots: [number, number][];
+}
+
+export interface RedisClusterInfo {
+  nodes: ClusterNodeInfo[];
+  /** `cluster-node-timeout`: how long a master may be silent before fail-over starts. */
+  nodeTimeoutMs: number;
+}
+
+export type RedisCluster = ServiceHandle<RedisClusterInfo>;
+
+export interface ClusterStartOptions extends StartOptions {
+  /** Default 1000 ms: short, so fail-over tests finish quickly. */
+  nodeTimeoutMs?: number;
+}
+
+const NODES = 6;
+
+/** A 6-node Redis Cluster (3 masters, 3 replicas) on loopback, ready when every node agrees. */
+export async function startRedisCluster(options: ClusterStartOptions = {}): Promise<RedisCluster> {
+  ensureRedisTools(options.log);
+  const nodeTimeoutMs = options.nodeTimeoutMs ?? 1_000;
+  const ports = await freePorts(NODES * 2);
+  const runDir = newRunDir('cluster');
+  const instances = await startAllOrNone(
+    Array.from({ length: NODES }, (_, i) =>
+      startRedisInstance({
+        name: `redis-cluster-${i + 1}`,
+        port: ports[i] as number,
+        runDir,
+        owner: options.owner ?? 'api',
+        config: [
+          'cluster-enabled yes',
+          'cluster-config-file nodes.conf',
+          `cluster-node-timeout ${nodeTimeoutMs}`,
+          // An explicit bus port: the default (port + 10000) may be taken.
+          `cluster-port ${ports[NODES + i]}`,
+        ],
+      }),
+    ),
+  );
+  const processes = instances.map((instance) => instance.process);
+  return cleanupOnFailure(processes, async () => {
+    await createCluster(instances);
+    await waitUntil(() => clusterAgreed(instances), {
+      what: 'Redis Cluster to agree on its 6 nodes and 16384 slots',
+      timeoutMs: 30_000,
+    });
+    const nodes = await readTopology(instances[0] as HostPort);
+    return serviceHandle('cluster', runDir, { nodes, nodeTimeoutMs }, processes);
+  });
+}
+
+async function createCluster(instances: HostPort[]): Promise<void> {
+  const addresses = instances.map((i) => `${i.host}:${i.port}`);
+  try {
+    await run(
+      'redis-cli',
+      ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'],
+      { timeout: 60_000 },
+    );
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new DevstackStartError(`redis-cli --cluster create failed:\n${stdout}\n${stderr}`, {
+      cause: error,
+    });
+  }
+}
+
+async function clusterAgreed(instances: HostPort[]): Promise<true | undefined> {
+  for (const instance of instances) {
+    const ready = await withRedis(instance, async (client) => {
+      const info = parseInfo(String(await client.call('CLUSTER', 'INFO')));
+      if (info.cluster_state !== 'ok') return false;
+      if (info.cluster_slots_ok !== '16384' || info.cluster_known_nodes !== String(NODES)) {
+        return false;
+      }
+      const replication = parseInfo(await client.info('replication'));
+      const persistence = parseInfo(await client.info('persistence'));
+      // Ready means synced and persisted: a replica still writing its first AOF after
+      // the initial sync would, among other things, refuse to shut down.
+      if (persistence.aof_rewrite_in_progress !== '0') return false;
+      return replication.role === 'master' || replication.master_link_status === 'up';
+    });
+    if (!ready) return undefined;
+  }
+  return true;
+}
+
+/** Reads who is master of which slots from `CLUSTER NODES`. */
+export async function readTopology(seed: HostPort): Promise<ClusterNodeInfo[]> {
+  const text = await withRedis(seed, async (client) =>
+    String(await client.call('CLUSTER', 'NODES')),
+  );
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [id = '', address = '', flags = '', master = '-', , , , , ...slotFields] =
+        line.split(' ');
+      const hostPort = address.split('@')[0] ?? '';
+      const colon = hostPort.lastIndexOf(':');
+      const isMaster = flags.split(',').includes('master');
+      const slots = slotFields
+        .filter((field) => !field.startsWith('['))
+        .map((field): [number, number] => {
+          const [start, end = start] = field.split('-');
+          return [Number(start), Number(end)];
+        });
+      return {
+        id,
+        host: hostPort.slice(0, colon) || LOOPBACK,
+        port: Number(hostPort.slice(colon + 1)),
+        role: isMaster ? ('master' as const) : ('replica' as const),
+        ...(isMaster ? {} : { masterId: master }),
+        slots,
+      };
+    })
+    .sort((a, b) => a.port - b.port);
+}

@@ -1,0 +1,123 @@
+import { newRunDir } from '../paths.js';
+import { freePorts } from '../ports.js';
+import {
+  cleanupOnFailure,
+  type ServiceHandle,
+  type StartOptions,
+  serviceHandle,
+  startAllOrNone,
+} from '../service.js';
+import { ensureRedisTools } from '../system-tools.js';
+import { waitUntil } from '../wait-until.js';
+import { type HostPort, withRedis } from './probe.js';
+import { LOOPBACK, startRedisInstance } from './redis-instance.js';
+
+export interface RedisSentinelInfo {
+  masterName: string;
+  master: HostPort;
+  replica: HostPort;
+  sentinels: HostPort[];
+  /** `down-after-milliseconds`: how long the master may be silent before fail-over starts. */
+  downAfterMs: number;
+}
+
+export type RedisSentinel = ServiceHandle<RedisSentinelInfo>;
+
+export interface SentinelStartOptions extends StartOptions {
+  masterName?: string;
+  /** Default 1000 ms: short, so fail-over tests finish quickly. */
+  downAfterMs?: number;
+}
+
+const SENTINELS = 3;
+
+/**
+ * One master, one replica and three sentinels (quorum 2) on loopback; ready once the
+ * replica is in sync and every sentinel knows the replica and the two other sentinels.
+ */
+export async function startRedisSentinel(
+  options: SentinelStartOptions = {},
+): Promise<RedisSentinel> {
+  ensureRedisTools(options.log);
+  const masterName = options.masterName ?? 'kf-master';
+  const downAfterMs = options.downAfterMs ?? 1_000;
+  const owner = options.owner ?? 'api';
+  const [masterPort, replicaPort, ...sentinelPorts] = (await freePorts(2 + SENTINELS)) as [
+    number,
+    number,
+    ...number[],
+  ];
+  const runDir = newRunDir('sentinel');
+  const data = await startAllOrNone([
+    startRedisInstance({ name: 'redis-master', port: masterPort, runDir, owner }),
+    startRedisInstance({
+      name: 'redis-replica',
+      port: replicaPort,
+      runDir,
+      owner,
+      config: [`replicaof ${LOOPBACK} ${masterPort}`],
+    }),
+  ]);
+  const processes = data.map((instance) => instance.process);
+  return cleanupOnFailure(processes, async () => {
+    const sentinels = await startAllOrNone(
+      sentinelPorts.map((port, i) =>
+        startRedisInstance({
+          name: `redis-sentinel-${i + 1}`,
+          port,
+          runDir,
+          owner,
+          command: 'redis-sentinel',
+          config: [
+            `sentinel monitor ${masterName} ${LOOPBACK} ${masterPort} 2`,
+            `sentinel down-after-milliseconds ${masterName} ${downAfterMs}`,
+            `sentinel failover-timeout ${masterName} ${Math.max(3 * downAfterMs, 3_000)}`,
+            `sentinel parallel-syncs ${masterName} 1`,
+          ],
+        }),
+      ),
+    );
+    processes.push(...sentinels.map((s) => s.process));
+    await waitUntil(() => sentinelsAgree(masterName, sentinels), {
+      what: 'sentinels to see the replica and each other',
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    const info: RedisSentinelInfo = {
+      masterName,
+      master: { host: LOOPBACK, port: masterPort },
+      replica: { host: LOOPBACK, port: replicaPort },
+      sentinels: sentinels.map(({ host, port }) => ({ host, port })),
+      downAfterMs,
+    };
+    return serviceHandle('sentinel', runDir, info, processes);
+  });
+}
+
+async function sentinelsAgree(
+  masterName: string,
+  sentinels: HostPort[],
+): Promise<true | undefined> {
+  for (const sentinel of sentinels) {
+    const ok = await withRedis(sentinel, async (client) => {
+      const flat = (await client.call('SENTINEL', 'MASTER', masterName)) as string[];
+      const fields = Object.fromEntries(
+        flat.flatMap((v, i, all) => (i % 2 === 0 ? [[v, all[i + 1]]] : [])),
+      ) as Record<string, string>;
+      return (
+        fields.flags === 'master' &&
+        fields['num-slaves'] === '1' &&
+        fields['num-other-sentinels'] === String(SENTINELS - 1)
+      );
+    });
+    if (!ok) return undefined;
+  }
+  const replicaInSync = await withRedis(sentinels[0] as HostPort, async (client) => {
+    const replicas = (await client.call('SENTINEL', 'REPLICAS', masterName)) as string[][];
+    return replicas.every((flat) => {
+      const i = flat.indexOf('master-link-status');
+      return i >= 0 && flat[i + 1] === 'ok';
+    });
+  });
+  return replicaInSync ? true : undefined;
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { KafkaInfo } from '../kafka/cluster.js';
+import { createTopic, kafkaClient } from '../kafka/topics.js';
+import { waitUntil } from '../wait-until.js';
+
+export interface KafkaSmoke {
+  topic: string;
+  topicCreated: boolean;
+  partitions: number;
+  replicas: number;
+  produced: string[];
+  consumed: string[];
+  groupId: string;
+  groupState: string;
+  groupMembers: number;
+}
+
+/**
+ * Creates a topic with the admin client, produces messages with `acks=-1`, and reads
+ * them back with a consumer group that must join and be assigned partitions.
+ */
+export async function smokeKafka(info: KafkaInfo, messages = 10): Promise<KafkaSmoke> {
+  const topic = `kf-smoke-${randomUUID()}`;
+  const groupId = `kf-smoke-${randomUUID()}`;
+  const kafka = kafkaClient(info.brokers);
+  const topicCreated = await createTopic(info.brokers, { topic, partitions: 3 });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId, retry: { retries: 10 } });
+  await Promise.all([admin.connect(), producer.connect(), consumer.connect()]);
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    const partitions = metadata.topics[0]?.partitions ?? [];
+    const produced = Array.from({ length: messages }, (_, i) => `message-${i}`);
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: produced.map((value, i) => ({ key: String(i), value })),
+    });
+    const consumed: string[] = [];
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        consumed.push(message.value?.toString() ?? '');
+      },
+    });
+    await waitUntil(async () => (consumed.length >= messages ? true : undefined), {
+      what: `consumer group ${groupId} to read ${messages} messages`,
+      timeoutMs: 60_000,
+    });
+    const group = await admin.describeGroups([groupId]);
+    const described = group.groups[0];
+    return {
+      topic,
+      topicCreated,
+      partitions: partitions.length,
+      replicas: partitions[0]?.replicas.length ?? 0,
+      produced,
+      consumed: [...consumed].sort(),
+      groupId,
+      groupState: described?.state ?? 'unknown',
+      groupMembers: described?.members.length ?? 0,
+    };
+  } finally {
+    await consumer.disconnect();
+    await Promise.all([producer.disconnect(), admin.disconnect()]);
+  }
+}

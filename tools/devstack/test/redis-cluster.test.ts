@@ -1,0 +1,51 @@
+import { parseInfo, type RedisCluster, smokeCluster, startRedisCluster, withRedis } from '@kf/devstack';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { stopAndExpectGone } from './support/expect-stopped.js';
+
+describe('Redis Cluster (6 nodes)', () => {
+  let cluster: RedisCluster;
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ nodeTimeoutMs: 1_000 });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  test('has 3 masters covering all 16384 slots and 3 replicas, one per master', () => {
+    const masters = cluster.info.nodes.filter((n) => n.role === 'master');
+    const replicas = cluster.info.nodes.filter((n) => n.role === 'replica');
+    expect(masters).toHaveLength(3);
+    expect(replicas).toHaveLength(3);
+    const covered = masters
+      .flatMap((m) => m.slots)
+      .reduce((sum, [start, end]) => sum + (end - start + 1), 0);
+    expect(covered).toBe(16384);
+    expect(new Set(replicas.map((r) => r.masterId))).toEqual(new Set(masters.map((m) => m.id)));
+  });
+
+  test('routes keys to all three masters, each within its slot ranges, with cluster_state:ok', async () => {
+    const result = await smokeCluster(cluster.info);
+    expect(result.clusterState).toBe('ok');
+    const counts = Object.values(result.keysPerMaster);
+    expect(counts).toHaveLength(3);
+    expect(counts.every((n) => n > 0)).toBe(true);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(result.keysWritten);
+    expect(result.misplacedKeys).toBe(0);
+  });
+
+  test('every node runs with AOF and the short node timeout', async () => {
+    for (const node of cluster.info.nodes) {
+      const config = await withRedis(node, async (client) => ({
+        appendonly: ((await client.config('GET', 'appendonly')) as string[])[1],
+        timeout: ((await client.config('GET', 'cluster-node-timeout')) as string[])[1],
+        info: parseInfo(String(await client.call('CLUSTER', 'INFO'))),
+      }));
+      expect(config).toMatchObject({ appendonly: 'yes', timeout: '1000' });
+      expect(config.info.cluster_state).toBe('ok');
+    }
+  });
+
+  test('stops cleanly, leaving no process and no run directory', async () => {
+    await stopAndExpectGone(cluster);
+  });
+});

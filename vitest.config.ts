@@ -1,0 +1,47 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+interface Workspace {
+  name: string;
+  dir: string;
+}
+
+const workspaces: Workspace[] = ['packages', 'apps', 'tools'].flatMap((group) =>
+  existsSync(group)
+    ? readdirSync(group)
+        .map((entry) => join(group, entry))
+        .filter((dir) => existsSync(join(dir, 'package.json')))
+        .map((dir) => ({
+          dir,
+          name: (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string })
+            .name,
+        }))
+    : [],
+);
+
+// Tests import the workspace packages by name and run on their sources, so no build is
+// needed first: each `@kf/x` resolves to `src/index.ts`, and `@kf/x/sub` to `src/sub`.
+const alias = workspaces
+  .filter((w) => existsSync(join(w.dir, 'src', 'index.ts')))
+  .flatMap((w) => [
+    { find: new RegExp(`^${w.name}$`), replacement: resolve(w.dir, 'src/index.ts') },
+    { find: new RegExp(`^${w.name}/(.+)$`), replacement: `${resolve(w.dir, 'src')}/$1` },
+  ]);
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    // Service-backed tests start real servers; on two cores they run one file at a time.
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 240_000,
+    teardownTimeout: 60_000,
+    projects: workspaces
+      .filter((w) => existsSync(join(w.dir, 'test')))
+      .map((w) => ({
+        extends: true as const,
+        test: { name: w.name, root: w.dir, include: ['test/**/*.test.ts'] },
+      })),
+  },
+});

@@ -7,10 +7,13 @@ interface Workspace {
   dir: string;
 }
 
+// Paths are taken from this file's folder: package scripts run vitest from their own.
+const repoRoot = import.meta.dirname;
+
 const workspaces: Workspace[] = ['packages', 'apps', 'tools'].flatMap((group) =>
-  existsSync(group)
-    ? readdirSync(group)
-        .map((entry) => join(group, entry))
+  existsSync(join(repoRoot, group))
+    ? readdirSync(join(repoRoot, group))
+        .map((entry) => join(repoRoot, group, entry))
         .filter((dir) => existsSync(join(dir, 'package.json')))
         .map((dir) => ({
           dir,

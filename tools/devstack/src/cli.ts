@@ -4,10 +4,12 @@ import Table from 'cli-table3';
 import { Argument, Command } from 'commander';
 import { readState, writeState } from './cli-state.js';
 import { connectionLine } from './describe-info.js';
+import { ensureKafkaJars, kafkaVersion } from './kafka/jars.js';
 import { adoptProcess } from './managed-process.js';
 import { liveRegisteredProcesses } from './pid-registry.js';
 import { SERVICE_KINDS, type ServiceDescription, type ServiceKind } from './service.js';
 import { smokeService, startService } from './stack.js';
+import { ensureRedisTools } from './system-tools.js';
 
 const log = (line: string) => console.error(`devstack: ${line}`);
 
@@ -175,6 +177,16 @@ program
   .description('stop services (all when none named)')
   .addArgument(serviceArgument(false))
   .action(down);
+program
+  .command('prepare')
+  .description('install what the services need: Redis from apt, Kafka jars from Maven Central')
+  .action(async () => {
+    ensureRedisTools(log);
+    const libs = await ensureKafkaJars(log);
+    console.log(
+      `redis-server, redis-sentinel, redis-cli: installed; Kafka ${kafkaVersion()}: ${libs}`,
+    );
+  });
 program.command('status').description('show what is up').action(status);
 program
   .command('smoke')

@@ -84,7 +84,11 @@ export function adoptProcess(info: ProcessInfo): ManagedProcess {
   };
 }
 
-async function waitGone(info: ProcessInfo, timeoutMs: number, resend?: NodeJS.Signals): Promise<boolean> {
+async function waitGone(
+  info: ProcessInfo,
+  timeoutMs: number,
+  resend?: NodeJS.Signals,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let nextResend = Date.now() + 1_000;
   while (isAlive(info.pid, info.command)) {

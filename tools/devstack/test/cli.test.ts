@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { isAlive } from '@kf/devstack';
 import { afterAll, describe, expect, test } from 'vitest';
+import { isAlive } from '../src/index.js';
 
 const run = promisify(execFile);
 const home = mkdtempSync(join(tmpdir(), 'kf-devstack-cli-'));
@@ -25,9 +25,10 @@ async function cli(...args: string[]): Promise<{ stdout: string; code: number }>
 }
 
 function statePids(): number[] {
-  const state = JSON.parse(
-    readFileSync(join(home, 'state.json'), 'utf8'),
-  ) as Record<string, { processes: { pid: number }[] }>;
+  const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as Record<
+    string,
+    { processes: { pid: number }[] }
+  >;
   return Object.values(state).flatMap((s) => s.processes.map((p) => p.pid));
 }
 
@@ -69,6 +70,8 @@ describe('the devstack CLI', () => {
       env: { ...process.env, KF_DEVSTACK_HOME: home },
     }).catch((error: { stderr: string; code: number }) => error);
     expect('code' in result ? result.code : 0).toBe(1);
-    expect('stderr' in result ? result.stderr : '').toMatch(/Allowed choices are single, cluster, sentinel, kafka, kafka3, all/);
+    expect('stderr' in result ? result.stderr : '').toMatch(
+      /Allowed choices are single, cluster, sentinel, kafka, kafka3, all/,
+    );
   });
 });

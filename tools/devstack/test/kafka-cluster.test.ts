@@ -1,6 +1,6 @@
 import { ConfigResourceTypes } from 'kafkajs';
-import { type KafkaService, kafkaClient, smokeKafka, startKafka } from '@kf/devstack';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type KafkaService, kafkaClient, smokeKafka, startKafka } from '../src/index.js';
 import { stopAndExpectGone } from './support/expect-stopped.js';
 
 describe('Kafka, three KRaft brokers', () => {
@@ -22,7 +22,11 @@ describe('Kafka, three KRaft brokers', () => {
       const configs = await admin.describeConfigs({
         includeSynonyms: false,
         resources: [
-          { type: ConfigResourceTypes.BROKER, name: '1', configNames: ['min.insync.replicas', 'default.replication.factor'] },
+          {
+            type: ConfigResourceTypes.BROKER,
+            name: '1',
+            configNames: ['min.insync.replicas', 'default.replication.factor'],
+          },
         ],
       });
       const entries = Object.fromEntries(

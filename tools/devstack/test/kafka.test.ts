@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   createTopic,
   type KafkaService,
@@ -6,8 +7,7 @@ import {
   kafkaVersion,
   smokeKafka,
   startKafka,
-} from '@kf/devstack';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+} from '../src/index.js';
 import { stopAndExpectGone } from './support/expect-stopped.js';
 
 describe('Kafka, one KRaft broker', () => {

@@ -1,5 +1,11 @@
-import { parseInfo, type RedisCluster, smokeCluster, startRedisCluster, withRedis } from '@kf/devstack';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  parseInfo,
+  type RedisCluster,
+  smokeCluster,
+  startRedisCluster,
+  withRedis,
+} from '../src/index.js';
 import { stopAndExpectGone } from './support/expect-stopped.js';
 
 describe('Redis Cluster (6 nodes)', () => {

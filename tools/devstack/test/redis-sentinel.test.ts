@@ -1,5 +1,5 @@
-import { type RedisSentinel, smokeSentinel, startRedisSentinel } from '@kf/devstack';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type RedisSentinel, smokeSentinel, startRedisSentinel } from '../src/index.js';
 import { stopAndExpectGone } from './support/expect-stopped.js';
 
 describe('Redis Sentinel (1 master, 1 replica, 3 sentinels)', () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   DevstackStartError,
   liveRegisteredProcesses,
@@ -8,8 +9,7 @@ import {
   smokeSingle,
   startRedisSingle,
   withRedis,
-} from '@kf/devstack';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+} from '../src/index.js';
 import { startRedisInstance } from '../src/redis/redis-instance.js';
 import { stopAndExpectGone } from './support/expect-stopped.js';
 

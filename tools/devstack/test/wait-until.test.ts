@@ -1,5 +1,5 @@
-import { parseInfo, waitUntil } from '@kf/devstack';
 import { describe, expect, test } from 'vitest';
+import { parseInfo, waitUntil } from '../src/index.js';
 
 describe('waitUntil', () => {
   test('returns the first defined value of the probe', async () => {
@@ -19,7 +19,9 @@ describe('waitUntil', () => {
       },
       { what: 'a server', timeoutMs: 50, intervalMs: 5 },
     );
-    await expect(wait).rejects.toThrow('a server: not ready after 50 ms (last error: connection refused)');
+    await expect(wait).rejects.toThrow(
+      'a server: not ready after 50 ms (last error: connection refused)',
+    );
   });
 
   test('stops at once when the abort check gives a reason', async () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { isAlive, type ServiceHandle } from '@kf/devstack';
 import { expect } from 'vitest';
+import { isAlive, type ServiceHandle } from '../../src/index.js';
 
 /** Stops a service and proves it: every process gone, its run directory removed. */
 export async function stopAndExpectGone(handle: ServiceHandle<unknown>): Promise<void> {

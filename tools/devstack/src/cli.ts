@@ -9,7 +9,7 @@ import { adoptProcess } from './managed-process.js';
 import { liveRegisteredProcesses } from './pid-registry.js';
 import { SERVICE_KINDS, type ServiceDescription, type ServiceKind } from './service.js';
 import { smokeService, startService } from './stack.js';
-import { ensureRedisTools } from './system-tools.js';
+import { ensureJvmTools, ensureRedisTools } from './system-tools.js';
 
 const log = (line: string) => console.error(`devstack: ${line}`);
 
@@ -112,7 +112,15 @@ async function smoke(services: string[]): Promise<boolean> {
 
 /** Brings each service up, proves it with its smoke check, brings it down, and reports. */
 async function demo(): Promise<boolean> {
-  const table = plainTable(['service', 'start', 'smoke check', 'result', 'stop', 'connected to']);
+  const table = plainTable([
+    'service',
+    'start',
+    'smoke check',
+    'result',
+    'check took',
+    'stop',
+    'connected to',
+  ]);
   let allPassed = true;
   const begun = performance.now();
   for (const kind of SERVICE_KINDS) {
@@ -121,12 +129,14 @@ async function demo(): Promise<boolean> {
     const handle = await startService(kind, { log });
     const t1 = performance.now();
     let result: Awaited<ReturnType<typeof smokeService>>;
+    let t2 = t1;
     try {
       result = await smokeService(kind, handle.info);
+      t2 = performance.now();
     } finally {
       await handle.stop();
     }
-    const t2 = performance.now();
+    const t3 = performance.now();
     allPassed &&= result.passed;
     table.push([
       kind,
@@ -134,6 +144,7 @@ async function demo(): Promise<boolean> {
       result.summary,
       result.passed ? 'PASS' : 'FAIL',
       seconds(t2 - t1),
+      seconds(t3 - t2),
       connectionLine(kind, handle.info),
     ]);
   }
@@ -182,9 +193,10 @@ program
   .description('install what the services need: Redis from apt, Kafka jars from Maven Central')
   .action(async () => {
     ensureRedisTools(log);
+    ensureJvmTools(log);
     const libs = await ensureKafkaJars(log);
     console.log(
-      `redis-server, redis-sentinel, redis-cli: installed; Kafka ${kafkaVersion()}: ${libs}`,
+      `redis-server, redis-sentinel, redis-cli, java, mvn: installed; Kafka ${kafkaVersion()}: ${libs}`,
     );
   });
 program.command('status').description('show what is up').action(status);

@@ -1,54 +1,73 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { DevstackToolMissingError } from './errors.js';
 
 export function onPath(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-const REDIS_TOOLS: Record<string, string> = {
-  'redis-server': 'redis-server',
-  'redis-cli': 'redis-tools',
-  'redis-sentinel': 'redis-sentinel',
-};
+/** A command the devstack runs, and the Debian package that provides it. */
+type Tool = readonly [command: string, debianPackage: string];
 
-/**
- * Makes sure Debian's redis-server, redis-sentinel and redis-cli are installed,
- * installing the missing packages with apt-get when running as root on Debian.
- */
+const REDIS_TOOLS: Tool[] = [
+  ['redis-server', 'redis-server'],
+  ['redis-sentinel', 'redis-sentinel'],
+  ['redis-cli', 'redis-tools'],
+];
+
+const JVM_TOOLS: Tool[] = [
+  ['java', 'openjdk-17-jre-headless'],
+  ['mvn', 'maven'],
+];
+
+/** Debian's redis-server, redis-sentinel and redis-cli, installed with apt-get when missing. */
 export function ensureRedisTools(log: (line: string) => void = () => undefined): void {
-  const missing = Object.keys(REDIS_TOOLS).filter((tool) => !onPath(tool));
+  ensureTools(REDIS_TOOLS, log);
+}
+
+/** Java 17+ and Maven, for Kafka's broker and for fetching its jars. */
+export function ensureJvmTools(log: (line: string) => void = () => undefined): void {
+  ensureTools(JVM_TOOLS, log);
+}
+
+function ensureTools(tools: Tool[], log: (line: string) => void): void {
+  const missing = tools.filter(([command]) => !onPath(command));
   if (missing.length === 0) return;
-  const packages = [...new Set(missing.map((tool) => REDIS_TOOLS[tool] as string))];
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot || !onPath('apt-get')) {
+  const packages = [...new Set(missing.map(([, pkg]) => pkg))];
+  const commands = missing.map(([command]) => command).join(', ');
+  if (process.getuid?.() !== 0 || !onPath('apt-get')) {
     throw new DevstackToolMissingError(
-      `missing ${missing.join(', ')}: install them with \`apt-get install ${packages.join(' ')}\``,
+      `missing ${commands}: install them with \`apt-get install ${packages.join(' ')}\``,
     );
   }
   log(`installing ${packages.join(' ')} with apt-get`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'ignore', env });
-  // The Debian packages start system services of their own; the devstack runs its own.
-  for (const service of ['redis-server', 'redis-sentinel']) {
-    spawnSync('service', [service, 'stop'], { stdio: 'ignore' });
-  }
-  const still = missing.filter((tool) => !onPath(tool));
+  aptInstall(packages);
+  const still = missing.filter(([command]) => !onPath(command));
   if (still.length > 0) {
-    throw new DevstackToolMissingError(`apt-get install did not provide ${still.join(', ')}`);
+    throw new DevstackToolMissingError(
+      `apt-get install ${packages.join(' ')} did not provide ${still.map(([c]) => c).join(', ')}`,
+    );
   }
 }
 
-/** Fails with the command to run when a JVM tool is missing (Java 17+ and Maven). */
-export function ensureJvmTools(): void {
-  for (const [tool, pkg] of [
-    ['java', 'openjdk-17-jre-headless'],
-    ['mvn', 'maven'],
-  ] as const) {
-    if (!onPath(tool)) {
-      throw new DevstackToolMissingError(
-        `missing ${tool}: install it with \`apt-get install ${pkg}\``,
-      );
-    }
+const POLICY_RC = '/usr/sbin/policy-rc.d';
+
+/**
+ * Installs Debian packages without letting them start their system services: the
+ * devstack runs its own servers, and a system redis-server would be a stray process.
+ */
+function aptInstall(packages: string[]): void {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const ownPolicy = !existsSync(POLICY_RC);
+  // Exit code 101 is Debian's "action forbidden" answer to invoke-rc.d.
+  if (ownPolicy) writeFileSync(POLICY_RC, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  try {
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env,
+    });
+  } finally {
+    if (ownPolicy) rmSync(POLICY_RC, { force: true });
   }
 }

@@ -30,11 +30,11 @@ export function kafkaLibDir(version = kafkaVersion()): string {
 export async function ensureKafkaJars(
   log: (line: string) => void = () => undefined,
 ): Promise<string> {
+  ensureJvmTools(log);
   const version = kafkaVersion();
   const libs = kafkaLibDir(version);
   const stamp = join(libs, '.complete');
   if (existsSync(stamp)) return libs;
-  ensureJvmTools();
   log(`fetching Apache Kafka ${version} jars from Maven Central into ${libs}`);
   const partial = `${libs}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });

@@ -32,9 +32,16 @@ const alias = workspaces
     { find: new RegExp(`^${w.name}/(.+)$`), replacement: `${resolve(w.dir, 'src')}/$1` },
   ]);
 
+// Each package's run leaves a JSON report; scripts/test.sh sums them into one closing line.
+const reportName = (process.env.npm_package_name ?? 'workspace').replace(/[@/]/g, '_');
+
 export default defineConfig({
   resolve: { alias },
   test: {
+    reporters: [
+      'default',
+      ['json', { outputFile: join(repoRoot, '.test-results', `${reportName}.json`) }],
+    ],
     // Service-backed tests start real servers; on two cores they run one file at a time.
     fileParallelism: false,
     testTimeout: 60_000,

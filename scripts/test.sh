@@ -7,5 +7,7 @@ cd "$(dirname "$0")/.."
 export COREPACK_ENABLE_DOWNLOAD_PROMPT=0 COREPACK_INTEGRITY_KEYS=0
 bash scripts/bootstrap.sh
 started=$(date +%s)
+rm -rf .test-results
 pnpm test
 echo "test suite wall time: $(( $(date +%s) - started )) s"
+node scripts/test-summary.mjs

@@ -1,3 +1,25 @@
-// @kf/protocol has no public API yet. It will hold the IRedis interface (only the Redis operations kf uses, with options objects), the shared types, the error classes with stable codes, and the adapter conformance suite at @kf/protocol/testkit.
-// Until that code lands and is tested against real servers, nothing is exported.
-export {};
+export {
+  AdapterNotInstalledError,
+  ClusterRedirectError,
+  CommandError,
+  CommandTimeoutError,
+  ConfigError,
+  type ConfigIssue,
+  ConnectionClosedError,
+  ErrorCode,
+  isKfError,
+  KF_ERROR,
+  KfError,
+} from './errors/index.js';
+export type {
+  BlockingListMoveOptions,
+  IRedis,
+  ListMoveOptions,
+  ListSide,
+  RedisTopology,
+  ScoredMember,
+  ScoreRangeOptions,
+  SetOptions,
+  WaitOptions,
+} from './redis.js';
+export { defineScript, type RedisScript, type ScriptArg, type ScriptReply } from './script.js';

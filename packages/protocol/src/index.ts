@@ -10,6 +10,7 @@ export {
   isKfError,
   KF_ERROR,
   KfError,
+  ScriptError,
 } from './errors/index.js';
 export type {
   BlockingListMoveOptions,

@@ -1,0 +1,48 @@
+import { ErrorCode, isKfError } from '../../errors/index.js';
+import { type ConformanceCase, rejectionOf } from '../context.js';
+
+export const errorAndLifecycleCases: ConformanceCase[] = [
+  {
+    name: 'a server error reply rejects with CommandError naming the server prefix',
+    async run({ redis, probe, key, expect }) {
+      const k = key('a-string');
+      await probe.command(['SET', k, 'v']);
+      const error = await rejectionOf(redis.listPush(k, ['x'], { side: 'left' }));
+      expect(isKfError(error, ErrorCode.Command)).toBe(true);
+      expect((error as { prefix?: string }).prefix).toBe('WRONGTYPE');
+      expect((error as Error).name).toBe('CommandError');
+    },
+  },
+  {
+    name: 'after close() every call rejects with ConnectionClosedError, and close() is idempotent',
+    async run({ redis, key, expect }) {
+      await redis.set(key('before'), 'v');
+      await redis.close();
+      await redis.close();
+      for (const call of [
+        () => redis.get(key('before')),
+        () => redis.listLength(key('list')),
+        () =>
+          redis.listBlockingMove(key('a'), key('b'), { from: 'left', to: 'right', timeoutMs: 100 }),
+      ]) {
+        const error = await rejectionOf(call());
+        expect(isKfError(error, ErrorCode.ConnectionClosed)).toBe(true);
+      }
+    },
+  },
+  {
+    name: 'errors never carry the password',
+    async run({ redis, key, options, expect }) {
+      const password = options.probe.password;
+      await redis.set(key('s'), 'v');
+      const errors = [await rejectionOf(redis.hashGetAll(key('s')))];
+      await redis.close();
+      errors.push(await rejectionOf(redis.get(key('s'))));
+      for (const error of errors) {
+        const text = `${String(error)} ${(error as Error).stack ?? ''} ${JSON.stringify(error)}`;
+        expect(text).toMatch(/\S/);
+        if (password) expect(text).not.toContain(password);
+      }
+    },
+  },
+];

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { IRedis } from '../redis.js';
+import { Probe } from './probe.js';
+import type { AdapterFactory, Assertion, ConformanceOptions } from './runner.js';
+
+export interface CaseContext {
+  /** A fresh adapter from the factory; closed after the case unless the case closed it. */
+  redis: IRedis;
+  /** A plain connection to the server, to check state without the adapter. */
+  probe: Probe;
+  /** A key of this case: all share one hash tag, so they live in one cluster slot. */
+  key(name: string): string;
+  options: ConformanceOptions;
+  expect(actual: unknown): Assertion;
+}
+
+export interface ConformanceCase {
+  name: string;
+  timeoutMs?: number;
+  run(context: CaseContext): Promise<void>;
+}
+
+/** Runs one case on a fresh adapter and probe, then deletes every key it named. */
+export async function runCase(
+  testCase: ConformanceCase,
+  factory: AdapterFactory,
+  options: ConformanceOptions,
+  expect: CaseContext['expect'],
+): Promise<void> {
+  const tag = `kf-conformance:{${randomUUID()}}`;
+  const keys = new Set<string>();
+  const probe = new Probe(options.probe);
+  const redis = await factory();
+  try {
+    await testCase.run({
+      redis,
+      probe,
+      options,
+      expect,
+      key(name) {
+        const key = `${tag}:${name}`;
+        keys.add(key);
+        return key;
+      },
+    });
+  } finally {
+    try {
+      for (const key of keys) await probe.command(['DEL', key]);
+    } finally {
+      await Promise.all([redis.close(), probe.close()]);
+    }
+  }
+}
+
+/** The error a promise rejects with; fails when it resolves instead. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  let value: unknown;
+  try {
+    value = await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
+}
+
+export function elapsedSince(started: number): number {
+  return performance.now() - started;
+}

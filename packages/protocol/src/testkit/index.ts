@@ -1,0 +1,10 @@
+export { CONFORMANCE_CASE_COUNT, redisConformance } from './conformance.js';
+export type { CaseContext, ConformanceCase } from './context.js';
+export { Probe } from './probe.js';
+export {
+  type RespAddress,
+  RespConnection,
+  RespErrorReply,
+  type RespValue,
+} from './resp-connection.js';
+export type { AdapterFactory, Assertion, ConformanceOptions, TestRunner } from './runner.js';

@@ -1,0 +1,74 @@
+import {
+  type RespAddress,
+  RespConnection,
+  RespErrorReply,
+  type RespValue,
+} from './resp-connection.js';
+
+/**
+ * A plain Redis client for the conformance suite: it follows MOVED redirections, so on
+ * a cluster it reaches whichever master owns a key, and can run a command on every
+ * master (SCRIPT FLUSH).
+ */
+export class Probe {
+  private readonly connections = new Map<string, Promise<RespConnection>>();
+
+  constructor(private readonly seed: RespAddress) {}
+
+  private connection(host: string, port: number): Promise<RespConnection> {
+    const id = `${host}:${port}`;
+    let connection = this.connections.get(id);
+    if (!connection) {
+      connection = RespConnection.open({ ...this.seed, host, port });
+      this.connections.set(id, connection);
+    }
+    return connection;
+  }
+
+  /** Runs a command, following up to 5 MOVED/ASK redirections. */
+  async command(args: (string | number)[]): Promise<RespValue> {
+    let { host, port } = this.seed;
+    for (let hop = 0; hop < 5; hop++) {
+      const connection = await this.connection(host, port);
+      try {
+        return await connection.command(args);
+      } catch (error) {
+        const redirect =
+          error instanceof RespErrorReply && /^(MOVED|ASK) \d+ (.+):(\d+)$/.exec(error.message);
+        if (!redirect) throw error;
+        host = redirect[2] as string;
+        port = Number(redirect[3]);
+        if (redirect[1] === 'ASK') await connection.command(['ASKING']);
+      }
+    }
+    throw new Error(`probe: too many redirections for ${String(args[0])}`);
+  }
+
+  /** Whether the seed node is part of a Redis Cluster. */
+  async isCluster(): Promise<boolean> {
+    const info = String(await this.command(['INFO', 'cluster']));
+    return /cluster_enabled:1/.test(info);
+  }
+
+  /** Runs a command on every master: all of a cluster's, or the one server. */
+  async onEveryMaster(args: (string | number)[]): Promise<RespValue[]> {
+    if (!(await this.isCluster())) return [await this.command(args)];
+    const slots = (await this.command(['CLUSTER', 'SLOTS'])) as RespValue[][];
+    const masters = new Map<string, [string, number]>();
+    for (const range of slots) {
+      const [host, port] = range[2] as [string, number];
+      masters.set(`${host}:${port}`, [host, port]);
+    }
+    const replies: RespValue[] = [];
+    for (const [host, port] of masters.values()) {
+      replies.push(await (await this.connection(host, port)).command(args));
+    }
+    return replies;
+  }
+
+  async close(): Promise<void> {
+    const all = await Promise.allSettled(this.connections.values());
+    for (const result of all) if (result.status === 'fulfilled') result.value.close();
+    this.connections.clear();
+  }
+}

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
@@ -32,11 +33,27 @@ const alias = workspaces
     { find: new RegExp(`^${w.name}/(.+)$`), replacement: `${resolve(w.dir, 'src')}/$1` },
   ]);
 
+// KF_IOREDIS=5 runs every test on ioredis 5 instead of 6: the ioredis adapters install
+// it as the alias `ioredis5` to prove the older half of their peer range.
+const ioredisAlias =
+  process.env.KF_IOREDIS === '5'
+    ? [
+        {
+          find: /^ioredis$/,
+          replacement: createRequire(join(repoRoot, 'packages/redis-single/package.json')).resolve(
+            'ioredis5',
+          ),
+        },
+      ]
+    : [];
+
 // Each package's run leaves a JSON report; scripts/test.sh sums them into one closing line.
-const reportName = (process.env.npm_package_name ?? 'workspace').replace(/[@/]/g, '_');
+const reportName =
+  (process.env.npm_package_name ?? 'workspace').replace(/[@/]/g, '_') +
+  (process.env.KF_IOREDIS ? `_ioredis${process.env.KF_IOREDIS}` : '');
 
 export default defineConfig({
-  resolve: { alias },
+  resolve: { alias: [...ioredisAlias, ...alias] },
   test: {
     reporters: [
       'default',

@@ -1,3 +1,39 @@
-// @kf/core has no public API yet. It will hold createRedis(conf), which picks the adapter from the shape of the config and loads it lazily; the validated config schema; the leader lock and node lease helpers.
-// Until that code lands and is tested against real servers, nothing is exported.
-export {};
+export { DEFAULT_CONSUMER_CONF, DEFAULT_REDIS } from './config/defaults.js';
+export { parseConfig, parseRedisConfig } from './config/parse-config.js';
+export type {
+  AddressInput,
+  ClusterRedisConfig,
+  ConsumerConf,
+  ConsumerConfInput,
+  FetchConf,
+  HostPort,
+  KfConfig,
+  KfConfigInput,
+  Ordering,
+  RedisClientName,
+  RedisCommonConfig,
+  RedisConfig,
+  RedisConfigInput,
+  SentinelRedisConfig,
+  SingleRedisConfig,
+  TlsOptions,
+} from './config/types.js';
+export {
+  type AcquireResult,
+  createLeaderLock,
+  type LeaderLock,
+  type LeaderLockOptions,
+  type Leadership,
+  type RenewResult,
+} from './coordination/leader-lock.js';
+export {
+  createNodeLeases,
+  type LeaseListing,
+  type LeaseRenewal,
+  type NodeLease,
+  type NodeLeases,
+  type NodeLeasesOptions,
+} from './coordination/node-leases.js';
+export { type GroupKeys, groupKeys } from './keys.js';
+export type { Logger } from './logger.js';
+export { type CreateRedisOptions, createRedis, type RedisFactory } from './redis/create-redis.js';

@@ -1,3 +1,4 @@
-// @kf/redis-cluster has no public API yet. It will hold createClusterRedis(options | client): IRedis on an ioredis Cluster, with fail-over options that ride through a master fail-over.
-// Until that code lands and is tested against real servers, nothing is exported.
-export {};
+export type { ClientAdapterOptions, CommonRedisOptions, Logger } from '@kf/ioredis-shared';
+export { createClusterRedis } from './create-cluster-redis.js';
+export { DEFAULT_NODE_TIMEOUT_MS } from './failover-settings.js';
+export type { ClusterNodeAddress, ClusterRedisOptions } from './options.js';

@@ -1,3 +1,8 @@
-// @kf/redis-single has no public API yet. It will hold createSingleRedis(options | client): IRedis on ioredis, for one server or a Sentinel set.
-// Until that code lands and is tested against real servers, nothing is exported.
-export {};
+export type { ClientAdapterOptions, CommonRedisOptions, Logger } from '@kf/ioredis-shared';
+export { createSingleRedis } from './create-single-redis.js';
+export type {
+  SentinelAddress,
+  SentinelOptions,
+  SingleRedisOptions,
+  SingleServerOptions,
+} from './options.js';

@@ -20,14 +20,25 @@ export {
   readTopology,
   startRedisCluster,
 } from './redis/cluster.js';
-export { type HostPort, parseInfo, withRedis } from './redis/probe.js';
+export { type HostPort, type ProbeCredentials, parseInfo, withRedis } from './redis/probe.js';
 export {
   type RedisSentinel,
   type RedisSentinelInfo,
   type SentinelStartOptions,
   startRedisSentinel,
 } from './redis/sentinel.js';
-export { type RedisSingle, type RedisSingleInfo, startRedisSingle } from './redis/single.js';
+export {
+  type RedisSingle,
+  type RedisSingleInfo,
+  type SingleStartOptions,
+  startRedisSingle,
+} from './redis/single.js';
+export {
+  generateTlsMaterial,
+  type TlsClientOptions,
+  type TlsFiles,
+  type TlsMaterial,
+} from './redis/tls-certs.js';
 export {
   SERVICE_KINDS,
   type ServiceDescription,

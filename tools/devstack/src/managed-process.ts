@@ -66,19 +66,32 @@ export function startProcess(options: StartProcessOptions): ManagedProcess {
   registerProcess({ ...info, owner: options.owner, startedAt: new Date().toISOString() });
   // A spawn failure (ENOENT) arrives as an event; the process then simply is not alive.
   child.on('error', () => undefined);
-  return adoptProcess(info);
+  // Our own child tells us when it exits. Reading /proc instead misjudges the moment
+  // between fork and exec, when the child's command line is still node's: a loaded
+  // machine made a server that was starting look as if it had exited.
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  return adoptProcess(info, () => !exited && isAlive(info.pid));
 }
 
-/** A handle on a process known by its pid, for example one a previous CLI run started. */
-export function adoptProcess(info: ProcessInfo): ManagedProcess {
+/**
+ * A handle on a process known by its pid, for example one a previous CLI run started;
+ * `alive` replaces the /proc check for a child of this process.
+ */
+export function adoptProcess(
+  info: ProcessInfo,
+  alive: () => boolean = () => isAlive(info.pid, info.command),
+): ManagedProcess {
   return {
     ...info,
     get running() {
-      return isAlive(info.pid, info.command);
+      return alive();
     },
     stop: (stopOptions) => stopPid(info, stopOptions?.timeoutMs ?? 10_000),
     signal(signal) {
-      if (isAlive(info.pid, info.command)) sendSignal(info.pid, signal);
+      if (alive()) sendSignal(info.pid, signal);
     },
     logTail: (lines) => readLogTail(info.logFile, lines),
   };

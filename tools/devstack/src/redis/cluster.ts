@@ -12,7 +12,7 @@ import {
 } from '../service.js';
 import { ensureRedisTools } from '../system-tools.js';
 import { waitUntil } from '../wait-until.js';
-import { type HostPort, parseInfo, withRedis } from './probe.js';
+import { type HostPort, type ProbeCredentials, parseInfo, withRedis } from './probe.js';
 import { LOOPBACK, startRedisInstance } from './redis-instance.js';
 
 const run = promisify(execFile);
@@ -28,6 +28,8 @@ export interface ClusterNodeInfo extends HostPort {
 
 export interface RedisClusterInfo {
   nodes: ClusterNodeInfo[];
+  /** Every node's `requirepass` (and `masterauth`), when started with one. */
+  password?: string;
   /** `cluster-node-timeout`: how long a master may be silent before fail-over starts. */
   nodeTimeoutMs: number;
 }
@@ -37,6 +39,8 @@ export type RedisCluster = ServiceHandle<RedisClusterInfo>;
 export interface ClusterStartOptions extends StartOptions {
   /** Default 1000 ms: short, so fail-over tests finish quickly. */
   nodeTimeoutMs?: number;
+  /** `requirepass` and `masterauth` on every node: clients and replicas log in with it. */
+  password?: string;
 }
 
 const NODES = 6;
@@ -47,6 +51,7 @@ export async function startRedisCluster(options: ClusterStartOptions = {}): Prom
   const nodeTimeoutMs = options.nodeTimeoutMs ?? 1_000;
   const ports = await freePorts(NODES * 2);
   const runDir = newRunDir('cluster');
+  const auth = options.password === undefined ? {} : { password: options.password };
   const instances = await startAllOrNone(
     Array.from({ length: NODES }, (_, i) =>
       startRedisInstance({
@@ -54,6 +59,8 @@ export async function startRedisCluster(options: ClusterStartOptions = {}): Prom
         port: ports[i] as number,
         runDir,
         owner: options.owner ?? 'api',
+        password: options.password,
+        probe: auth,
         config: [
           'cluster-enabled yes',
           'cluster-config-file nodes.conf',
@@ -66,23 +73,28 @@ export async function startRedisCluster(options: ClusterStartOptions = {}): Prom
   );
   const processes = instances.map((instance) => instance.process);
   return cleanupOnFailure(processes, async () => {
-    await createCluster(instances);
-    await waitUntil(() => clusterAgreed(instances), {
+    await createCluster(instances, options.password);
+    const secured = instances.map(({ host, port }) => ({ host, port, ...auth }));
+    await waitUntil(() => clusterAgreed(secured), {
       what: 'Redis Cluster to agree on its 6 nodes and 16384 slots',
       timeoutMs: 30_000,
     });
-    const nodes = await readTopology(instances[0] as HostPort);
-    return serviceHandle('cluster', runDir, { nodes, nodeTimeoutMs }, processes);
+    const nodes = await readTopology(secured[0] as HostPort);
+    return serviceHandle('cluster', runDir, { nodes, nodeTimeoutMs, ...auth }, processes);
   });
 }
 
-async function createCluster(instances: HostPort[]): Promise<void> {
+async function createCluster(instances: HostPort[], password?: string): Promise<void> {
   const addresses = instances.map((i) => `${i.host}:${i.port}`);
   try {
     await run(
       'redis-cli',
       ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'],
-      { timeout: 60_000 },
+      // Through the environment, the password stays out of the process list.
+      {
+        timeout: 60_000,
+        env: { ...process.env, ...(password ? { REDISCLI_AUTH: password } : {}) },
+      },
     );
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
@@ -92,7 +104,9 @@ async function createCluster(instances: HostPort[]): Promise<void> {
   }
 }
 
-async function clusterAgreed(instances: HostPort[]): Promise<true | undefined> {
+async function clusterAgreed(
+  instances: Array<HostPort & ProbeCredentials>,
+): Promise<true | undefined> {
   for (const instance of instances) {
     const ready = await withRedis(instance, async (client) => {
       const info = parseInfo(String(await client.call('CLUSTER', 'INFO')));
@@ -112,8 +126,11 @@ async function clusterAgreed(instances: HostPort[]): Promise<true | undefined> {
   return true;
 }
 
-/** Reads who is master of which slots from `CLUSTER NODES`. */
-export async function readTopology(seed: HostPort): Promise<ClusterNodeInfo[]> {
+/**
+ * Reads who is master of which slots from `CLUSTER NODES`; `seed` carries the
+ * password when the cluster has one (a cluster's `info` can be spread into it).
+ */
+export async function readTopology(seed: HostPort & ProbeCredentials): Promise<ClusterNodeInfo[]> {
   const text = await withRedis(seed, async (client) =>
     String(await client.call('CLUSTER', 'NODES')),
   );

@@ -1,3 +1,4 @@
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 
 export interface HostPort {
@@ -5,19 +6,30 @@ export interface HostPort {
   port: number;
 }
 
+/** How a probe authenticates: what a server started with `password`, `users` or `tls` needs. */
+export interface ProbeCredentials {
+  username?: string;
+  password?: string;
+  /** TLS client options (PEM `ca`, `cert`, `key`); plain TCP when absent. */
+  tls?: TlsOptions;
+}
+
 /**
  * Runs `fn` on a short-lived plain connection that neither retries nor queues, so a
  * probe answers "not yet" quickly instead of hanging on a server that is still starting.
+ * Credentials come from `address` itself (a service's `info` carries them) or `options`.
  */
 export async function withRedis<T>(
-  address: HostPort,
+  address: HostPort & ProbeCredentials,
   fn: (client: Redis) => Promise<T>,
-  options: { password?: string } = {},
+  options: ProbeCredentials = {},
 ): Promise<T> {
   const client = new Redis({
     host: address.host,
     port: address.port,
-    password: options.password,
+    username: options.username ?? address.username,
+    password: options.password ?? address.password,
+    tls: options.tls ?? address.tls,
     lazyConnect: true,
     connectTimeout: 1_000,
     commandTimeout: 2_000,

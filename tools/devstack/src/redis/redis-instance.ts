@@ -4,7 +4,8 @@ import { DevstackStartError } from '../errors.js';
 import { type ManagedProcess, startProcess } from '../managed-process.js';
 import type { ProcessOwner } from '../pid-registry.js';
 import { waitUntil } from '../wait-until.js';
-import { type HostPort, withRedis } from './probe.js';
+import { type HostPort, type ProbeCredentials, withRedis } from './probe.js';
+import type { TlsFiles } from './tls-certs.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -24,6 +25,14 @@ export interface RedisInstanceOptions {
   /** Config lines added after the common ones (cluster, replication, sentinel). */
   config?: string[];
   readyTimeoutMs?: number;
+  /** `requirepass`: the `default` user's password (also used to reach a master). */
+  password?: string;
+  /** ACL users, each an ACL rule list without the leading `user`: `app on >secret ~* +@all`. */
+  users?: string[];
+  /** Serve TLS only, on `port`, with these certificates. */
+  tls?: { files: TlsFiles; authClients: boolean };
+  /** How the readiness probe logs in: needed with `password`, `tls` or a closed default user. */
+  probe?: ProbeCredentials;
 }
 
 /**
@@ -35,7 +44,7 @@ export async function startRedisInstance(options: RedisInstanceOptions): Promise
   mkdirSync(dir, { recursive: true });
   const isSentinel = options.command === 'redis-sentinel';
   const config = [
-    `port ${options.port}`,
+    ...listenConfig(options),
     `bind ${LOOPBACK}`,
     `dir ${dir}`,
     'daemonize no',
@@ -43,6 +52,7 @@ export async function startRedisInstance(options: RedisInstanceOptions): Promise
     // A master stopping waits `shutdown-timeout` for lagging replicas; the devstack
     // stops replicas at the same moment, so that wait would only add seconds.
     ...(isSentinel ? [] : ['appendonly yes', 'save ""', 'shutdown-timeout 0']),
+    ...securityConfig(options),
     ...(options.config ?? []),
   ];
   const configFile = join(dir, isSentinel ? 'sentinel.conf' : 'redis.conf');
@@ -59,7 +69,11 @@ export async function startRedisInstance(options: RedisInstanceOptions): Promise
   try {
     await waitUntil(
       () =>
-        withRedis(address, async (client) => ((await client.ping()) === 'PONG' ? true : undefined)),
+        withRedis(
+          address,
+          async (client) => ((await client.ping()) === 'PONG' ? true : undefined),
+          options.probe,
+        ),
       {
         what: `${options.name} on port ${options.port}`,
         timeoutMs: options.readyTimeoutMs ?? 10_000,
@@ -74,6 +88,31 @@ export async function startRedisInstance(options: RedisInstanceOptions): Promise
     );
   }
   return { ...address, name: options.name, dir, process: proc };
+}
+
+/** With TLS the one port is the TLS port: plain TCP is switched off (`port 0`). */
+function listenConfig(options: RedisInstanceOptions): string[] {
+  return options.tls ? ['port 0', `tls-port ${options.port}`] : [`port ${options.port}`];
+}
+
+function securityConfig(options: RedisInstanceOptions): string[] {
+  const lines: string[] = [];
+  if (options.password !== undefined) {
+    lines.push(`requirepass ${options.password}`);
+    // Replicas (and cluster replicas) log in to their master with the same password.
+    if (options.command !== 'redis-sentinel') lines.push(`masterauth ${options.password}`);
+  }
+  for (const user of options.users ?? []) lines.push(`user ${user}`);
+  if (options.tls) {
+    const { files, authClients } = options.tls;
+    lines.push(
+      `tls-cert-file ${files.serverCert}`,
+      `tls-key-file ${files.serverKey}`,
+      `tls-ca-cert-file ${files.caCert}`,
+      `tls-auth-clients ${authClients ? 'yes' : 'no'}`,
+    );
+  }
+  return lines;
 }
 
 /** Stops instances together; every one is attempted even when one fails. */

@@ -19,6 +19,8 @@ export interface RedisSentinelInfo {
   sentinels: HostPort[];
   /** `down-after-milliseconds`: how long the master may be silent before fail-over starts. */
   downAfterMs: number;
+  /** The master's and replica's `requirepass`, when started with one (sentinels have none). */
+  password?: string;
 }
 
 export type RedisSentinel = ServiceHandle<RedisSentinelInfo>;
@@ -27,6 +29,11 @@ export interface SentinelStartOptions extends StartOptions {
   masterName?: string;
   /** Default 1000 ms: short, so fail-over tests finish quickly. */
   downAfterMs?: number;
+  /**
+   * `requirepass` and `masterauth` on master and replica; the sentinels get it as
+   * `auth-pass` and stay open themselves.
+   */
+  password?: string;
 }
 
 const SENTINELS = 3;
@@ -48,13 +55,16 @@ export async function startRedisSentinel(
     ...number[],
   ];
   const runDir = newRunDir('sentinel');
+  const auth = options.password === undefined ? {} : { password: options.password };
+  const secured = { password: options.password, probe: auth };
   const data = await startAllOrNone([
-    startRedisInstance({ name: 'redis-master', port: masterPort, runDir, owner }),
+    startRedisInstance({ name: 'redis-master', port: masterPort, runDir, owner, ...secured }),
     startRedisInstance({
       name: 'redis-replica',
       port: replicaPort,
       runDir,
       owner,
+      ...secured,
       config: [`replicaof ${LOOPBACK} ${masterPort}`],
     }),
   ]);
@@ -73,6 +83,7 @@ export async function startRedisSentinel(
             `sentinel down-after-milliseconds ${masterName} ${downAfterMs}`,
             `sentinel failover-timeout ${masterName} ${Math.max(3 * downAfterMs, 3_000)}`,
             `sentinel parallel-syncs ${masterName} 1`,
+            ...(options.password ? [`sentinel auth-pass ${masterName} ${options.password}`] : []),
           ],
         }),
       ),
@@ -89,6 +100,7 @@ export async function startRedisSentinel(
       replica: { host: LOOPBACK, port: replicaPort },
       sentinels: sentinels.map(({ host, port }) => ({ host, port })),
       downAfterMs,
+      ...auth,
     };
     return serviceHandle('sentinel', runDir, info, processes);
   });

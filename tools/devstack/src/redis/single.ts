@@ -1,32 +1,69 @@
+import { join } from 'node:path';
 import { newRunDir } from '../paths.js';
 import { freePorts } from '../ports.js';
 import { type ServiceHandle, type StartOptions, serviceHandle } from '../service.js';
 import { ensureRedisTools } from '../system-tools.js';
 import { startRedisInstance } from './redis-instance.js';
+import { generateTlsMaterial, type TlsClientOptions, type TlsFiles } from './tls-certs.js';
 
 export interface RedisSingleInfo {
   host: string;
   port: number;
+  /** `redis://host:port`, or `rediss://` with TLS; never carries the password. */
   url: string;
+  /** The `default` user's password, when the server was started with one. */
+  password?: string;
+  /** A client's TLS options (PEM CA, certificate and key), when the server speaks TLS. */
+  tls?: TlsClientOptions;
+  /** The PEM files behind `tls`, for tools that take paths (`redis-cli --tls --cacert …`). */
+  tlsFiles?: TlsFiles;
 }
 
 export type RedisSingle = ServiceHandle<RedisSingleInfo>;
 
-/** One Redis server on a free loopback port, with AOF on. */
-export async function startRedisSingle(options: StartOptions = {}): Promise<RedisSingle> {
+export interface SingleStartOptions extends StartOptions {
+  /** `requirepass`: clients log in as the `default` user with it. */
+  password?: string;
+  /**
+   * ACL users, one rule list each without the leading `user`, as in redis.conf:
+   * `'app on >app-secret ~* &* +@all'`. The `default` user stays as `password` left it.
+   */
+  users?: string[];
+  /**
+   * Speak TLS only: certificates are made with openssl into the run directory, and
+   * `info.tls` holds what a client needs. `authClients` (default true) makes the
+   * server require a client certificate (`tls-auth-clients yes`).
+   */
+  tls?: boolean | { authClients?: boolean };
+}
+
+/** One Redis server on a free loopback port, with AOF on; optionally with auth and TLS. */
+export async function startRedisSingle(options: SingleStartOptions = {}): Promise<RedisSingle> {
   ensureRedisTools(options.log);
   const [port] = (await freePorts(1)) as [number];
   const runDir = newRunDir('single');
+  const tls = options.tls ? generateTlsMaterial(join(runDir, 'tls')) : undefined;
+  const authClients = typeof options.tls === 'object' ? options.tls.authClients !== false : true;
+  const credentials: { password?: string; tls?: TlsClientOptions } = {
+    ...(options.password === undefined ? {} : { password: options.password }),
+    ...(tls ? { tls: tls.client } : {}),
+  };
   const server = await startRedisInstance({
     name: 'redis-single',
     port,
     runDir,
     owner: options.owner ?? 'api',
+    password: options.password,
+    users: options.users,
+    tls: tls ? { files: tls.files, authClients } : undefined,
+    probe: credentials,
   });
-  const info = {
+  const info: RedisSingleInfo = {
     host: server.host,
     port: server.port,
-    url: `redis://${server.host}:${server.port}`,
+    url: `${tls ? 'rediss' : 'redis'}://${server.host}:${server.port}`,
+    ...credentials,
+    ...(tls ? { tlsFiles: tls.files } : {}),
   };
   return serviceHandle('single', runDir, info, [server.process]);
 }

@@ -35,7 +35,10 @@ export interface ClusterSmoke {
  */
 export async function smokeCluster(info: RedisClusterInfo, keys = 30): Promise<ClusterSmoke> {
   const prefix = `kf-smoke:${randomUUID()}`;
-  const cluster = new Cluster(info.nodes.map(({ host, port }) => ({ host, port })));
+  const cluster = new Cluster(
+    info.nodes.map(({ host, port }) => ({ host, port })),
+    { redisOptions: { password: info.password } },
+  );
   try {
     for (let i = 0; i < keys; i++) await cluster.set(`${prefix}:${i}`, String(i), 'PX', 60_000);
   } finally {
@@ -45,7 +48,7 @@ export async function smokeCluster(info: RedisClusterInfo, keys = 30): Promise<C
   let misplacedKeys = 0;
   let clusterState: string | undefined;
   for (const master of info.nodes.filter((n) => n.role === 'master')) {
-    await withRedis(master, async (client) => {
+    await withRedis({ ...master, password: info.password }, async (client) => {
       clusterState = parseInfo(String(await client.call('CLUSTER', 'INFO'))).cluster_state;
       const found = await client.keys(`${prefix}:*`);
       keysPerMaster[master.port] = found.length;
@@ -73,7 +76,11 @@ export interface SentinelSmoke {
 export async function smokeSentinel(info: RedisSentinelInfo): Promise<SentinelSmoke> {
   const key = `kf-smoke:${randomUUID()}`;
   const written = randomUUID();
-  const client = new Redis({ sentinels: info.sentinels, name: info.masterName });
+  const client = new Redis({
+    sentinels: info.sentinels,
+    name: info.masterName,
+    password: info.password,
+  });
   let replicasAcknowledged: number;
   try {
     await client.set(key, written, 'PX', 60_000);
@@ -88,8 +95,9 @@ export async function smokeSentinel(info: RedisSentinelInfo): Promise<SentinelSm
     ];
   });
   const reportedMaster = { host, port: Number(port) };
-  const readFromMaster = await withRedis(reportedMaster, (c) => c.get(key));
+  const auth = { password: info.password };
+  const readFromMaster = await withRedis(reportedMaster, (c) => c.get(key), auth);
   const replica = reportedMaster.port === info.master.port ? info.replica : info.master;
-  const readFromReplica = await withRedis(replica, (c) => c.get(key));
+  const readFromReplica = await withRedis(replica, (c) => c.get(key), auth);
   return { reportedMaster, written, readFromMaster, replicasAcknowledged, readFromReplica };
 }

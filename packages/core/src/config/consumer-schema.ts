@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { DEFAULT_CONSUMER_CONF as D } from './defaults.js';
+import { integer } from './fields.js';
+import type { ConsumerConf } from './types.js';
+
+// Kafka encodes byte counts and wait times as signed 32-bit integers.
+const INT32_MAX = 2_147_483_647;
+
+const ms = (min: number) => integer({ min, max: INT32_MAX, unit: 'milliseconds' });
+const flag = z.boolean({ error: 'expected true or false' });
+
+const fetchFields = {
+  maxBytes: integer({ min: 1, max: INT32_MAX, unit: 'bytes' }).default(D.fetch.maxBytes),
+  minBytes: integer({ min: 1, max: INT32_MAX, unit: 'bytes' }).default(D.fetch.minBytes),
+  maxWaitMs: ms(0).default(D.fetch.maxWaitMs),
+};
+
+const consumerFields = {
+  // Below 10 ms the organiser would spin, asking Kafka for offsets that cannot have moved.
+  workCalculateFreq: ms(10).default(D.workCalculateFreq),
+  consumeStep: integer({ min: 1, unit: 'offsets' }).default(D.consumeStep),
+  useEarliest: flag.default(D.useEarliest),
+  resetAheadOffsets: flag.default(D.resetAheadOffsets),
+  concurrency: integer({ min: 1, max: 1_024, unit: 'units in flight' }).default(D.concurrency),
+  ordering: z
+    .enum(['unordered', 'partition'], { error: 'expected "unordered" or "partition"' })
+    .default(D.ordering),
+  maxAttempts: integer({ min: 1, unit: 'attempts' }).default(D.maxAttempts),
+  retryBackoffMs: ms(0).default(D.retryBackoffMs),
+  maxRetryBackoffMs: ms(0).default(D.maxRetryBackoffMs),
+  // Leases and the lock are renewed several times per TTL; under 100 ms a renewal
+  // would race its own round trip.
+  leaseTtlMs: ms(100).default(D.leaseTtlMs),
+  leaderLockTtlMs: ms(100).default(D.leaderLockTtlMs),
+  maxQueuedUnits: integer({ min: 1, unit: 'units' }).default(D.maxQueuedUnits),
+  unitTimeoutMs: ms(1).default(D.unitTimeoutMs),
+  // prefault, not default: the empty object is parsed, so each field gets its default.
+  fetch: z
+    .strictObject(fetchFields, { error: 'expected an object of fetch settings' })
+    .prefault({}),
+};
+
+/** The keys of `conf` and of `conf.fetch`, for "did you mean" hints. */
+export const CONSUMER_KEYS = Object.keys(consumerFields);
+export const FETCH_KEYS = Object.keys(fetchFields);
+
+export const consumerSchema = z
+  .strictObject(consumerFields, { error: 'expected an object of consumer settings' })
+  .superRefine((conf, ctx) => {
+    if (conf.fetch.minBytes > conf.fetch.maxBytes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fetch', 'minBytes'],
+        message: `expected at most fetch.maxBytes (${conf.fetch.maxBytes})`,
+        input: conf.fetch.minBytes,
+      });
+    }
+    if (conf.maxRetryBackoffMs < conf.retryBackoffMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxRetryBackoffMs'],
+        message: `expected at least retryBackoffMs (${conf.retryBackoffMs})`,
+        input: conf.maxRetryBackoffMs,
+      });
+    }
+  })
+  .transform((conf): ConsumerConf => conf);

@@ -1,0 +1,167 @@
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+
+export type { TlsOptions };
+
+/** A Kafka broker or a Redis node. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/**
+ * An address as written in a config: `'host:port'` (IPv6 as `'[::1]:6379'`) or
+ * `{ host, port }`.
+ */
+export type AddressInput = string | HostPort;
+
+/** The Redis driver an adapter is built on. */
+export type RedisClientName = 'ioredis' | 'node-redis';
+
+/**
+ * The `redis` section as a user writes it. Its shape picks the deployment:
+ * - `host: 'h'` (and `port`) → one server;
+ * - `host: ['h:p']`, one element → one server; several → Redis Cluster;
+ * - `sentinelAddresses` + `masterName` → Redis Sentinel.
+ */
+export interface RedisConfigInput {
+  /** A host name (with `port`), or a list of `'host:port'` nodes. Default `127.0.0.1`. */
+  host?: string | AddressInput[];
+  /** The port of a single `host` name. Default 6379. */
+  port?: number;
+  /** The sentinels to ask for the master, as `'host:port'`; needs `masterName`. */
+  sentinelAddresses?: AddressInput[];
+  /** The name the sentinels monitor the master under; needs `sentinelAddresses`. */
+  masterName?: string;
+  /** The sentinels' own ACL user, when they require one. */
+  sentinelUsername?: string;
+  /** The sentinels' own password, when they require one. */
+  sentinelPassword?: string;
+  /** The driver: `ioredis` (default) or `node-redis`. */
+  client?: RedisClientName;
+  /**
+   * The consumer group: every Redis key of the group carries it as its hash tag. Needed
+   * by {@link parseConfig}; `createRedis` alone connects without it.
+   */
+  groupName?: string;
+  password?: string;
+  /** The ACL user; Redis's `default` user when omitted. */
+  username?: string;
+  /** `true` for TLS with Node's defaults, or Node's TLS options. */
+  tls?: boolean | TlsOptions;
+  /**
+   * How long one command may wait for its reply, a reconnection or fail-over included,
+   * in ms. Default: the adapter's (10000 for one server or Sentinel; for a cluster,
+   * sized from `clusterNodeTimeout` to ride out a fail-over).
+   */
+  timeout?: number;
+  /**
+   * A cluster's `cluster-node-timeout`, in ms (Redis's default 15000): the cluster
+   * adapter sizes its retries from it to ride out a master's fail-over.
+   */
+  clusterNodeTimeout?: number;
+  /** The most connections one adapter opens at once. Default 20. */
+  maxActive?: number;
+  /** The database number; Redis Cluster has only 0. Default 0. */
+  db?: number;
+}
+
+/** Settings every deployment shares, with defaults applied. */
+export interface RedisCommonConfig {
+  client: RedisClientName;
+  groupName?: string;
+  password?: string;
+  username?: string;
+  /** Absent when TLS is off; `{}` for `tls: true`. */
+  tls?: TlsOptions;
+  /** Absent for the adapter's default. */
+  timeout?: number;
+  maxActive: number;
+  db: number;
+}
+
+export interface SingleRedisConfig extends RedisCommonConfig {
+  topology: 'single';
+  host: string;
+  port: number;
+}
+
+export interface ClusterRedisConfig extends RedisCommonConfig {
+  topology: 'cluster';
+  /** The seed nodes; the driver discovers the rest. */
+  nodes: HostPort[];
+  clusterNodeTimeout?: number;
+}
+
+export interface SentinelRedisConfig extends RedisCommonConfig {
+  topology: 'sentinel';
+  sentinels: HostPort[];
+  masterName: string;
+  sentinelUsername?: string;
+  sentinelPassword?: string;
+}
+
+/** The `redis` section, validated, with its deployment made explicit in `topology`. */
+export type RedisConfig = SingleRedisConfig | ClusterRedisConfig | SentinelRedisConfig;
+
+/** How units of one partition may run relative to each other. */
+export type Ordering = 'unordered' | 'partition';
+
+/** Kafka fetch settings of a worker. */
+export interface FetchConf {
+  /** Byte limit of one fetch; a unit larger than this takes several fetches. */
+  maxBytes: number;
+  /** The broker answers once it has this many bytes (or `maxWaitMs` passed). */
+  minBytes: number;
+  /** The longest the broker holds a fetch waiting for `minBytes`. */
+  maxWaitMs: number;
+}
+
+/** The consumer settings (`conf`), every one defaulted: see `DEFAULT_CONSUMER_CONF`. */
+export interface ConsumerConf {
+  /** The organiser's tick, in ms: how often new offsets are cut into units. */
+  workCalculateFreq: number;
+  /** The most offsets one work unit covers. */
+  consumeStep: number;
+  /** With no saved offset, start at the earliest offset instead of the latest. */
+  useEarliest: boolean;
+  /** When a saved offset is above the partition's latest, reset it instead of waiting. */
+  resetAheadOffsets: boolean;
+  /** How many units one node works on at once. */
+  concurrency: number;
+  ordering: Ordering;
+  /** How many times a unit is tried before it goes to the error list. */
+  maxAttempts: number;
+  /** Backoff before the first retry of a unit, in ms; doubled on each further retry. */
+  retryBackoffMs: number;
+  /** The cap of that doubling backoff, in ms. */
+  maxRetryBackoffMs: number;
+  /** How long a node's lease lasts without renewal before its units are recovered, in ms. */
+  leaseTtlMs: number;
+  /** How long the leader lock lasts without renewal, in ms. */
+  leaderLockTtlMs: number;
+  /** The organiser stops scheduling while the work list holds this many units. */
+  maxQueuedUnits: number;
+  /** The longest a worker spends on one unit (fetches and user code) before requeueing the rest. */
+  unitTimeoutMs: number;
+  fetch: FetchConf;
+}
+
+/** `conf` as a user writes it: any setting may be left out. */
+export type ConsumerConfInput = Partial<Omit<ConsumerConf, 'fetch'>> & {
+  fetch?: Partial<FetchConf>;
+};
+
+/** The first argument of `createNode`, as a user writes it. */
+export interface KfConfigInput {
+  /** Where to reach Kafka first: `'host:port'` or `{ host, port }`. */
+  bootstrapBrokers: AddressInput[];
+  redis: RedisConfigInput;
+  conf?: ConsumerConfInput;
+}
+
+/** The config after {@link parseConfig}: validated, normalised, every default applied. */
+export interface KfConfig {
+  bootstrapBrokers: HostPort[];
+  redis: RedisConfig & { groupName: string };
+  conf: ConsumerConf;
+}

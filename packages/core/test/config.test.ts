@@ -1,0 +1,604 @@
+import { ConfigError, ErrorCode, isKfError } from '@kf/protocol';
+import { describe, expect, expectTypeOf, test } from 'vitest';
+import {
+  DEFAULT_CONSUMER_CONF,
+  DEFAULT_REDIS,
+  type KfConfig,
+  type KfConfigInput,
+  parseConfig,
+  parseRedisConfig,
+} from '../src/index.js';
+
+const valid = {
+  bootstrapBrokers: ['127.0.0.1:9092'],
+  redis: { host: '127.0.0.1', port: 6379, groupName: 'orders' },
+} satisfies KfConfigInput;
+
+/** `valid` with `patch` merged into each section it names. */
+function withPatch(patch: {
+  root?: Record<string, unknown>;
+  redis?: Record<string, unknown>;
+  conf?: Record<string, unknown>;
+}): unknown {
+  return {
+    ...valid,
+    ...patch.root,
+    redis: { ...valid.redis, ...patch.redis },
+    ...(patch.conf ? { conf: patch.conf } : {}),
+  };
+}
+
+function issuesOf(input: unknown): ConfigError['issues'] {
+  try {
+    parseConfig(input as KfConfigInput);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues;
+  }
+  throw new Error('expected parseConfig to throw');
+}
+
+interface InvalidCase {
+  name: string;
+  input: unknown;
+  /** The one field path the error names. */
+  path: string;
+  /** A fragment of that issue's message. */
+  message: RegExp;
+}
+
+const invalid: InvalidCase[] = [
+  { name: 'not an object', input: 'redis://x', path: '', message: /expected the kf config object/ },
+  {
+    name: 'bootstrapBrokers missing',
+    input: { redis: valid.redis },
+    path: 'bootstrapBrokers',
+    message: /but it is missing/,
+  },
+  {
+    name: 'bootstrapBrokers empty',
+    input: withPatch({ root: { bootstrapBrokers: [] } }),
+    path: 'bootstrapBrokers',
+    message: /at least one Kafka broker/,
+  },
+  {
+    name: 'broker without port',
+    input: withPatch({ root: { bootstrapBrokers: ['127.0.0.1:9092', 'kafka-2'] } }),
+    path: 'bootstrapBrokers[1]',
+    message: /expected 'host:port'/,
+  },
+  {
+    name: 'broker port out of range',
+    input: withPatch({ root: { bootstrapBrokers: ['kafka:70000'] } }),
+    path: 'bootstrapBrokers[0]',
+    message: /port from 1 to 65535.*"kafka:70000"/,
+  },
+  {
+    name: 'broker object with a string port',
+    input: withPatch({ root: { bootstrapBrokers: [{ host: 'kafka', port: '9092' }] } }),
+    path: 'bootstrapBrokers[0].port',
+    message: /whole number.*got "9092"/,
+  },
+  {
+    name: 'broker of the wrong type',
+    input: withPatch({ root: { bootstrapBrokers: [9092] } }),
+    path: 'bootstrapBrokers[0]',
+    message: /'host:port' or \{ host, port \}, got 9092/,
+  },
+  {
+    name: 'broker listed twice',
+    input: withPatch({ root: { bootstrapBrokers: ['k:1', 'k:2', { host: 'k', port: 1 }] } }),
+    path: 'bootstrapBrokers[2]',
+    message: /once, but k:1 is also at \[0\]/,
+  },
+  {
+    name: 'broker object with an unknown key',
+    input: withPatch({ root: { bootstrapBrokers: [{ host: 'k', port: 1, hots: 'x' }] } }),
+    path: 'bootstrapBrokers[0].hots',
+    message: /did you mean host\?/,
+  },
+  {
+    name: 'unknown top-level key',
+    input: withPatch({ root: { bootstrapBroker: ['k:1'] } }),
+    path: 'bootstrapBroker',
+    message: /did you mean bootstrapBrokers\?/,
+  },
+  {
+    name: 'kafka-clj spelling of a key',
+    input: withPatch({ root: { 'bootstrap-brokers': ['k:1'] } }),
+    path: '["bootstrap-brokers"]',
+    message: /did you mean bootstrapBrokers\?/,
+  },
+  {
+    name: 'redis missing',
+    input: { bootstrapBrokers: ['k:1'] },
+    path: 'redis',
+    message: /expected an object of Redis settings, but it is missing/,
+  },
+  {
+    name: 'groupName missing',
+    input: { bootstrapBrokers: ['k:1'], redis: { host: 'r' } },
+    path: 'redis.groupName',
+    message: /consumer group name.*missing/,
+  },
+  {
+    name: 'groupName with a brace',
+    input: withPatch({ redis: { groupName: 'a}b' } }),
+    path: 'redis.groupName',
+    message: /without \{ or \}/,
+  },
+  {
+    name: 'host string with a port',
+    input: withPatch({ redis: { host: 'redis:6379', port: undefined } }),
+    path: 'redis.host',
+    message: /without a port/,
+  },
+  {
+    name: 'host list element without a port',
+    input: withPatch({ redis: { host: ['r1:7000', 'r2', 'r3:7002'], port: undefined } }),
+    path: 'redis.host[1]',
+    message: /expected 'host:port'/,
+  },
+  {
+    name: 'host list element of the wrong type',
+    input: withPatch({ redis: { host: ['r1:7000', 7001], port: undefined } }),
+    path: 'redis.host[1]',
+    message: /got 7001/,
+  },
+  {
+    name: 'host list empty',
+    input: withPatch({ redis: { host: [], port: undefined } }),
+    path: 'redis.host',
+    message: /at least one Redis node/,
+  },
+  {
+    name: 'host list with a duplicate',
+    input: withPatch({ redis: { host: ['r:1', 'r:2', 'r:1'], port: undefined } }),
+    path: 'redis.host[2]',
+    message: /also at \[0\]/,
+  },
+  {
+    name: 'host of the wrong type',
+    input: withPatch({ redis: { host: 6379 } }),
+    path: 'redis.host',
+    message: /host name, or a list of nodes/,
+  },
+  {
+    name: 'port with a host list',
+    input: withPatch({ redis: { host: ['r1:7000', 'r2:7001'], port: 7000 } }),
+    path: 'redis.port',
+    message: /no port with a host list/,
+  },
+  {
+    name: 'port zero',
+    input: withPatch({ redis: { port: 0 } }),
+    path: 'redis.port',
+    message: /from 1 to 65535, got 0/,
+  },
+  {
+    name: 'masterName without sentinels',
+    input: { ...valid, redis: { groupName: 'g', masterName: 'mymaster' } },
+    path: 'redis.sentinelAddresses',
+    message: /alongside masterName/,
+  },
+  {
+    name: 'sentinels without masterName',
+    input: { ...valid, redis: { groupName: 'g', sentinelAddresses: ['s:26379'] } },
+    path: 'redis.masterName',
+    message: /alongside sentinelAddresses/,
+  },
+  {
+    name: 'sentinels and a host',
+    input: {
+      ...valid,
+      redis: { groupName: 'g', sentinelAddresses: ['s:26379'], masterName: 'm', host: 'r' },
+    },
+    path: 'redis.host',
+    message: /no host with Sentinel/,
+  },
+  {
+    name: 'sentinel address malformed',
+    input: {
+      ...valid,
+      redis: { groupName: 'g', sentinelAddresses: ['s:26379', 's2:'], masterName: 'm' },
+    },
+    path: 'redis.sentinelAddresses[1]',
+    message: /expected 'host:port'/,
+  },
+  {
+    name: 'sentinel password without Sentinel',
+    input: withPatch({ redis: { sentinelPassword: 'secret' } }),
+    path: 'redis.sentinelPassword',
+    message: /only with sentinelAddresses/,
+  },
+  {
+    name: 'unknown client',
+    input: withPatch({ redis: { client: 'jedis' } }),
+    path: 'redis.client',
+    message: /"ioredis" or "node-redis", got "jedis"/,
+  },
+  {
+    name: 'empty password',
+    input: withPatch({ redis: { password: '' } }),
+    path: 'redis.password',
+    message: /non-empty string/,
+  },
+  {
+    name: 'tls of the wrong type',
+    input: withPatch({ redis: { tls: 'yes' } }),
+    path: 'redis.tls',
+    message: /true, false, or Node's TLS options/,
+  },
+  {
+    name: 'negative timeout',
+    input: withPatch({ redis: { timeout: -1 } }),
+    path: 'redis.timeout',
+    message: /milliseconds, at least 1, got -1/,
+  },
+  {
+    name: 'clusterNodeTimeout for one server',
+    input: withPatch({ redis: { clusterNodeTimeout: 1000 } }),
+    path: 'redis.clusterNodeTimeout',
+    message: /only with a Redis Cluster/,
+  },
+  {
+    name: 'clusterNodeTimeout with node-redis',
+    input: withPatch({
+      redis: {
+        host: ['r1:1', 'r2:2'],
+        port: undefined,
+        client: 'node-redis',
+        clusterNodeTimeout: 500,
+      },
+    }),
+    path: 'redis.clusterNodeTimeout',
+    message: /only with client 'ioredis'/,
+  },
+  {
+    name: 'fractional maxActive',
+    input: withPatch({ redis: { maxActive: 2.5 } }),
+    path: 'redis.maxActive',
+    message: /whole number of connections/,
+  },
+  {
+    name: 'db other than 0 on a cluster',
+    input: withPatch({ redis: { host: ['r1:7000', 'r2:7001'], port: undefined, db: 2 } }),
+    path: 'redis.db',
+    message: /Redis Cluster has only database 0, got 2/,
+  },
+  {
+    name: 'unknown redis key',
+    input: withPatch({ redis: { hosts: ['r:1'] } }),
+    path: 'redis.hosts',
+    message: /did you mean host\?/,
+  },
+  {
+    name: 'kafka-clj redis key spelling',
+    input: withPatch({ redis: { 'group-name': 'g' } }),
+    path: 'redis["group-name"]',
+    message: /did you mean groupName\?/,
+  },
+  {
+    name: 'conf not an object',
+    input: withPatch({ root: { conf: 5 } }),
+    path: 'conf',
+    message: /object of consumer settings, got 5/,
+  },
+  {
+    name: 'consumeStep zero',
+    input: withPatch({ conf: { consumeStep: 0 } }),
+    path: 'conf.consumeStep',
+    message: /offsets, at least 1, got 0/,
+  },
+  {
+    name: 'workCalculateFreq too small',
+    input: withPatch({ conf: { workCalculateFreq: 1 } }),
+    path: 'conf.workCalculateFreq',
+    message: /from 10 to 2147483647, got 1/,
+  },
+  {
+    name: 'workCalculateFreq as a string',
+    input: withPatch({ conf: { workCalculateFreq: '100' } }),
+    path: 'conf.workCalculateFreq',
+    message: /got "100"/,
+  },
+  {
+    name: 'useEarliest as a string',
+    input: withPatch({ conf: { useEarliest: 'true' } }),
+    path: 'conf.useEarliest',
+    message: /true or false, got "true"/,
+  },
+  {
+    name: 'unknown ordering',
+    input: withPatch({ conf: { ordering: 'strict' } }),
+    path: 'conf.ordering',
+    message: /"unordered" or "partition", got "strict"/,
+  },
+  {
+    name: 'maxAttempts zero',
+    input: withPatch({ conf: { maxAttempts: 0 } }),
+    path: 'conf.maxAttempts',
+    message: /at least 1, got 0/,
+  },
+  {
+    name: 'backoff cap below the first backoff',
+    input: withPatch({ conf: { retryBackoffMs: 500, maxRetryBackoffMs: 200 } }),
+    path: 'conf.maxRetryBackoffMs',
+    message: /at least retryBackoffMs \(500\), got 200/,
+  },
+  {
+    name: 'lease TTL too short',
+    input: withPatch({ conf: { leaseTtlMs: 50 } }),
+    path: 'conf.leaseTtlMs',
+    message: /from 100 to/,
+  },
+  {
+    name: 'leader lock TTL infinite',
+    input: withPatch({ conf: { leaderLockTtlMs: Number.POSITIVE_INFINITY } }),
+    path: 'conf.leaderLockTtlMs',
+    message: /whole number of milliseconds/,
+  },
+  {
+    name: 'maxQueuedUnits negative',
+    input: withPatch({ conf: { maxQueuedUnits: -10 } }),
+    path: 'conf.maxQueuedUnits',
+    message: /got -10/,
+  },
+  {
+    name: 'concurrency above what the connections allow',
+    input: withPatch({ redis: { maxActive: 4 }, conf: { concurrency: 4 } }),
+    path: 'conf.concurrency',
+    message: /at most redis.maxActive - 1 \(3\)/,
+  },
+  {
+    name: 'fetch.maxBytes above int32',
+    input: withPatch({ conf: { fetch: { maxBytes: 2 ** 31 } } }),
+    path: 'conf.fetch.maxBytes',
+    message: /bytes, from 1 to 2147483647/,
+  },
+  {
+    name: 'fetch.minBytes above fetch.maxBytes',
+    input: withPatch({ conf: { fetch: { minBytes: 2048, maxBytes: 1024 } } }),
+    path: 'conf.fetch.minBytes',
+    message: /at most fetch.maxBytes \(1024\), got 2048/,
+  },
+  {
+    name: 'fetch.maxWaitMs negative',
+    input: withPatch({ conf: { fetch: { maxWaitMs: -1 } } }),
+    path: 'conf.fetch.maxWaitMs',
+    message: /from 0 to/,
+  },
+  {
+    name: 'unknown fetch key',
+    input: withPatch({ conf: { fetch: { maxBytez: 10 } } }),
+    path: 'conf.fetch.maxBytez',
+    message: /did you mean maxBytes\?/,
+  },
+  {
+    name: 'kafka-clj conf key spelling',
+    input: withPatch({ conf: { 'consume-step': 10 } }),
+    path: 'conf["consume-step"]',
+    message: /did you mean consumeStep\?/,
+  },
+  {
+    name: 'redis key put in conf',
+    input: withPatch({ conf: { groupName: 'g' } }),
+    path: 'conf.groupName',
+    message: /groupName belongs in redis/,
+  },
+  {
+    name: 'unknown conf key with nothing close',
+    input: withPatch({ conf: { zookeeper: 'zk:2181' } }),
+    path: 'conf.zookeeper',
+    message: /unknown key: expected one of workCalculateFreq, consumeStep/,
+  },
+];
+
+describe('parseConfig rejects an invalid config, naming the field', () => {
+  test(`the table holds at least 25 invalid configs (${invalid.length})`, () => {
+    expect(invalid.length).toBeGreaterThanOrEqual(25);
+    expect(new Set(invalid.map((c) => c.name)).size).toBe(invalid.length);
+  });
+
+  test.each(invalid)('$name → $path', ({ input, path, message }) => {
+    const issues = issuesOf(input);
+    expect(issues.map((i) => i.path)).toEqual([path]);
+    expect(issues[0]?.message).toMatch(message);
+  });
+});
+
+describe('ConfigError', () => {
+  test('carries a stable code, lists every wrong field in its message, and keeps the cause', () => {
+    const error = (() => {
+      try {
+        return parseConfig(
+          withPatch({ redis: { port: 'x' }, conf: { consumeStep: -1 } }) as KfConfigInput,
+        );
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(isKfError(error, ErrorCode.ConfigInvalid)).toBe(true);
+    const configError = error as ConfigError;
+    expect(configError.issues.map((i) => i.path)).toEqual(['redis.port', 'conf.consumeStep']);
+    expect(configError.message).toBe(
+      'invalid kf config: redis.port: expected a whole number, from 1 to 65535, got "x"; ' +
+        'conf.consumeStep: expected a whole number of offsets, at least 1, got -1',
+    );
+    expect(configError.cause).toBeDefined();
+  });
+
+  test('names a secret field by its type only', () => {
+    const issues = issuesOf(withPatch({ redis: { password: 12345 } }));
+    expect(issues).toEqual([
+      {
+        path: 'redis.password',
+        message: 'expected a non-empty string (omit it when there is no password), got a number',
+      },
+    ]);
+  });
+});
+
+describe('parseConfig on a valid config', () => {
+  test('applies every consumer and Redis default', () => {
+    const config = parseConfig(valid);
+    expect(config.conf).toEqual(DEFAULT_CONSUMER_CONF);
+    expect(config.conf).toEqual({
+      workCalculateFreq: 100,
+      consumeStep: 10_000,
+      useEarliest: false,
+      resetAheadOffsets: true,
+      concurrency: 4,
+      ordering: 'unordered',
+      maxAttempts: 10,
+      retryBackoffMs: 100,
+      maxRetryBackoffMs: 5_000,
+      leaseTtlMs: 5_000,
+      leaderLockTtlMs: 2_000,
+      maxQueuedUnits: 1_000,
+      unitTimeoutMs: 30_000,
+      fetch: { maxBytes: 1_048_576, minBytes: 1, maxWaitMs: 100 },
+    });
+    expect(config.redis).toEqual({
+      topology: 'single',
+      host: '127.0.0.1',
+      port: 6379,
+      groupName: 'orders',
+      client: 'ioredis',
+      maxActive: 20,
+      db: 0,
+    });
+  });
+
+  test('keeps given settings and defaults the rest, fetch included', () => {
+    const config = parseConfig({
+      ...valid,
+      conf: { useEarliest: true, ordering: 'partition', fetch: { maxWaitMs: 0 } },
+    });
+    expect(config.conf.useEarliest).toBe(true);
+    expect(config.conf.ordering).toBe('partition');
+    expect(config.conf.fetch).toEqual({ maxBytes: 1_048_576, minBytes: 1, maxWaitMs: 0 });
+    expect(config.conf.consumeStep).toBe(DEFAULT_CONSUMER_CONF.consumeStep);
+  });
+
+  test('normalises brokers written as strings, objects and IPv6', () => {
+    const config = parseConfig({
+      ...valid,
+      bootstrapBrokers: ['kafka-1:9092', { host: 'kafka-2', port: 9093 }, '[::1]:9094'],
+    });
+    expect(config.bootstrapBrokers).toEqual([
+      { host: 'kafka-1', port: 9092 },
+      { host: 'kafka-2', port: 9093 },
+      { host: '::1', port: 9094 },
+    ]);
+  });
+
+  test('a host name alone is one server on the default port', () => {
+    const config = parseConfig({ ...valid, redis: { host: 'redis.internal', groupName: 'g' } });
+    expect(config.redis).toMatchObject({
+      topology: 'single',
+      host: 'redis.internal',
+      port: DEFAULT_REDIS.port,
+    });
+  });
+
+  test('a one-element host list is one server', () => {
+    const config = parseConfig({ ...valid, redis: { host: ['r1:7000'], groupName: 'g' } });
+    expect(config.redis).toMatchObject({ topology: 'single', host: 'r1', port: 7000 });
+    expect(config.redis).not.toHaveProperty('nodes');
+  });
+
+  test('a host list of several is a cluster', () => {
+    const config = parseConfig({
+      ...valid,
+      redis: {
+        host: ['r1:7000', { host: 'r2', port: 7001 }, 'r3:7002'],
+        groupName: 'g',
+        clusterNodeTimeout: 1_000,
+        timeout: 5_000,
+      },
+    });
+    expect(config.redis).toEqual({
+      topology: 'cluster',
+      nodes: [
+        { host: 'r1', port: 7000 },
+        { host: 'r2', port: 7001 },
+        { host: 'r3', port: 7002 },
+      ],
+      clusterNodeTimeout: 1_000,
+      timeout: 5_000,
+      groupName: 'g',
+      client: 'ioredis',
+      maxActive: 20,
+      db: 0,
+    });
+  });
+
+  test('sentinelAddresses and masterName are Sentinel, with its credentials', () => {
+    const config = parseConfig({
+      ...valid,
+      redis: {
+        sentinelAddresses: ['s1:26379', 's2:26379'],
+        masterName: 'mymaster',
+        sentinelPassword: 'sentinel-secret',
+        password: 'master-secret',
+        groupName: 'g',
+      },
+    });
+    expect(config.redis).toMatchObject({
+      topology: 'sentinel',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+      ],
+      masterName: 'mymaster',
+      sentinelPassword: 'sentinel-secret',
+      password: 'master-secret',
+    });
+    expect(config.redis).not.toHaveProperty('host');
+  });
+
+  test("client: 'node-redis' is kept with the topology the shape picks", () => {
+    const config = parseConfig({
+      ...valid,
+      redis: { host: ['r1:7000', 'r2:7001'], client: 'node-redis', groupName: 'g' },
+    });
+    expect(config.redis).toMatchObject({ topology: 'cluster', client: 'node-redis' });
+  });
+
+  test('tls: true becomes an empty options object, false leaves TLS off', () => {
+    const on = parseConfig({ ...valid, redis: { ...valid.redis, tls: true } });
+    const off = parseConfig({ ...valid, redis: { ...valid.redis, tls: false } });
+    const custom = parseConfig({
+      ...valid,
+      redis: { ...valid.redis, tls: { servername: 'redis.example' } },
+    });
+    expect(on.redis.tls).toEqual({});
+    expect(off.redis).not.toHaveProperty('tls');
+    expect(custom.redis.tls).toEqual({ servername: 'redis.example' });
+  });
+
+  test('the parsed type is KfConfig', () => {
+    expectTypeOf(parseConfig(valid)).toEqualTypeOf<KfConfig>();
+    expectTypeOf(parseConfig(valid).redis.groupName).toEqualTypeOf<string>();
+  });
+});
+
+describe('parseRedisConfig (the redis section alone)', () => {
+  test('needs no groupName, and names paths as in the whole config', () => {
+    expect(parseRedisConfig({ host: ['r1:7000', 'r2:7001'] })).toMatchObject({
+      topology: 'cluster',
+    });
+    expect(() => parseRedisConfig({ host: ['r1:7000', 'oops'] })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: 'redis.host[1]' })] }),
+    );
+  });
+
+  test('an empty section is the default server', () => {
+    expect(parseRedisConfig({})).toMatchObject({
+      topology: 'single',
+      host: DEFAULT_REDIS.host,
+      port: DEFAULT_REDIS.port,
+    });
+  });
+});

@@ -1,3 +1,4 @@
+export type { Logger } from '@kf/protocol';
 export { DEFAULT_CONSUMER_CONF, DEFAULT_REDIS } from './config/defaults.js';
 export { parseConfig, parseRedisConfig } from './config/parse-config.js';
 export type {
@@ -35,5 +36,4 @@ export {
   type NodeLeasesOptions,
 } from './coordination/node-leases.js';
 export { type GroupKeys, groupKeys } from './keys.js';
-export type { Logger } from './logger.js';
 export { type CreateRedisOptions, createRedis, type RedisFactory } from './redis/create-redis.js';

@@ -1,5 +1,5 @@
+import type { Logger } from '@kf/protocol';
 import type { IoredisClient } from './client-lifecycle.js';
-import type { Logger } from './logger.js';
 
 /**
  * Reports a client's connection trouble through the logger. Listening to `error` also

@@ -1,5 +1,5 @@
+import type { Logger } from '@kf/protocol';
 import type { Cluster, Redis } from 'ioredis';
-import type { Logger } from './logger.js';
 
 /** Either ioredis client: both speak the same commands, a `Cluster` routes them by slot. */
 export type IoredisClient = Redis | Cluster;

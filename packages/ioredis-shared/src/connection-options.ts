@@ -1,5 +1,5 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import type { Logger } from './logger.js';
+import type { Logger } from '@kf/protocol';
 
 /** How long a command may go unanswered, including a wait for a reconnection. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;

@@ -1,5 +1,7 @@
 // Private to the ioredis adapters: bundled into @kf/redis-single and @kf/redis-cluster
 // by tsup, so users install one adapter and nothing else.
+
+export { type Logger, redactingLogger, silentLogger } from '@kf/protocol';
 export {
   type ClientAdapterOptions,
   type CommonRedisOptions,
@@ -8,4 +10,3 @@ export {
   secretsOf,
 } from './connection-options.js';
 export { type AdapterParts, IoredisAdapter } from './ioredis-adapter.js';
-export { type Logger, redactingLogger, silentLogger } from './logger.js';

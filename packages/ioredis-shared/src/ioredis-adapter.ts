@@ -1,3 +1,4 @@
+import type { Logger } from '@kf/protocol';
 import {
   type BlockingListMoveOptions,
   ConnectionClosedError,
@@ -17,7 +18,6 @@ import { BlockingConnectionPool } from './blocking-pool.js';
 import { logClientEvents } from './client-events.js';
 import { disconnectNow, type IoredisClient, quitGracefully } from './client-lifecycle.js';
 import { blockingSeconds, rangeByScoreArgs, scoreArg, setFlags, sideArg } from './command-args.js';
-import type { Logger } from './logger.js';
 import {
   asHash,
   asNumber,

@@ -4,9 +4,9 @@ import {
   CommandTimeoutError,
   ConnectionClosedError,
   isKfError,
+  redactedError,
   ScriptError,
 } from '@kf/protocol';
-import { redactedError } from './redact.js';
 
 /** What was running when a driver error arrived, to pick and word the kf error. */
 export interface ErrorContext {

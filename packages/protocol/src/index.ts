@@ -12,6 +12,8 @@ export {
   KfError,
   ScriptError,
 } from './errors/index.js';
+export { type Logger, redactingLogger, silentLogger } from './logger.js';
+export { redact, redactedError } from './redaction.js';
 export type {
   BlockingListMoveOptions,
   IRedis,

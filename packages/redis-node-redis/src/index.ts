@@ -1,3 +1,19 @@
-// @kf/redis-node-redis has no public API yet. It will hold createNodeRedis(options | client): IRedis on node-redis, for a client, a cluster or a Sentinel set.
-// Until that code lands and is tested against real servers, nothing is exported.
-export {};
+export type { Logger } from '@kf/protocol';
+export { createNodeRedis } from './create-node-redis.js';
+export type {
+  NodeRedisClient,
+  NodeRedisCluster,
+  NodeRedisDriver,
+  NodeRedisSentinel,
+} from './driver-types.js';
+export {
+  type AdapterOptions,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  type HostAndPort,
+  type NodeRedisClusterOptions,
+  type NodeRedisOptions,
+  type NodeRedisSentinelOptions,
+  type NodeRedisSingleOptions,
+  type SecurityOptions,
+} from './options.js';
+export { UnexpectedReplyError } from './replies.js';

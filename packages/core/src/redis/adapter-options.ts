@@ -1,5 +1,5 @@
+import type { Logger } from '@kf/protocol';
 import type { RedisConfig } from '../config/types.js';
-import type { Logger } from '../logger.js';
 
 /**
  * The options object each adapter's factory takes, built from a validated config. The

@@ -1,7 +1,6 @@
-import type { IRedis } from '@kf/protocol';
+import type { IRedis, Logger } from '@kf/protocol';
 import { parseRedisConfig } from '../config/parse-config.js';
 import type { RedisConfig, RedisConfigInput } from '../config/types.js';
-import type { Logger } from '../logger.js';
 import { chooseAdapter } from './adapter-choice.js';
 import { adapterOptions } from './adapter-options.js';
 import { type AdapterImporter, importAdapter, loadAdapterFactory } from './load-adapter.js';

@@ -63,6 +63,16 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
 }
 
+/**
+ * Marks a promise that is awaited only later as handled now, so a fast rejection is not
+ * reported as unhandled before the case reaches its `await`. The rejection still
+ * reaches that `await`: the returned promise is the same one.
+ */
+export function awaitedLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 export function elapsedSince(started: number): number {
   return performance.now() - started;
 }

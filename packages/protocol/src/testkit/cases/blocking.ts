@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode, isKfError } from '../../errors/index.js';
-import { type ConformanceCase, elapsedSince, rejectionOf } from '../context.js';
+import { awaitedLater, type ConformanceCase, elapsedSince, rejectionOf } from '../context.js';
 
 export const blockingCases: ConformanceCase[] = [
   {
@@ -46,11 +46,13 @@ export const blockingCases: ConformanceCase[] = [
     name: 'a blocked move does not stall other commands of the same adapter',
     timeoutMs: 15_000,
     async run({ redis, key, expect }) {
-      const blocked = redis.listBlockingMove(key('idle'), key('claimed'), {
-        from: 'right',
-        to: 'left',
-        timeoutMs: 2_000,
-      });
+      const blocked = awaitedLater(
+        redis.listBlockingMove(key('idle'), key('claimed'), {
+          from: 'right',
+          to: 'left',
+          timeoutMs: 2_000,
+        }),
+      );
       await delay(100);
       const started = performance.now();
       await redis.set(key('other'), 'v');
@@ -66,8 +68,8 @@ export const blockingCases: ConformanceCase[] = [
       const from = key('work');
       const to = key('working');
       const options = { from: 'right', to: 'left', timeoutMs: 5_000 } as const;
-      const first = redis.listBlockingMove(from, to, options);
-      const second = redis.listBlockingMove(from, to, options);
+      const first = awaitedLater(redis.listBlockingMove(from, to, options));
+      const second = awaitedLater(redis.listBlockingMove(from, to, options));
       await delay(300);
       await probe.command(['LPUSH', from, 'a', 'b']);
       const claimed = [await first, await second].sort();
@@ -79,11 +81,13 @@ export const blockingCases: ConformanceCase[] = [
     name: 'close() while a move is blocked rejects it with ConnectionClosedError',
     timeoutMs: 15_000,
     async run({ redis, key, expect }) {
-      const blocked = redis.listBlockingMove(key('never'), key('claimed'), {
-        from: 'right',
-        to: 'left',
-        timeoutMs: 10_000,
-      });
+      const blocked = awaitedLater(
+        redis.listBlockingMove(key('never'), key('claimed'), {
+          from: 'right',
+          to: 'left',
+          timeoutMs: 10_000,
+        }),
+      );
       await delay(200);
       const started = performance.now();
       // Watch the blocked call before closing: an adapter may reject it during close().

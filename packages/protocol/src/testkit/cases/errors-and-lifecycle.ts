@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { ErrorCode, isKfError } from '../../errors/index.js';
 import { type ConformanceCase, rejectionOf } from '../context.js';
 
@@ -39,7 +40,8 @@ export const errorAndLifecycleCases: ConformanceCase[] = [
       await redis.close();
       errors.push(await rejectionOf(redis.get(key('s'))));
       for (const error of errors) {
-        const text = `${String(error)} ${(error as Error).stack ?? ''} ${JSON.stringify(error)}`;
+        // The whole cause chain and every own property, as a logger would print them.
+        const text = `${inspect(error, { depth: 10 })} ${(error as Error).stack ?? ''} ${JSON.stringify(error)}`;
         expect(text).toMatch(/\S/);
         if (password) expect(text).not.toContain(password);
       }

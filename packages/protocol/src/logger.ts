@@ -1,6 +1,9 @@
-import { redact, redactedError } from './redact.js';
+import { redact, redactedError } from './redaction.js';
 
-/** A logger with pino's shape: an object of fields first, then the message. */
+/**
+ * The logger kf's packages accept, pino's shape: an object of fields first, then the
+ * message. A pino or bunyan logger fits as it is.
+ */
 export interface Logger {
   debug(fields: object, message: string): void;
   info(fields: object, message: string): void;
@@ -14,9 +17,8 @@ const ignore = (): void => undefined;
 export const silentLogger: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore };
 
 /**
- * Wraps a logger so that no credential reaches it: the `err` field is replaced by a
- * masked copy (ioredis errors carry the failed command's arguments, `AUTH` ones
- * included) and the message is masked too.
+ * Wraps a logger so no credential reaches it, whatever a driver error carries: the
+ * `err` field becomes a masked copy and the message is masked too.
  */
 export function redactingLogger(logger: Logger, secrets: readonly string[]): Logger {
   const clean = (fields: object): object => {

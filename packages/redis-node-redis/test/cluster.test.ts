@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type RedisCluster, startRedisCluster, waitUntil, withRedis } from '@kf/devstack';
 import { defineScript, ErrorCode, isKfError } from '@kf/protocol';
-import { redisConformance } from '@kf/protocol/testkit';
+import { redisConformance, rejectionOf } from '@kf/protocol/testkit';
 import { createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createNodeRedis } from '../src/index.js';
 import { keySlot } from '../src/key-slot.js';
 import { connectionsNamed } from './support/connections.js';
 import { nodeRedisVersion } from './support/node-redis-version.js';
-import { rejectionOf } from './support/rejection.js';
 
 vi.mock('redis', async (original) =>
   (await import('./support/node-redis-version.js')).useNodeRedisUnderTest(original),

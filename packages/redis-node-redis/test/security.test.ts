@@ -9,12 +9,11 @@ import {
   startRedisSingle,
 } from '@kf/devstack';
 import { defineScript, ErrorCode, type IRedis, isKfError } from '@kf/protocol';
-import { redisConformance } from '@kf/protocol/testkit';
+import { redisConformance, rejectionOf } from '@kf/protocol/testkit';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createNodeRedis } from '../src/index.js';
 import { captureLogger, type LogEntry } from './support/capture-logger.js';
 import { nodeRedisVersion } from './support/node-redis-version.js';
-import { rejectionOf } from './support/rejection.js';
 
 vi.mock('redis', async (original) =>
   (await import('./support/node-redis-version.js')).useNodeRedisUnderTest(original),

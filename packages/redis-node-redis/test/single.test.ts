@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type RedisSingle, startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
 import { ErrorCode, type IRedis, isKfError } from '@kf/protocol';
-import { redisConformance } from '@kf/protocol/testkit';
+import { redisConformance, rejectionOf } from '@kf/protocol/testkit';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createNodeRedis } from '../src/index.js';
@@ -9,7 +9,6 @@ import { closingTheDriverToo } from './support/caller-owned.js';
 import { captureLogger } from './support/capture-logger.js';
 import { connectionsNamed, respOfConnectionsNamed, unusedPort } from './support/connections.js';
 import { nodeRedisPackage, nodeRedisVersion } from './support/node-redis-version.js';
-import { rejectionOf } from './support/rejection.js';
 
 vi.mock('redis', async (original) =>
   (await import('./support/node-redis-version.js')).useNodeRedisUnderTest(original),

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { type HostPort, type RedisSentinel, startRedisSentinel, withRedis } from '@kf/devstack';
+import {
+  type HostPort,
+  type RedisSentinel,
+  startRedisSentinel,
+  waitUntil,
+  withRedis,
+} from '@kf/devstack';
 import { expectFailoverRidden, runFailoverDrill } from '@kf/ioredis-shared/testing';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createSingleRedis } from '../src/index.js';
@@ -40,10 +46,18 @@ describe('ioredis Sentinel adapter through a master fail-over (kill -9)', () => 
         recoveryBoundMs: 15_000,
       });
 
-      const [, port] = (await withRedis(info.sentinels[0] as HostPort, (c) =>
-        c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', info.masterName),
-      )) as [string, string];
-      expect(Number(port)).toBe(info.replica.port);
+      // Sentinels learn the new configuration from each other over a few hello rounds:
+      // the one asked may lag the one that led the fail-over the adapter followed.
+      const reported = await waitUntil(
+        async () => {
+          const [, port] = (await withRedis(info.sentinels[0] as HostPort, (c) =>
+            c.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', info.masterName),
+          )) as [string, string];
+          return Number(port) === info.replica.port ? Number(port) : undefined;
+        },
+        { what: 'sentinel 1 to report the promoted replica', timeoutMs: 10_000 },
+      );
+      expect(reported).toBe(info.replica.port);
       expect(await withRedis(info.replica, (c) => c.llen(`${tag}:log`))).toBeGreaterThanOrEqual(20);
     } finally {
       await redis.close();

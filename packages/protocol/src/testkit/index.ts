@@ -1,5 +1,5 @@
 export { CONFORMANCE_CASE_COUNT, redisConformance } from './conformance.js';
-export type { CaseContext, ConformanceCase } from './context.js';
+export { awaitedLater, type CaseContext, type ConformanceCase, rejectionOf } from './context.js';
 export { Probe } from './probe.js';
 export {
   type RespAddress,

@@ -10,8 +10,11 @@ import renewLease from './renew-lease-1.lua?raw';
 // The `.lua` files are inlined as text at build time (tsup's `?raw` plugin) and by Vite
 // in tests, so the package ships no loose files and reads none at run time.
 
-/** A script that calls `now_ms()`: the shared snippet goes first. */
-function withServerTime(name: string, body: string): RedisScript {
+/**
+ * A script that calls `now_ms()` (Redis server time in ms): the shared snippet goes
+ * first. Exported so other kf packages' scripts read the same clock the same way.
+ */
+export function withServerTime(name: string, body: string): RedisScript {
   return defineScript(name, `${serverTime}\n${body}`);
 }
 

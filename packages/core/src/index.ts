@@ -36,5 +36,5 @@ export {
   type NodeLeasesOptions,
 } from './coordination/node-leases.js';
 export { type GroupKeys, groupKeys } from './keys.js';
-export { withServerTime } from './scripts/index.js';
 export { type CreateRedisOptions, createRedis, type RedisFactory } from './redis/create-redis.js';
+export { withServerTime } from './scripts/index.js';

@@ -10,6 +10,7 @@ export {
   isKfError,
   KF_ERROR,
   KfError,
+  type KfErrorCode,
   ScriptError,
 } from './errors/index.js';
 export { type Logger, redactingLogger, silentLogger } from './logger.js';

@@ -18,10 +18,16 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * Any kf error code: those above, and those other kf packages add for their own errors
+ * (the consumer's Kafka errors, for example). Every one starts with `KF_`.
+ */
+export type KfErrorCode = ErrorCode | `KF_${string}`;
+
 /** The base of every error kf throws: a `name`, a stable `code`, and the `cause` it wraps. */
 export abstract class KfError extends Error {
   abstract override readonly name: string;
-  abstract readonly code: ErrorCode;
+  abstract readonly code: KfErrorCode;
   readonly [KF_ERROR] = true;
 
   constructor(message: string, options?: { cause?: unknown }) {
@@ -33,7 +39,7 @@ export abstract class KfError extends Error {
  * Whether `error` is one of kf's errors, and, when `code` is given, that one. Works on
  * errors thrown by any copy of `@kf/protocol`.
  */
-export function isKfError<C extends ErrorCode>(
+export function isKfError<C extends KfErrorCode>(
   error: unknown,
   code?: C,
 ): error is KfError & { code: C } {

@@ -1,0 +1,32 @@
+import { KfError } from '@kf/protocol';
+import { KafkaErrorCode } from './kafka-error-code.js';
+
+/**
+ * Why a partition could not be read from the broker the metadata named:
+ * - `not-leader`: that broker no longer leads the partition (leadership moved);
+ * - `leader-unavailable`: the partition has no leader right now (an election is running);
+ * - `broker-unreachable`: the leader's broker did not answer (down, or the connection broke).
+ */
+export type NotLeaderReason = 'not-leader' | 'leader-unavailable' | 'broker-unreachable';
+
+/**
+ * The partition's leader could not serve the request. Transient: refresh the metadata
+ * (`KafkaAccess.refreshMetadata`) and retry, with a backoff.
+ */
+export class NotLeaderError extends KfError {
+  readonly name = 'NotLeaderError';
+  readonly code = KafkaErrorCode.NotLeader;
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly reason: NotLeaderReason,
+    /** The broker that was asked, if one was known. */
+    readonly nodeId: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${topic}/${partition} could not be read (${reason}${nodeId === undefined ? '' : `, broker ${nodeId}`}): refresh the metadata and retry`,
+      options,
+    );
+  }
+}

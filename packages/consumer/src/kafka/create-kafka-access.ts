@@ -1,0 +1,263 @@
+import { type Logger, silentLogger } from '@kf/protocol';
+import { KafkaRequestError } from '../errors/kafka-request-error.js';
+import { NotLeaderError } from '../errors/not-leader-error.js';
+import { OffsetOutOfRangeError } from '../errors/offset-out-of-range-error.js';
+import { UnknownTopicPartitionError } from '../errors/unknown-topic-partition-error.js';
+import { errorFromCode, errorFromThrown, KafkaProtocolCode } from './error-mapping.js';
+import type {
+  ClusterMetadata,
+  FetchRequest,
+  FetchResult,
+  Isolation,
+  KafkaAccess,
+  PartitionMetadata,
+  PartitionOffsets,
+} from './kafka-access.js';
+import {
+  createInternalCluster,
+  type InternalCluster,
+  type KafkajsErrorShape,
+} from './kafkajs-internals.js';
+import { kafkajsLogCreator } from './kafkajs-log.js';
+import { toOffset } from './offsets.js';
+import { selectRecords } from './record-selection.js';
+
+export interface KafkaAccessOptions {
+  /** `host:port` of one or more brokers; the rest are found through metadata. */
+  brokers: string[];
+  clientId?: string;
+  /** Time to open a TCP connection to a broker; default 1000 ms. */
+  connectionTimeoutMs?: number;
+  /** Time for a broker's reply, beyond a fetch's own `maxWaitMs`; default 30000 ms. */
+  requestTimeoutMs?: number;
+  /** kafkajs's retries of a metadata load while a partition has no leader; default 3. */
+  retries?: number;
+  /** Receives kafkajs's warnings and errors; silent by default. */
+  logger?: Logger;
+}
+
+const ISOLATION_LEVEL: Record<Isolation, 0 | 1> = { read_uncommitted: 0, read_committed: 1 };
+
+/** The Kafka access port on kafkajs 2.2.4; connects on first use. */
+export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
+  if (options.brokers.length === 0) throw new TypeError('createKafkaAccess: brokers is empty');
+  const logger = options.logger ?? silentLogger;
+  const cluster: InternalCluster = createInternalCluster({
+    brokers: options.brokers,
+    clientId: options.clientId ?? 'kf',
+    connectionTimeoutMs: options.connectionTimeoutMs ?? 1_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    retries: options.retries ?? 3,
+    log: kafkajsLogCreator(logger),
+  });
+  let connecting: Promise<void> | undefined;
+  const ensureConnected = async (): Promise<void> => {
+    connecting ??= cluster.connect().catch((error: unknown) => {
+      connecting = undefined; // the next call tries again
+      throw error;
+    });
+    await connecting;
+  };
+
+  const refreshMetadata = async (topics: string[]): Promise<ClusterMetadata> => {
+    try {
+      await ensureConnected();
+      const raw = await cluster.refreshMetadata(topics);
+      return toClusterMetadata(raw, topics);
+    } catch (error) {
+      throw metadataError(error, topics);
+    }
+  };
+
+  const metadata = async (topics: string[]): Promise<ClusterMetadata> => {
+    const cached = cluster.cachedMetadata();
+    if (cached && topics.every((t) => cached.topicMetadata.some((m) => m.topic === t))) {
+      return toClusterMetadata(cached, topics);
+    }
+    return refreshMetadata(topics);
+  };
+
+  const leaderOf = async (topic: string, partition: number): Promise<number> => {
+    const { topics } = await metadata([topic]);
+    const found = topics[0]?.partitions.find((p) => p.partition === partition);
+    if (!found) throw new UnknownTopicPartitionError(topic, partition);
+    if (found.leader < 0) {
+      throw new NotLeaderError(topic, partition, 'leader-unavailable', undefined);
+    }
+    return found.leader;
+  };
+
+  const offsets = async (
+    topic: string,
+    isolation: Isolation = 'read_uncommitted',
+  ): Promise<PartitionOffsets[]> => {
+    const { topics } = await metadata([topic]);
+    const byLeader = new Map<number, PartitionMetadata[]>();
+    for (const p of topics[0]?.partitions ?? []) {
+      if (p.leader < 0)
+        throw new NotLeaderError(topic, p.partition, 'leader-unavailable', undefined);
+      byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p]);
+    }
+    const results = await Promise.all(
+      [...byLeader].map(async ([leader, partitions]) => {
+        const ids = partitions.map((p) => p.partition);
+        const target = {
+          topic,
+          partition: ids[0] as number,
+          nodeId: leader,
+          operation: `list offsets of ${topic}`,
+        };
+        try {
+          const [earliest, latest] = await Promise.all([
+            cluster.listOffsets(leader, topic, ids, 'earliest', ISOLATION_LEVEL[isolation]),
+            cluster.listOffsets(leader, topic, ids, 'latest', ISOLATION_LEVEL[isolation]),
+          ]);
+          return ids.map((partition) => ({
+            partition,
+            earliest: toOffset(earliest.get(partition) ?? 'missing', 'earliest offset'),
+            latest: toOffset(latest.get(partition) ?? 'missing', 'latest offset'),
+          }));
+        } catch (error) {
+          throw errorFromThrown(unwrapRetries(error), target);
+        }
+      }),
+    );
+    return results.flat().sort((a, b) => a.partition - b.partition);
+  };
+
+  const fetch = async (request: FetchRequest): Promise<FetchResult> => {
+    validate(request);
+    const { topic, partition, offset } = request;
+    const leader = await leaderOf(topic, partition);
+    const target = {
+      topic,
+      partition,
+      nodeId: leader,
+      operation: `fetch ${topic}/${partition} at ${offset}`,
+    };
+    let raw: Awaited<ReturnType<InternalCluster['fetch']>>;
+    try {
+      raw = await cluster.fetch(leader, {
+        topic,
+        partition,
+        offset: String(offset),
+        maxBytes: request.maxBytes,
+        maxWaitMs: request.maxWaitMs,
+        isolationLevel: ISOLATION_LEVEL[request.isolation],
+      });
+    } catch (error) {
+      throw errorFromThrown(unwrapRetries(error), target);
+    }
+    if (raw.errorCode === KafkaProtocolCode.OffsetOutOfRange) {
+      throw await outOfRange(request);
+    }
+    if (raw.errorCode !== 0) throw errorFromCode(raw.errorCode, target);
+    const { records, nextOffset } = selectRecords(
+      raw.batches,
+      raw.abortedTransactions,
+      offset,
+      request.isolation,
+    );
+    return {
+      records,
+      nextOffset,
+      highWatermark: toOffset(raw.highWatermark, 'high watermark'),
+      lastStableOffset: toOffset(raw.lastStableOffset, 'last stable offset'),
+      logStartOffset: toOffset(raw.logStartOffset, 'log start offset'),
+    };
+  };
+
+  /** The broker's out-of-range reply carries no range, so the range is read afresh. */
+  const outOfRange = async (request: FetchRequest): Promise<OffsetOutOfRangeError> => {
+    const { topic, partition, offset } = request;
+    try {
+      const range = (await offsets(topic)).find((p) => p.partition === partition);
+      return new OffsetOutOfRangeError(topic, partition, offset, range?.earliest, range?.latest);
+    } catch (error) {
+      logger.warn(
+        { err: error, topic, partition, offset },
+        'could not read the partition range for an out-of-range fetch',
+      );
+      return new OffsetOutOfRangeError(topic, partition, offset, undefined, undefined, {
+        cause: error,
+      });
+    }
+  };
+
+  return {
+    metadata,
+    refreshMetadata,
+    offsets,
+    fetch,
+    async close() {
+      connecting = undefined;
+      await cluster.disconnect();
+    },
+  };
+}
+
+function toClusterMetadata(
+  raw: NonNullable<ReturnType<InternalCluster['cachedMetadata']>>,
+  topics: string[],
+): ClusterMetadata {
+  return {
+    brokers: raw.brokers
+      .map(({ nodeId, host, port }) => ({ nodeId, host, port }))
+      .sort((a, b) => a.nodeId - b.nodeId),
+    topics: topics.map((topic) => {
+      const found = raw.topicMetadata.find((m) => m.topic === topic);
+      if (!found) throw new UnknownTopicPartitionError(topic, undefined);
+      return {
+        topic,
+        partitions: found.partitionMetadata
+          .map((p) => ({
+            partition: p.partitionId,
+            leader: p.leader,
+            replicas: [...p.replicas],
+            isr: [...p.isr],
+          }))
+          .sort((a, b) => a.partition - b.partition),
+      };
+    }),
+  };
+}
+
+function metadataError(error: unknown, topics: string[]): Error {
+  const shape = unwrapRetries(error) as KafkajsErrorShape;
+  if (shape.code === KafkaProtocolCode.UnknownTopicOrPartition && topics.length > 0) {
+    return new UnknownTopicPartitionError(topics.join(', '), undefined, { cause: error });
+  }
+  return errorFromThrown(shape, {
+    topic: topics.join(', '),
+    partition: -1,
+    nodeId: undefined,
+    operation: `metadata of ${topics.join(', ')}`,
+  });
+}
+
+/** kafkajs's retrier wraps the last failure; the failure itself says what went wrong. */
+function unwrapRetries(error: unknown): unknown {
+  const shape = error as { name?: string; originalError?: unknown } | null;
+  if (shape?.name === 'KafkaJSNumberOfRetriesExceeded' && shape.originalError !== undefined) {
+    return shape.originalError;
+  }
+  return error;
+}
+
+function validate(request: FetchRequest): void {
+  const fields: Array<[string, number, number]> = [
+    ['partition', request.partition, 0],
+    ['offset', request.offset, 0],
+    ['maxBytes', request.maxBytes, 1],
+    ['maxWaitMs', request.maxWaitMs, 0],
+  ];
+  for (const [name, value, min] of fields) {
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new KafkaRequestError(
+        `fetch ${request.topic}/${request.partition}`,
+        undefined,
+        `${name} must be an integer >= ${min}, got ${value}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,384 @@
+/**
+ * The ONE place kf touches kafkajs's internals.
+ *
+ * kafkajs's public API reads partitions only through a consumer group, and kf fetches
+ * exact offset ranges with no group, so this file drives kafkajs's `Cluster` (metadata,
+ * the broker pool) and its `Broker` requests directly, and decodes Fetch responses
+ * itself with kafkajs's record-batch decoder so that batch boundaries survive (the
+ * stock decoder flattens batches, losing the end offset of a batch left empty by
+ * compaction, which would stall a caller).
+ *
+ * None of this has a semver promise, so kafkajs is pinned to exactly 2.2.4 (peer and
+ * dev dependency of @kf/consumer), and the contract test (test/kafka-port.test.ts) runs
+ * every path below against a real broker. Moving to another kafkajs version means
+ * re-reading node_modules/kafkajs/src for the modules imported here and re-running
+ * that test.
+ */
+import { Kafka, type logCreator, logLevel } from 'kafkajs';
+// @ts-expect-error kafkajs ships no types for its internals; the shapes used are declared below.
+import ClusterClass from 'kafkajs/src/cluster/index.js';
+// @ts-expect-error as above
+import socketFactory from 'kafkajs/src/network/socketFactory.js';
+// @ts-expect-error as above
+import Decoder from 'kafkajs/src/protocol/decoder.js';
+// @ts-expect-error as above
+import { errorCodes } from 'kafkajs/src/protocol/error.js';
+// @ts-expect-error as above
+import decodeRecordBatch from 'kafkajs/src/protocol/recordBatch/v0/decoder.js';
+// @ts-expect-error as above
+import { requests } from 'kafkajs/src/protocol/requests/index.js';
+
+// ---- The shapes kf relies on (kafkajs 2.2.4) ----
+
+interface Long {
+  toString(): string;
+}
+
+interface KafkajsDecoder {
+  readInt8(): number;
+  readInt16(): number;
+  readInt32(): number;
+  readInt64(): Long;
+  readString(): string;
+  readBytes(length: number): Buffer;
+  canReadBytes(length: number): boolean;
+  readArray<T>(reader: (decoder: KafkajsDecoder) => T): T[];
+}
+
+interface KafkajsRecord {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | null | Array<Buffer | null>>;
+  timestamp: string;
+}
+
+interface KafkajsRecordBatch {
+  firstOffset: string;
+  lastOffsetDelta: number;
+  producerId: string;
+  inTransaction: boolean;
+  isControlBatch: boolean;
+  records: KafkajsRecord[];
+}
+
+interface ProtocolRequest {
+  request: { apiVersion: number };
+  response: { decode(raw: Buffer): Promise<unknown>; parse(data: unknown): Promise<unknown> };
+  requestTimeout: number;
+}
+
+interface KafkajsBroker {
+  lookupRequest(apiKey: number, definition: unknown): (args: object) => ProtocolRequest;
+  connectionPool: { send(request: ProtocolRequest): Promise<unknown> };
+  disconnect(): Promise<void>;
+  listOffsets(args: {
+    replicaId: number;
+    isolationLevel: number;
+    topics: Array<{ topic: string; partitions: Array<{ partition: number; timestamp: number }> }>;
+  }): Promise<{
+    responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+  }>;
+}
+
+interface KafkajsMetadata {
+  brokers: Array<{ nodeId: number; host: string; port: number }>;
+  topicMetadata: Array<{
+    topic: string;
+    topicErrorCode: number;
+    partitionMetadata: Array<{
+      partitionId: number;
+      partitionErrorCode: number;
+      leader: number;
+      replicas: number[];
+      isr: number[];
+    }>;
+  }>;
+}
+
+interface KafkajsCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findBroker(args: { nodeId: number }): Promise<KafkajsBroker>;
+  brokerPool: { metadata: KafkajsMetadata | null };
+}
+
+const Cluster = ClusterClass as new (options: object) => KafkajsCluster;
+const newDecoder = (buffer: Buffer): KafkajsDecoder => new Decoder(buffer) as KafkajsDecoder;
+const decodeBatch = decodeRecordBatch as (decoder: KafkajsDecoder) => Promise<KafkajsRecordBatch>;
+const kafkaErrors = errorCodes as Array<{ type: string; code: number }>;
+
+const FETCH_API_KEY = 1;
+/** The Fetch version decoded below; every broker since Kafka 2.3 serves it, 4.x included. */
+const FETCH_VERSION = 11;
+/** Bytes of a record batch's header up to and including its records count. */
+const RECORD_BATCH_OVERHEAD = 61;
+const MAGIC_OFFSET = 16;
+const RECORD_BATCH_MAGIC = 2;
+const EARLIEST_TIMESTAMP = -2;
+const LATEST_TIMESTAMP = -1;
+/** The replica id of an ordinary client (not a follower broker). */
+const CONSUMER_REPLICA_ID = -1;
+
+// ---- What this file hands to the rest of kf ----
+
+export interface RawBatch {
+  firstOffset: string;
+  /** Offset of the batch's last record as written, which compaction does not change. */
+  lastOffset: string;
+  producerId: string;
+  inTransaction: boolean;
+  isControlBatch: boolean;
+  records: KafkajsRecord[];
+}
+
+export interface RawPartitionFetch {
+  errorCode: number;
+  highWatermark: string;
+  lastStableOffset: string;
+  logStartOffset: string;
+  abortedTransactions: Array<{ producerId: string; firstOffset: string }>;
+  /** Whole batches only: a batch cut short by the byte limit is left for the next fetch. */
+  batches: RawBatch[];
+}
+
+export interface RawFetchRequest {
+  topic: string;
+  partition: number;
+  offset: string;
+  maxBytes: number;
+  maxWaitMs: number;
+  /** 0 read_uncommitted, 1 read_committed (Kafka's wire values). */
+  isolationLevel: 0 | 1;
+}
+
+export interface InternalClusterOptions {
+  brokers: string[];
+  clientId: string;
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+  retries: number;
+  log: logCreator;
+}
+
+/** A thrown error from kafkajs, as far as kf reads it. */
+export interface KafkajsErrorShape {
+  name?: string;
+  type?: string;
+  code?: number;
+  retriable?: boolean;
+  message?: string;
+}
+
+export interface InternalCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  /** Adds `topics` to the metadata kafkajs tracks and reloads it. */
+  refreshMetadata(topics: string[]): Promise<KafkajsMetadata>;
+  /** The metadata loaded last, or null before the first load. */
+  cachedMetadata(): KafkajsMetadata | null;
+  fetch(leader: number, request: RawFetchRequest): Promise<RawPartitionFetch>;
+  /** ListOffsets for some partitions of one topic on their leader: `offset` per partition. */
+  listOffsets(
+    leader: number,
+    topic: string,
+    partitions: number[],
+    which: 'earliest' | 'latest',
+    isolationLevel: 0 | 1,
+  ): Promise<Map<number, string>>;
+}
+
+/** Kafka's name for a numeric error code, for messages (`NOT_LEADER_FOR_PARTITION`). */
+export function kafkaErrorType(code: number): string {
+  return kafkaErrors.find((e) => e.code === code)?.type ?? `UNKNOWN_ERROR_CODE_${code}`;
+}
+
+export function createInternalCluster(options: InternalClusterOptions): InternalCluster {
+  // The public client is built only for its logger factory, whose `namespace()` the
+  // internal Cluster needs; it opens no connection.
+  const rootLogger = new Kafka({
+    brokers: options.brokers,
+    clientId: options.clientId,
+    logLevel: logLevel.WARN,
+    logCreator: options.log,
+  }).logger();
+  const cluster = new Cluster({
+    logger: rootLogger,
+    socketFactory: socketFactory(),
+    brokers: options.brokers,
+    clientId: options.clientId,
+    connectionTimeout: options.connectionTimeoutMs,
+    requestTimeout: options.requestTimeoutMs,
+    enforceRequestTimeout: true,
+    // Metadata is reloaded when kf asks (after a NotLeaderError), not on kafkajs's timer.
+    metadataMaxAge: Number.MAX_SAFE_INTEGER,
+    allowAutoTopicCreation: false,
+    retry: { retries: options.retries, initialRetryTime: 100, maxRetryTime: 1_000 },
+  });
+
+  return {
+    connect: () => cluster.connect(),
+    disconnect: () => cluster.disconnect(),
+    async refreshMetadata(topics) {
+      // addMultipleTargetTopics loads metadata only when the topic set grew.
+      await cluster.addMultipleTargetTopics(topics);
+      await cluster.refreshMetadata();
+      const metadata = cluster.brokerPool.metadata;
+      if (!metadata) throw new Error('kafkajs reported no metadata after a refresh');
+      return metadata;
+    },
+    cachedMetadata: () => cluster.brokerPool.metadata,
+    async fetch(leader, request) {
+      const broker = await cluster.findBroker({ nodeId: leader });
+      const protocolRequest = broker.lookupRequest(
+        FETCH_API_KEY,
+        requests.Fetch,
+      )({
+        replicaId: CONSUMER_REPLICA_ID,
+        isolationLevel: request.isolationLevel,
+        maxWaitTime: request.maxWaitMs,
+        minBytes: 1,
+        maxBytes: request.maxBytes,
+        topics: [
+          {
+            topic: request.topic,
+            partitions: [
+              {
+                partition: request.partition,
+                fetchOffset: request.offset,
+                maxBytes: request.maxBytes,
+              },
+            ],
+          },
+        ],
+      });
+      if (protocolRequest.request.apiVersion !== FETCH_VERSION) {
+        throw new Error(
+          `the broker serves Fetch up to v${protocolRequest.request.apiVersion}; kf needs v${FETCH_VERSION} (Kafka 2.3 or newer)`,
+        );
+      }
+      // Our decoder keeps batches; `parse` returns the data so partition errors reach kf's
+      // own mapping instead of kafkajs's exceptions.
+      protocolRequest.response = { decode: decodeFetchV11, parse: async (data) => data };
+      let decoded: FetchV11Response;
+      try {
+        decoded = (await broker.connectionPool.send(protocolRequest)) as FetchV11Response;
+      } catch (error) {
+        // What kafkajs's Broker does for its own requests: drop a closed connection so the
+        // next request reconnects.
+        if ((error as KafkajsErrorShape).name === 'KafkaJSConnectionClosedError') {
+          await broker.disconnect();
+        }
+        throw error;
+      }
+      if (decoded.errorCode !== 0) {
+        throw Object.assign(new Error(`Fetch failed: ${kafkaErrorType(decoded.errorCode)}`), {
+          code: decoded.errorCode,
+          type: kafkaErrorType(decoded.errorCode),
+        });
+      }
+      const found = decoded.responses
+        .find((r) => r.topicName === request.topic)
+        ?.partitions.find((p) => p.partition === request.partition);
+      if (!found) {
+        throw new Error(`the Fetch response holds no ${request.topic}/${request.partition}`);
+      }
+      return found;
+    },
+    async listOffsets(leader, topic, partitions, which, isolationLevel) {
+      const broker = await cluster.findBroker({ nodeId: leader });
+      const timestamp = which === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP;
+      const { responses } = await broker.listOffsets({
+        replicaId: CONSUMER_REPLICA_ID,
+        isolationLevel,
+        topics: [{ topic, partitions: partitions.map((partition) => ({ partition, timestamp })) }],
+      });
+      const offsets = new Map<number, string>();
+      for (const response of responses) {
+        for (const p of response.partitions) offsets.set(p.partition, p.offset);
+      }
+      return offsets;
+    },
+  };
+}
+
+// ---- Fetch v11 response, decoded with batch boundaries kept ----
+
+interface FetchV11Response {
+  errorCode: number;
+  responses: Array<{
+    topicName: string;
+    partitions: Array<RawPartitionFetch & { partition: number }>;
+  }>;
+}
+
+async function decodeFetchV11(raw: Buffer): Promise<FetchV11Response> {
+  const decoder = newDecoder(raw);
+  decoder.readInt32(); // throttle_time_ms: one request at a time, nothing to throttle
+  const errorCode = decoder.readInt16();
+  decoder.readInt32(); // session_id: sessionless fetches (session id 0, epoch -1)
+  const responses: FetchV11Response['responses'] = [];
+  const topicCount = decoder.readInt32();
+  for (let t = 0; t < topicCount; t++) {
+    const topicName = decoder.readString();
+    const partitions: FetchV11Response['responses'][number]['partitions'] = [];
+    const partitionCount = decoder.readInt32();
+    for (let p = 0; p < partitionCount; p++) {
+      const partition = decoder.readInt32();
+      const partitionError = decoder.readInt16();
+      const highWatermark = decoder.readInt64().toString();
+      const lastStableOffset = decoder.readInt64().toString();
+      const logStartOffset = decoder.readInt64().toString();
+      const abortedTransactions = decoder.readArray((d) => ({
+        producerId: d.readInt64().toString(),
+        firstOffset: d.readInt64().toString(),
+      }));
+      decoder.readInt32(); // preferred_read_replica: kf reads from the leader
+      const batches = await decodeRecordSet(decoder);
+      partitions.push({
+        partition,
+        errorCode: partitionError,
+        highWatermark,
+        lastStableOffset,
+        logStartOffset,
+        abortedTransactions,
+        batches,
+      });
+    }
+    responses.push({ topicName, partitions });
+  }
+  return { errorCode, responses };
+}
+
+async function decodeRecordSet(decoder: KafkajsDecoder): Promise<RawBatch[]> {
+  const size = decoder.readInt32();
+  if (size <= 0) return [];
+  const records = newDecoder(decoder.readBytes(size));
+  const buffer = (records as unknown as { buffer: Buffer }).buffer;
+  if (buffer.length > MAGIC_OFFSET && buffer.readInt8(MAGIC_OFFSET) !== RECORD_BATCH_MAGIC) {
+    // Message formats v0/v1 were removed from Kafka 4.0; kf reads record batches only.
+    throw new Error(`unsupported message format (magic ${buffer.readInt8(MAGIC_OFFSET)})`);
+  }
+  const batches: RawBatch[] = [];
+  while (records.canReadBytes(RECORD_BATCH_OVERHEAD)) {
+    let batch: KafkajsRecordBatch;
+    try {
+      batch = await decodeBatch(records);
+    } catch (error) {
+      // The byte limit cuts the last batch short; it is fetched whole next time.
+      if ((error as KafkajsErrorShape).name === 'KafkaJSPartialMessageError') break;
+      throw error;
+    }
+    batches.push({
+      firstOffset: batch.firstOffset,
+      lastOffset: (BigInt(batch.firstOffset) + BigInt(batch.lastOffsetDelta)).toString(),
+      producerId: batch.producerId,
+      inTransaction: batch.inTransaction,
+      isControlBatch: batch.isControlBatch,
+      records: batch.records,
+    });
+  }
+  return batches;
+}

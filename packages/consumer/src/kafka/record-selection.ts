@@ -1,0 +1,93 @@
+import type { Isolation, KafkaRecord, RecordHeader } from './kafka-access.js';
+import type { RawBatch } from './kafkajs-internals.js';
+import { toOffset } from './offsets.js';
+
+export interface AbortedTransaction {
+  producerId: string;
+  firstOffset: string;
+}
+
+export interface Selection {
+  records: KafkaRecord[];
+  nextOffset: number;
+}
+
+/** A control record's key: version (int16) then type (int16), 0 = abort, 1 = commit. */
+const CONTROL_TYPE_ABORT = 0;
+
+/**
+ * Turns the whole batches of one Fetch response into what a caller may see:
+ * - records below `from` are dropped: a fetch returns the whole batch holding `from`,
+ *   which may start lower (kafka-clj delivered those, shortfall 3);
+ * - control records (transaction markers) are never returned;
+ * - under `read_committed`, batches of aborted transactions are skipped, as the Java
+ *   consumer does: a producer's batch is aborted when the response lists an aborted
+ *   transaction of that producer starting at or before the batch, until the producer's
+ *   ABORT marker closes it;
+ * - tombstones (null values) and empty values are kept (kafka-clj skipped nulls,
+ *   shortfall 9).
+ * `nextOffset` is one past the last whole batch, so offsets with nothing to deliver
+ * (compacted away, aborted, markers) are stepped over rather than fetched again.
+ */
+export function selectRecords(
+  batches: RawBatch[],
+  abortedTransactions: AbortedTransaction[],
+  from: number,
+  isolation: Isolation,
+): Selection {
+  const pending = [...abortedTransactions].sort((a, b) => compare(a.firstOffset, b.firstOffset));
+  const abortedProducers = new Set<string>();
+  const records: KafkaRecord[] = [];
+  let next = BigInt(from);
+  for (const batch of batches) {
+    const lastOffset = BigInt(batch.lastOffset);
+    if (lastOffset + 1n > next) next = lastOffset + 1n;
+    if (isolation === 'read_committed') {
+      while (
+        pending.length > 0 &&
+        BigInt((pending[0] as AbortedTransaction).firstOffset) <= lastOffset
+      ) {
+        abortedProducers.add((pending.shift() as AbortedTransaction).producerId);
+      }
+    }
+    if (batch.isControlBatch) {
+      if (isAbortMarker(batch)) abortedProducers.delete(batch.producerId);
+      continue;
+    }
+    if (batch.inTransaction && abortedProducers.has(batch.producerId)) continue;
+    for (const record of batch.records) {
+      const offset = toOffset(record.offset, 'record offset');
+      if (offset < from) continue;
+      records.push({
+        offset,
+        key: record.key,
+        value: record.value,
+        headers: toHeaders(record.headers),
+        timestamp: toOffset(record.timestamp, 'record timestamp'),
+      });
+    }
+  }
+  return { records, nextOffset: toOffset(next.toString(), 'next offset') };
+}
+
+function isAbortMarker(batch: RawBatch): boolean {
+  const key = batch.records[0]?.key;
+  return (
+    key !== null &&
+    key !== undefined &&
+    key.length >= 4 &&
+    key.readInt16BE(2) === CONTROL_TYPE_ABORT
+  );
+}
+
+function compare(a: string, b: string): number {
+  const diff = BigInt(a) - BigInt(b);
+  return diff < 0n ? -1 : diff > 0n ? 1 : 0;
+}
+
+/** kafkajs folds headers into an object (repeated keys become arrays); kf hands out a list. */
+function toHeaders(headers: Record<string, Buffer | null | Array<Buffer | null>>): RecordHeader[] {
+  return Object.entries(headers).flatMap(([key, value]) =>
+    Array.isArray(value) ? value.map((v) => ({ key, value: v })) : [{ key, value }],
+  );
+}

@@ -1,0 +1,50 @@
+import { unitId, type WorkUnit } from '../work-unit/work-unit.js';
+
+export interface PlanInput {
+  topic: string;
+  partition: number;
+  /** The saved offset: the first one not yet scheduled. */
+  from: number;
+  /** The partition's latest offset (exclusive end of what exists). */
+  to: number;
+  /** The most offsets one unit may hold. */
+  consumeStep: number;
+  /**
+   * Workers that could start on a unit now. A small backlog is cut into this many
+   * pieces, so every free worker gets some instead of one taking it all.
+   */
+  freeWorkers: number;
+  /** How many units the work list may still take (Kafka is the buffer, not Redis). */
+  maxUnits: number;
+  now: number;
+}
+
+export interface Plan {
+  units: WorkUnit[];
+  /** The saved offset once these units are queued: the end of the last one. */
+  nextOffset: number;
+}
+
+/** Cuts `[from, to)` into units of at most `consumeStep` offsets. */
+export function planUnits(input: PlanInput): Plan {
+  const backlog = input.to - input.from;
+  if (backlog <= 0 || input.maxUnits <= 0) return { units: [], nextOffset: input.from };
+  const pieces = Math.max(1, input.freeWorkers);
+  const size = Math.min(input.consumeStep, Math.max(1, Math.ceil(backlog / pieces)));
+  const units: WorkUnit[] = [];
+  let offset = input.from;
+  while (offset < input.to && units.length < input.maxUnits) {
+    const len = Math.min(size, input.to - offset);
+    units.push({
+      id: unitId(input.topic, input.partition, offset),
+      topic: input.topic,
+      partition: input.partition,
+      offset,
+      len,
+      attempts: 0,
+      ts: input.now,
+    });
+    offset += len;
+  }
+  return { units, nextOffset: offset };
+}

@@ -1,0 +1,26 @@
+import { withServerTime } from '@kf/core';
+import { defineScript, type RedisScript } from '@kf/protocol';
+import completeUnit from './complete-unit-3.lua?raw';
+import failUnit from './fail-unit-4.lua?raw';
+import recoverNode from './recover-node-3.lua?raw';
+import scheduleUnits from './schedule-units-4.lua?raw';
+
+/** The first value of every consumer script's reply: what it did, or why it refused. */
+export const ScriptStatus = {
+  Done: 1,
+  /** The caller's epoch is not the current one: a newer leader exists. */
+  Deposed: 2,
+  /** What the caller acted on has changed: a saved offset moved, a unit was recovered. */
+  Stale: 3,
+  /** The unit went to the error list. */
+  ErrorListed: 4,
+} as const;
+
+export type ScriptStatus = (typeof ScriptStatus)[keyof typeof ScriptStatus];
+
+export const scripts = {
+  scheduleUnits: defineScript('schedule-units', scheduleUnits),
+  completeUnit: defineScript('complete-unit', completeUnit),
+  failUnit: defineScript('fail-unit', failUnit),
+  recoverNode: withServerTime('recover-node', recoverNode),
+} as const satisfies Record<string, RedisScript>;

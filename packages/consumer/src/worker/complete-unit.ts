@@ -1,0 +1,51 @@
+import type { GroupKeys } from '@kf/core';
+import type { IRedis } from '@kf/protocol';
+import { ScriptStatus, scripts } from '../scripts/index.js';
+import { statusReply } from '../scripts/reply.js';
+import { encodeUnit, unitId, type WorkUnit } from '../work-unit/work-unit.js';
+
+export interface Completion {
+  nodeId: string;
+  /** The unit exactly as claimed: its identity in the working list. */
+  claimed: string;
+  unit: WorkUnit;
+  /** The first offset user code did not finish, when it stopped part-way. */
+  processedUpTo?: number;
+}
+
+/** `completed`, or `recovered`: the lease lapsed and the unit will run again elsewhere. */
+export type CompletionResult = 'completed' | 'recovered';
+
+/** The unit's offsets user code did not reach, as a unit of its own. */
+export function remainderOf(unit: WorkUnit, processedUpTo: number): WorkUnit | undefined {
+  const end = unit.offset + unit.len;
+  if (processedUpTo >= end) return undefined;
+  const offset = Math.max(processedUpTo, unit.offset);
+  return { ...unit, id: unitId(unit.topic, unit.partition, offset), offset, len: end - offset };
+}
+
+/**
+ * Completes a unit in one script after user code finished with it, queueing the rest
+ * when it stopped part-way.
+ */
+export async function completeUnit(
+  redis: IRedis,
+  keys: GroupKeys,
+  completion: Completion,
+): Promise<CompletionResult> {
+  const { unit } = completion;
+  const rest =
+    completion.processedUpTo === undefined
+      ? undefined
+      : remainderOf(unit, completion.processedUpTo);
+  const reply = await redis.evalScript(
+    scripts.completeUnit,
+    [keys.working(completion.nodeId), keys.pending(unit.topic, unit.partition), keys.work],
+    [completion.claimed, unit.id, rest ? encodeUnit(rest) : '', rest?.id ?? '', rest?.offset ?? 0],
+  );
+  const { status } = statusReply(scripts.completeUnit, reply, [
+    ScriptStatus.Done,
+    ScriptStatus.Stale,
+  ]);
+  return status === ScriptStatus.Done ? 'completed' : 'recovered';
+}

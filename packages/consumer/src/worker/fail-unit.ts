@@ -1,0 +1,64 @@
+import type { GroupKeys } from '@kf/core';
+import type { IRedis } from '@kf/protocol';
+import { ScriptStatus, scripts } from '../scripts/index.js';
+import { statusReply } from '../scripts/reply.js';
+import { encodeUnit, type WorkUnit } from '../work-unit/work-unit.js';
+
+/** Why a unit went to the error list: stable codes for the API that lists them. */
+export type ErrorReason =
+  | 'OFFSET_OUT_OF_RANGE'
+  | 'UNKNOWN_TOPIC_OR_PARTITION'
+  | 'MALFORMED_UNIT'
+  | 'ATTEMPTS_EXHAUSTED';
+
+/** One entry of the error list: what failed, why, and when. */
+export interface ErrorEntry {
+  /** The unit as it was claimed; for a malformed one, the raw string. */
+  unit: WorkUnit | string;
+  reason: ErrorReason;
+  detail: string;
+  at: number;
+}
+
+export interface Failure {
+  nodeId: string;
+  claimed: string;
+  /** Undefined for a malformed unit: it has no partition, so no pending entry either. */
+  unit: WorkUnit | undefined;
+  /** Queue it again (attempts + 1), or give up with a reason. */
+  outcome: { retry: true } | { retry: false; reason: ErrorReason; detail: string };
+  now: number;
+}
+
+export type FailureResult = 'requeued' | 'error-listed' | 'recovered';
+
+/** Hands a failed unit back in one script: queued again, or error-listed. Never dropped. */
+export async function failUnit(
+  redis: IRedis,
+  keys: GroupKeys,
+  failure: Failure,
+): Promise<FailureResult> {
+  const { unit, outcome } = failure;
+  const retry = outcome.retry && unit ? encodeUnit({ ...unit, attempts: unit.attempts + 1 }) : '';
+  const entry: ErrorEntry | undefined = outcome.retry
+    ? undefined
+    : {
+        unit: unit ?? failure.claimed,
+        reason: outcome.reason,
+        detail: outcome.detail,
+        at: failure.now,
+      };
+  const pending = unit ? keys.pending(unit.topic, unit.partition) : keys.work;
+  const reply = await redis.evalScript(
+    scripts.failUnit,
+    [keys.working(failure.nodeId), keys.work, keys.error, pending],
+    [failure.claimed, unit?.id ?? '', retry, entry ? JSON.stringify(entry) : ''],
+  );
+  const { status } = statusReply(scripts.failUnit, reply, [
+    ScriptStatus.Done,
+    ScriptStatus.ErrorListed,
+    ScriptStatus.Stale,
+  ]);
+  if (status === ScriptStatus.Done) return 'requeued';
+  return status === ScriptStatus.ErrorListed ? 'error-listed' : 'recovered';
+}

@@ -1,0 +1,396 @@
+import { compress as zstdCompress, init as zstdInit } from '@bokuweb/zstd-wasm';
+import { createTopic, type KafkaService, kafkaClient, startKafka, waitUntil } from '@kf/devstack';
+import kafkajs, { type Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  createKafkaAccess,
+  isKafkaAccessError,
+  type KafkaAccess,
+  KafkaErrorCode,
+  OffsetOutOfRangeError,
+  registerCodecs,
+  UnknownTopicPartitionError,
+} from '../src/index.js';
+import { readRange, text } from './support/read-range.js';
+
+// kafkajs is CommonJS; its codec table is read from the default export (see register-codecs.ts).
+const { CompressionCodecs, CompressionTypes, ConfigResourceTypes } = kafkajs;
+
+describe('Kafka port on kafkajs, one broker', () => {
+  let kafka: KafkaService;
+  let access: KafkaAccess;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    kafka = await startKafka({ brokers: 1 });
+    registerCodecs();
+    access = createKafkaAccess({ brokers: kafka.info.brokers, clientId: 'kf-port-test' });
+    producer = kafkaClient(kafka.info.brokers, 'kf-port-test-producer').producer({
+      allowAutoTopicCreation: false,
+    });
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await access?.close();
+    await kafka?.stop();
+  });
+
+  /** Each `send` of messages to one partition is written as one record batch. */
+  async function produceBatches(topic: string, batches: number, perBatch: number): Promise<void> {
+    for (let b = 0; b < batches; b++) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: perBatch }, (_, i) => {
+          const n = b * perBatch + i;
+          return {
+            partition: 0,
+            key: `k${n}`,
+            value: `value-${n}`,
+            headers: { n: String(n), tag: ['a', 'b'] },
+            timestamp: String(1_700_000_000_000 + n),
+          };
+        }),
+      });
+    }
+  }
+
+  describe('ranges over plain batches', () => {
+    const topic = 'plain';
+    beforeAll(async () => {
+      await createTopic(kafka.info.brokers, { topic });
+      await produceBatches(topic, 3, 10); // batches [0,10), [10,20), [20,30)
+    });
+
+    test('metadata lists the partition and its leader; offsets give earliest and latest', async () => {
+      const metadata = await access.metadata([topic]);
+      expect(metadata.brokers.map((b) => b.nodeId)).toEqual([1]);
+      expect(metadata.topics).toEqual([
+        { topic, partitions: [{ partition: 0, leader: 1, replicas: [1], isr: [1] }] },
+      ]);
+      expect(await access.offsets(topic)).toEqual([{ partition: 0, earliest: 0, latest: 30 }]);
+      expect((await access.refreshMetadata([topic])).topics[0]?.partitions[0]?.leader).toBe(1);
+    });
+
+    test('a range inside one batch returns exactly its records, with key, value, headers and timestamp', async () => {
+      const { records } = await readRange(access, { topic, partition: 0, offset: 2, len: 5 });
+      expect(records.map((r) => r.offset)).toEqual([2, 3, 4, 5, 6]);
+      expect(records.map((r) => text(r.value))).toEqual([
+        'value-2',
+        'value-3',
+        'value-4',
+        'value-5',
+        'value-6',
+      ]);
+      const first = records[0];
+      expect(text(first?.key ?? null)).toBe('k2');
+      expect(first?.timestamp).toBe(1_700_000_000_002);
+      expect(first?.headers.map((h) => [h.key, text(h.value)])).toEqual([
+        ['n', '2'],
+        ['tag', 'a'],
+        ['tag', 'b'],
+      ]);
+    });
+
+    test('a fetch starting mid-batch drops the records below its offset', async () => {
+      const result = await access.fetch({
+        topic,
+        partition: 0,
+        offset: 13,
+        maxBytes: 1024 * 1024,
+        maxWaitMs: 100,
+        isolation: 'read_uncommitted',
+      });
+      expect(result.records[0]?.offset).toBe(13);
+      expect(result.records.every((r) => r.offset >= 13)).toBe(true);
+      expect(result.records.map((r) => r.offset)).toEqual(
+        Array.from({ length: 17 }, (_, i) => 13 + i),
+      );
+      expect(result.nextOffset).toBe(30);
+      expect(result.highWatermark).toBe(30);
+    });
+
+    test('a range across batches, over the byte limit, is read in several fetches with nothing lost or repeated', async () => {
+      const read = await readRange(
+        access,
+        { topic, partition: 0, offset: 5, len: 20 },
+        { maxBytes: 64 },
+      );
+      expect(read.fetches).toBeGreaterThanOrEqual(3);
+      expect(read.records.map((r) => r.offset)).toEqual(
+        Array.from({ length: 20 }, (_, i) => 5 + i),
+      );
+      expect(read.nextOffset).toBeGreaterThanOrEqual(25);
+    });
+
+    test('at the end of the partition a fetch returns nothing and stays put', async () => {
+      const result = await access.fetch({
+        topic,
+        partition: 0,
+        offset: 30,
+        maxBytes: 1024,
+        maxWaitMs: 50,
+        isolation: 'read_uncommitted',
+      });
+      expect(result.records).toEqual([]);
+      expect(result.nextOffset).toBe(30);
+    });
+  });
+
+  test('null values (tombstones) and zero-length values are delivered, not skipped', async () => {
+    const topic = 'nulls';
+    await createTopic(kafka.info.brokers, { topic });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: [
+        { partition: 0, key: 'tomb', value: null },
+        { partition: 0, key: 'empty', value: Buffer.alloc(0) },
+        { partition: 0, key: null, value: 'plain' },
+      ],
+    });
+    const { records } = await readRange(access, { topic, partition: 0, offset: 0, len: 3 });
+    expect(records.map((r) => [r.offset, text(r.key), r.value])).toEqual([
+      [0, 'tomb', null],
+      [1, 'empty', Buffer.alloc(0)],
+      [2, null, Buffer.from('plain')],
+    ]);
+  });
+
+  describe('compressed batches', () => {
+    beforeAll(async () => {
+      await zstdInit();
+    });
+
+    for (const codec of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
+      test(`${codec}: batches compressed by the broker and by the producer are read back`, async () => {
+        const topic = `compressed-${codec}`;
+        // The topic's compression.type makes the broker write every batch with Kafka's own
+        // (Java) codec, so kf decodes what a Java producer or the broker would write.
+        await createTopic(kafka.info.brokers, { topic, configs: { 'compression.type': codec } });
+        const messages = (from: number) =>
+          Array.from({ length: 50 }, (_, i) => ({
+            partition: 0,
+            value: `${codec}-${from + i}-${'x'.repeat(200)}`,
+          }));
+        await producer.send({ topic, acks: -1, messages: messages(0) });
+        await withCompressingCodec(codec, () =>
+          producer.send({
+            topic,
+            acks: -1,
+            compression: compressionType(codec),
+            messages: messages(50),
+          }),
+        );
+        const read = await readRange(
+          access,
+          { topic, partition: 0, offset: 10, len: 80 },
+          { maxBytes: 2048 },
+        );
+        expect(read.records.map((r) => r.offset)).toEqual(
+          Array.from({ length: 80 }, (_, i) => 10 + i),
+        );
+        expect(read.records.map((r) => text(r.value))).toEqual(
+          Array.from({ length: 80 }, (_, i) => `${codec}-${10 + i}-${'x'.repeat(200)}`),
+        );
+      });
+    }
+  });
+
+  test('transactions under read_committed: the aborted one is skipped, markers never returned', async () => {
+    const topic = 'transactions';
+    await createTopic(kafka.info.brokers, { topic });
+    const client = kafkaClient(kafka.info.brokers, 'kf-port-test-tx');
+    const tx = client.producer({
+      transactionalId: 'kf-port-test-tx',
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await tx.connect();
+    try {
+      const committed = await tx.transaction();
+      await committed.send({
+        topic,
+        messages: ['c0', 'c1', 'c2'].map((value) => ({ partition: 0, value })),
+      });
+      await committed.commit(); // offsets 0-2, commit marker at 3
+      const aborted = await tx.transaction();
+      await aborted.send({
+        topic,
+        messages: ['a0', 'a1', 'a2'].map((value) => ({ partition: 0, value })),
+      });
+      await aborted.abort(); // offsets 4-6, abort marker at 7
+    } finally {
+      await tx.disconnect();
+    }
+    await producer.send({ topic, acks: -1, messages: [{ partition: 0, value: 'after' }] }); // 8
+
+    // The markers are written asynchronously after commit/abort: wait for the last stable offset.
+    await waitUntil(
+      async () =>
+        (await access.offsets(topic, 'read_committed'))[0]?.latest === 9 ? true : undefined,
+      { what: 'transaction markers written', timeoutMs: 20_000 },
+    );
+    const committedRead = await readRange(
+      access,
+      { topic, partition: 0, offset: 0, len: 9 },
+      { isolation: 'read_committed', maxBytes: 128 },
+    );
+    expect(committedRead.records.map((r) => [r.offset, text(r.value)])).toEqual([
+      [0, 'c0'],
+      [1, 'c1'],
+      [2, 'c2'],
+      [8, 'after'],
+    ]);
+    expect(committedRead.nextOffset).toBe(9);
+
+    const uncommittedRead = await readRange(
+      access,
+      { topic, partition: 0, offset: 0, len: 9 },
+      { isolation: 'read_uncommitted' },
+    );
+    // Aborted data is visible to read_uncommitted, the markers (3 and 7) still are not.
+    expect(uncommittedRead.records.map((r) => r.offset)).toEqual([0, 1, 2, 4, 5, 6, 8]);
+  });
+
+  test('a compacted topic: gaps inside a range are stepped over and the latest value of each key is read', async () => {
+    const topic = 'compacted';
+    // Let the cleaner look for work every 200 ms instead of every 15 s (a dynamic broker config).
+    const admin = kafkaClient(kafka.info.brokers).admin();
+    await admin.connect();
+    try {
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.BROKER,
+            name: '1',
+            configEntries: [{ name: 'log.cleaner.backoff.ms', value: '200' }],
+          },
+        ],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    await createTopic(kafka.info.brokers, {
+      topic,
+      configs: {
+        'cleanup.policy': 'compact',
+        'segment.ms': '100',
+        'min.cleanable.dirty.ratio': '0.01',
+        'min.compaction.lag.ms': '0',
+        'delete.retention.ms': '100',
+      },
+    });
+    const send = (key: string, value: string) =>
+      producer.send({ topic, acks: -1, messages: [{ partition: 0, key, value }] });
+    for (let i = 0; i < 10; i++) await send(`key-${i}`, `v1-${i}`); // offsets 0-9
+    for (let i = 0; i < 5; i++) await send(`key-${i}`, `v2-${i}`); // 10-14 rewrite keys 0-4
+    // A segment rolls only when a record arrives after segment.ms: the cleaner never
+    // touches the active segment, so one more record is written once 100 ms have passed.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await send('roll', 'roll'); // 15
+
+    const survivors = await waitUntil(
+      async () => {
+        const { records } = await readRange(access, { topic, partition: 0, offset: 0, len: 16 });
+        return records[0]?.offset === 5 ? records : undefined;
+      },
+      { what: 'the log cleaner compacting the topic', timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect(survivors.map((r) => r.offset)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
+
+    // A unit starting inside the removed range [0, 5), read a record at a time.
+    const read = await readRange(
+      access,
+      { topic, partition: 0, offset: 2, len: 12 },
+      { maxBytes: 1 },
+    );
+    expect(read.records.map((r) => [r.offset, text(r.key), text(r.value)])).toEqual([
+      [5, 'key-5', 'v1-5'],
+      [6, 'key-6', 'v1-6'],
+      [7, 'key-7', 'v1-7'],
+      [8, 'key-8', 'v1-8'],
+      [9, 'key-9', 'v1-9'],
+      [10, 'key-0', 'v2-0'],
+      [11, 'key-1', 'v2-1'],
+      [12, 'key-2', 'v2-2'],
+      [13, 'key-3', 'v2-3'],
+    ]);
+    expect(read.nextOffset).toBeGreaterThanOrEqual(14);
+  });
+
+  describe('errors', () => {
+    const topic = 'errors';
+    beforeAll(async () => {
+      await createTopic(kafka.info.brokers, { topic });
+      await produceBatches(topic, 1, 5);
+    });
+
+    test('an offset above the latest is a typed OffsetOutOfRangeError carrying the partition range', async () => {
+      const error = await access
+        .fetch({
+          topic,
+          partition: 0,
+          offset: 50,
+          maxBytes: 1024,
+          maxWaitMs: 50,
+          isolation: 'read_uncommitted',
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(OffsetOutOfRangeError);
+      expect(isKafkaAccessError(error, KafkaErrorCode.OffsetOutOfRange)).toBe(true);
+      expect(error).toMatchObject({ topic, partition: 0, offset: 50, earliest: 0, latest: 5 });
+    });
+
+    test('an unknown topic and an unknown partition are typed UnknownTopicPartitionErrors', async () => {
+      const request = {
+        partition: 0,
+        offset: 0,
+        maxBytes: 1024,
+        maxWaitMs: 50,
+        isolation: 'read_uncommitted' as const,
+      };
+      const noTopic = await access.fetch({ ...request, topic: 'no-such-topic' }).catch((e) => e);
+      expect(noTopic).toBeInstanceOf(UnknownTopicPartitionError);
+      expect(noTopic).toMatchObject({ topic: 'no-such-topic' });
+      const noPartition = await access.fetch({ ...request, topic, partition: 7 }).catch((e) => e);
+      expect(noPartition).toBeInstanceOf(UnknownTopicPartitionError);
+      expect(noPartition).toMatchObject({ topic, partition: 7 });
+      expect(isKafkaAccessError(noPartition, KafkaErrorCode.UnknownTopicOrPartition)).toBe(true);
+    });
+  });
+});
+
+function compressionType(codec: 'gzip' | 'snappy' | 'lz4' | 'zstd') {
+  return {
+    gzip: CompressionTypes.GZIP,
+    snappy: CompressionTypes.Snappy,
+    lz4: CompressionTypes.LZ4,
+    zstd: CompressionTypes.ZSTD,
+  }[codec];
+}
+
+/**
+ * kf's zstd codec only decompresses, so the test producer compresses zstd with
+ * @bokuweb/zstd-wasm for the duration of one send; the other codecs compress as they are.
+ */
+async function withCompressingCodec<T>(codec: string, send: () => Promise<T>): Promise<T> {
+  if (codec !== 'zstd') return send();
+  const registered = CompressionCodecs[CompressionTypes.ZSTD];
+  const kfCodec = registered();
+  CompressionCodecs[CompressionTypes.ZSTD] = () => ({
+    compress: async (encoder: { buffer: Buffer }) => Buffer.from(zstdCompress(encoder.buffer, 3)),
+    decompress: (buffer: Buffer) => kfCodec.decompress(buffer),
+  });
+  try {
+    return await send();
+  } finally {
+    CompressionCodecs[CompressionTypes.ZSTD] = registered;
+  }
+}

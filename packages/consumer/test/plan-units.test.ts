@@ -1,0 +1,61 @@
+import { describe, expect, test } from 'vitest';
+import { type PlanInput, planUnits } from '../src/organiser/plan-units.js';
+
+const base: PlanInput = {
+  topic: 'orders',
+  partition: 0,
+  from: 0,
+  to: 0,
+  consumeStep: 1_000,
+  freeWorkers: 4,
+  maxUnits: 100,
+  now: 1,
+};
+
+/** The plan covers [from, nextOffset) exactly once, in order, with no gap. */
+function expectContiguous(plan: ReturnType<typeof planUnits>, from: number): void {
+  let expected = from;
+  for (const unit of plan.units) {
+    expect(unit.offset).toBe(expected);
+    expect(unit.id).toBe(`orders/0/${unit.offset}`);
+    expected += unit.len;
+  }
+  expect(plan.nextOffset).toBe(expected);
+}
+
+describe('planUnits', () => {
+  test('a large backlog is cut into units of consumeStep', () => {
+    const plan = planUnits({ ...base, from: 500, to: 10_500 });
+    expect(plan.units.map((u) => u.len)).toEqual(Array(10).fill(1_000));
+    expectContiguous(plan, 500);
+    expect(plan.nextOffset).toBe(10_500);
+  });
+
+  test('a small backlog is split so every free worker gets a piece', () => {
+    const plan = planUnits({ ...base, from: 100, to: 110, freeWorkers: 4 });
+    expect(plan.units.map((u) => u.len)).toEqual([3, 3, 3, 1]);
+    expectContiguous(plan, 100);
+  });
+
+  test('with no free worker a small backlog stays one unit', () => {
+    expect(planUnits({ ...base, to: 10, freeWorkers: 0 }).units.map((u) => u.len)).toEqual([10]);
+  });
+
+  test('the work-list bound caps how many units one tick queues; the rest waits in Kafka', () => {
+    const plan = planUnits({ ...base, to: 1_000_000, maxUnits: 3 });
+    expect(plan.units).toHaveLength(3);
+    expect(plan.nextOffset).toBe(3_000);
+    expectContiguous(plan, 0);
+  });
+
+  test('nothing is planned when caught up or when the work list is full', () => {
+    expect(planUnits({ ...base, from: 42, to: 42 })).toEqual({ units: [], nextOffset: 42 });
+    expect(planUnits({ ...base, from: 50, to: 42 })).toEqual({ units: [], nextOffset: 50 });
+    expect(planUnits({ ...base, to: 100, maxUnits: 0 })).toEqual({ units: [], nextOffset: 0 });
+  });
+
+  test('new units start with no attempts and the planning time', () => {
+    const [unit] = planUnits({ ...base, to: 5, now: 1234 }).units;
+    expect(unit).toMatchObject({ attempts: 0, ts: 1234, topic: 'orders', partition: 0 });
+  });
+});

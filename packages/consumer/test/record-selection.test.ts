@@ -1,0 +1,59 @@
+import { describe, expect, test } from 'vitest';
+import type { RawBatch } from '../src/kafka/kafkajs-internals.js';
+import { selectRecords } from '../src/kafka/record-selection.js';
+
+const record = (offset: number, value: string | null = `v${offset}`) => ({
+  offset: String(offset),
+  key: null,
+  value: value === null ? null : Buffer.from(value),
+  headers: {},
+  timestamp: '1700000000000',
+});
+
+const batch = (first: number, last: number, offsets: number[], extra: Partial<RawBatch> = {}) => ({
+  firstOffset: String(first),
+  lastOffset: String(last),
+  producerId: '-1',
+  inTransaction: false,
+  isControlBatch: false,
+  records: offsets.map((o) => record(o)),
+  ...extra,
+});
+
+/** A transaction marker: control key version 0, type 0 (abort) or 1 (commit). */
+const marker = (offset: number, producerId: string, type: 0 | 1): RawBatch => ({
+  ...batch(offset, offset, []),
+  producerId,
+  inTransaction: true,
+  isControlBatch: true,
+  records: [{ ...record(offset, null), key: Buffer.from([0, 0, 0, type]) }],
+});
+
+describe('selectRecords (pure logic; the broker contract is in kafka-port.test.ts)', () => {
+  test('a batch emptied by compaction still moves nextOffset past its end', () => {
+    // The broker keeps an empty batch for producer state; its records are all gone.
+    const result = selectRecords([batch(10, 19, [])], [], 12, 'read_uncommitted');
+    expect(result.records).toEqual([]);
+    expect(result.nextOffset).toBe(20);
+  });
+
+  test('with no batch at all nextOffset stays at the requested offset', () => {
+    expect(selectRecords([], [], 7, 'read_committed')).toEqual({ records: [], nextOffset: 7 });
+  });
+
+  test('an aborted transaction is skipped until its abort marker; a later one of the same producer is kept', () => {
+    const tx = { inTransaction: true, producerId: '42' };
+    const batches: RawBatch[] = [
+      batch(0, 1, [0, 1], tx),
+      marker(2, '42', 0),
+      batch(3, 4, [3, 4], tx),
+      marker(5, '42', 1),
+    ];
+    const aborted = [{ producerId: '42', firstOffset: '0' }];
+    const committed = selectRecords(batches, aborted, 0, 'read_committed');
+    expect(committed.records.map((r) => r.offset)).toEqual([3, 4]);
+    expect(committed.nextOffset).toBe(6);
+    const uncommitted = selectRecords(batches, aborted, 0, 'read_uncommitted');
+    expect(uncommitted.records.map((r) => r.offset)).toEqual([0, 1, 3, 4]);
+  });
+});

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { groupKeys } from '@kf/core';
+import type { IRedis } from '@kf/protocol';
+import { Probe } from '@kf/protocol/testkit';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { planUnits } from '../src/organiser/plan-units.js';
+import { scheduleUnits } from '../src/organiser/schedule-units.js';
+import { decodeUnit } from '../src/work-unit/work-unit.js';
+import { type Started, setups } from './support/redis-setups.js';
+
+describe.each(setups)('scheduling units on a real Redis (%s)', (_, start) => {
+  let server: Started;
+  let redis: IRedis;
+  const group = `schedule-${randomUUID()}`;
+  const keys = groupKeys(group);
+
+  beforeAll(async () => {
+    server = await start();
+    redis = await server.connect(group);
+  });
+  afterAll(async () => {
+    await redis?.close();
+    await server?.stop();
+  });
+
+  const plan = (from: number, to: number) =>
+    planUnits({
+      topic: 'orders',
+      partition: 1,
+      from,
+      to,
+      consumeStep: 100,
+      freeWorkers: 2,
+      maxUnits: 10,
+      now: 7,
+    });
+
+  test('queues the units FIFO, records them pending and advances the saved offset, in one step', async () => {
+    await redis.set(keys.epoch, '5');
+    const { units, nextOffset } = plan(0, 250);
+    const result = await scheduleUnits(redis, keys, {
+      epoch: 5,
+      topic: 'orders',
+      partition: 1,
+      plannedFrom: undefined,
+      units,
+      nextOffset,
+    });
+    expect(result).toEqual({ status: 'queued', units: 3 });
+    // Workers take from the tail: the first unit planned is the first taken.
+    const tailFirst = (await redis.listRange(keys.work, 0, -1))
+      .reverse()
+      .map((raw) => decodeUnit(raw));
+    expect(tailFirst.map((d) => (d.ok ? d.unit.offset : -1))).toEqual([0, 100, 200]);
+    expect(await redis.hashGet(keys.offsets, 'orders/1')).toBe('250');
+    const pending = await redis.sortedSetRangeByScore(keys.pending('orders', 1), {
+      min: '-inf',
+      max: '+inf',
+    });
+    expect(pending).toEqual([
+      { member: 'orders/1/0', score: 0 },
+      { member: 'orders/1/100', score: 100 },
+      { member: 'orders/1/200', score: 200 },
+    ]);
+  });
+
+  test('a deposed leader (older epoch) writes nothing', async () => {
+    await redis.set(keys.epoch, '6');
+    const before = await redis.listLength(keys.work);
+    const { units, nextOffset } = plan(250, 400);
+    const result = await scheduleUnits(redis, keys, {
+      epoch: 5,
+      topic: 'orders',
+      partition: 1,
+      plannedFrom: 250,
+      units,
+      nextOffset,
+    });
+    expect(result).toEqual({ status: 'deposed', currentEpoch: 6 });
+    expect(await redis.listLength(keys.work)).toBe(before);
+    expect(await redis.hashGet(keys.offsets, 'orders/1')).toBe('250');
+  });
+
+  test('a plan made from an offset that has moved since is refused, so no range is queued twice', async () => {
+    const { units, nextOffset } = plan(0, 250);
+    const result = await scheduleUnits(redis, keys, {
+      epoch: 6,
+      topic: 'orders',
+      partition: 1,
+      plannedFrom: 0,
+      units,
+      nextOffset,
+    });
+    expect(result).toEqual({ status: 'stale', savedOffset: 250 });
+    // Checked through a plain connection (it follows MOVED on the cluster), not the adapter.
+    const probe = new Probe(server.probe);
+    const ids = await probe
+      .command(['ZRANGE', keys.pending('orders', 1), 0, -1])
+      .finally(() => probe.close());
+    expect(ids).toEqual(['orders/1/0', 'orders/1/100', 'orders/1/200']);
+    expect(await redis.listLength(keys.work)).toBe(3);
+  });
+});

@@ -1,4 +1,5 @@
 import { type ITopicConfig, Kafka, logLevel } from 'kafkajs';
+import { waitUntil } from '../wait-until.js';
 
 export interface CreateTopicOptions {
   topic: string;
@@ -33,7 +34,28 @@ export async function createTopic(
         value,
       })),
     };
-    return await admin.createTopics({ topics: [topic], waitForLeaders: true, timeout: 30_000 });
+    const created = await admin.createTopics({
+      topics: [topic],
+      waitForLeaders: false,
+      timeout: 30_000,
+    });
+    // kafkajs's own wait retries only LEADER_NOT_AVAILABLE; right after creation a broker
+    // may still answer UNKNOWN_TOPIC_OR_PARTITION, so readiness is polled here instead.
+    await waitUntil(
+      async () => {
+        const metadata = await admin.fetchTopicMetadata({ topics: [options.topic] });
+        const partitions = metadata.topics[0]?.partitions ?? [];
+        const ready =
+          partitions.length === topic.numPartitions && partitions.every((p) => p.leader >= 0);
+        return ready ? true : undefined;
+      },
+      {
+        what: `leaders for every partition of ${options.topic}`,
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      },
+    );
+    return created;
   } finally {
     await admin.disconnect();
   }

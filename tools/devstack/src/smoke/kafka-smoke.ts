@@ -48,8 +48,14 @@ export async function smokeKafka(info: KafkaInfo, messages = 10): Promise<KafkaS
       what: `consumer group ${groupId} to read ${messages} messages`,
       timeoutMs: 60_000,
     });
-    const group = await admin.describeGroups([groupId]);
-    const described = group.groups[0];
+    // The group settles after its first rebalance; until then it reports a transition.
+    const described = await waitUntil(
+      async () => {
+        const group = (await admin.describeGroups([groupId])).groups[0];
+        return group?.state === 'Stable' ? group : undefined;
+      },
+      { what: `consumer group ${groupId} to be Stable`, timeoutMs: 30_000, intervalMs: 200 },
+    );
     return {
       topic,
       topicCreated,

@@ -76,7 +76,7 @@ export async function smokeService(kind: ServiceKind, info: unknown): Promise<Sm
         r.groupMembers === 1;
       return {
         passed,
-        summary: `topic ×${r.partitions} RF ${r.replicas}, ${r.consumed.length}/${r.produced.length} read by group (${r.groupState})`,
+        summary: `topic ×${r.partitions} RF ${r.replicas}, ${r.consumed.length}/${r.produced.length} read by group (${r.groupState}, ${r.redelivered} redelivered)`,
         detail: r,
       };
     }

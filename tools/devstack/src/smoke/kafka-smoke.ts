@@ -9,7 +9,13 @@ export interface KafkaSmoke {
   partitions: number;
   replicas: number;
   produced: string[];
+  /** Each value read, once, sorted. */
   consumed: string[];
+  /**
+   * Values read more than once: a consumer group delivers at least once, so a
+   * rebalance while the check runs may replay what was not yet committed.
+   */
+  redelivered: number;
   groupId: string;
   groupState: string;
   groupMembers: number;
@@ -44,10 +50,12 @@ export async function smokeKafka(info: KafkaInfo, messages = 10): Promise<KafkaS
         consumed.push(message.value?.toString() ?? '');
       },
     });
-    await waitUntil(async () => (consumed.length >= messages ? true : undefined), {
+    await waitUntil(async () => (new Set(consumed).size >= messages ? true : undefined), {
       what: `consumer group ${groupId} to read ${messages} messages`,
       timeoutMs: 60_000,
     });
+    const readOnce = [...new Set(consumed)].sort();
+    const redelivered = consumed.length - readOnce.length;
     // The group settles after its first rebalance; until then it reports a transition.
     const described = await waitUntil(
       async () => {
@@ -62,7 +70,8 @@ export async function smokeKafka(info: KafkaInfo, messages = 10): Promise<KafkaS
       partitions: partitions.length,
       replicas: partitions[0]?.replicas.length ?? 0,
       produced,
-      consumed: [...consumed].sort(),
+      consumed: readOnce,
+      redelivered,
       groupId,
       groupState: described?.state ?? 'unknown',
       groupMembers: described?.members.length ?? 0,

@@ -3,24 +3,13 @@ import {
   CommandError,
   CommandTimeoutError,
   ConnectionClosedError,
+  type ErrorContext,
   isKfError,
   redactedError,
   ScriptError,
 } from '@kf/protocol';
 
-/** What was running when a driver error arrived, to pick and word the kf error. */
-export interface ErrorContext {
-  /** The Redis command, for example `LMOVE`; never its arguments (they may hold secrets). */
-  command: string;
-  /** Set inside `evalScript`: server error replies are then the script's failure. */
-  scriptName?: string;
-  /** The timeout ioredis enforced on this command, for `CommandTimeoutError`. */
-  timeoutMs: number;
-  /** `close()` was called on the adapter: whatever failed, it failed because of that. */
-  closed: boolean;
-  /** Credentials to mask in every message. */
-  secrets: readonly string[];
-}
+export type { ErrorContext };
 
 // ioredis words its connection failures as plain errors; these are the ones that mean
 // "no connection to send on or to hear from" rather than "the server refused".

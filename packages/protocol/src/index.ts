@@ -1,3 +1,4 @@
+export type { ErrorContext } from './error-context.js';
 export {
   AdapterNotInstalledError,
   ClusterRedirectError,

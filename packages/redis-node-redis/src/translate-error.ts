@@ -3,25 +3,14 @@ import {
   CommandError,
   CommandTimeoutError,
   ConnectionClosedError,
+  type ErrorContext,
   isKfError,
   redactedError,
   ScriptError,
 } from '@kf/protocol';
 import { classNames } from './driver-errors.js';
 
-/** What was running when a driver error arrived, to pick and word the kf error. */
-export interface ErrorContext {
-  /** The Redis command, for example `LMOVE`; never its arguments (they may hold secrets). */
-  command: string;
-  /** Set inside `evalScript`: server error replies are then the script's failure. */
-  scriptName?: string;
-  /** The command timeout in force, for `CommandTimeoutError`. */
-  timeoutMs: number;
-  /** `close()` was called on the adapter: whatever failed, it failed because of that. */
-  closed: boolean;
-  /** Credentials to mask in every message. */
-  secrets: readonly string[];
-}
+export type { ErrorContext };
 
 // Server replies that are about where a key lives, not about the command: the cluster
 // is moving slots or electing a master and kept doing so past the redirection limit.

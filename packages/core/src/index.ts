@@ -1,5 +1,5 @@
 export type { Logger } from '@kf/protocol';
-export { DEFAULT_CONSUMER_CONF, DEFAULT_REDIS } from './config/defaults.js';
+export { DEFAULT_CONSUMER_CONF, DEFAULT_KAFKA, DEFAULT_REDIS } from './config/defaults.js';
 export { parseConfig, parseRedisConfig } from './config/parse-config.js';
 export type {
   AddressInput,
@@ -8,6 +8,9 @@ export type {
   ConsumerConfInput,
   FetchConf,
   HostPort,
+  KafkaClientConf,
+  KafkaClientConfInput,
+  KafkaSasl,
   KfConfig,
   KfConfigInput,
   Ordering,

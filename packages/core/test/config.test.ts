@@ -19,12 +19,14 @@ function withPatch(patch: {
   root?: Record<string, unknown>;
   redis?: Record<string, unknown>;
   conf?: Record<string, unknown>;
+  kafka?: Record<string, unknown>;
 }): unknown {
   return {
     ...valid,
     ...patch.root,
     redis: { ...valid.redis, ...patch.redis },
     ...(patch.conf ? { conf: patch.conf } : {}),
+    ...(patch.kafka ? { kafka: patch.kafka } : {}),
   };
 }
 
@@ -255,10 +257,10 @@ const invalid: InvalidCase[] = [
     message: /only with client 'ioredis'/,
   },
   {
-    name: 'fractional maxActive',
-    input: withPatch({ redis: { maxActive: 2.5 } }),
+    name: 'maxActive, a kafka-clj pool setting kf has no pool for',
+    input: withPatch({ redis: { maxActive: 20 } }),
     path: 'redis.maxActive',
-    message: /whole number of connections/,
+    message: /two Redis connections per node.*remove it/,
   },
   {
     name: 'db other than 0 on a cluster',
@@ -345,10 +347,28 @@ const invalid: InvalidCase[] = [
     message: /got -10/,
   },
   {
-    name: 'concurrency above what the connections allow',
-    input: withPatch({ redis: { maxActive: 4 }, conf: { concurrency: 4 } }),
-    path: 'conf.concurrency',
-    message: /at most redis.maxActive - 1 \(3\)/,
+    name: 'kafka.isolation misspelt',
+    input: withPatch({ kafka: { isolation: 'committed' } }),
+    path: 'kafka.isolation',
+    message: /"read_committed" or "read_uncommitted"/,
+  },
+  {
+    name: 'kafka.sasl with an unknown mechanism',
+    input: withPatch({ kafka: { sasl: { mechanism: 'gssapi', username: 'u', password: 'p' } } }),
+    path: 'kafka.sasl.mechanism',
+    message: /"plain", "scram-sha-256" or "scram-sha-512"/,
+  },
+  {
+    name: 'kafka.connectionTimeoutMs zero',
+    input: withPatch({ kafka: { connectionTimeoutMs: 0 } }),
+    path: 'kafka.connectionTimeoutMs',
+    message: /whole number of milliseconds, at least 1/,
+  },
+  {
+    name: 'kafka key misspelt',
+    input: withPatch({ kafka: { clientID: 'x' } }),
+    path: 'kafka.clientID',
+    message: /did you mean clientId/,
   },
   {
     name: 'fetch.maxBytes above int32',
@@ -465,9 +485,23 @@ describe('parseConfig on a valid config', () => {
       port: 6379,
       groupName: 'orders',
       client: 'ioredis',
-      maxActive: 20,
       db: 0,
     });
+  });
+
+  test('defaults the kafka section and makes ssl explicit', () => {
+    expect(parseConfig(valid).kafka).toEqual({
+      clientId: 'kf',
+      connectionTimeoutMs: 1_000,
+      requestTimeoutMs: 30_000,
+      isolation: 'read_committed',
+    });
+    const sasl = { mechanism: 'scram-sha-512' as const, username: 'u', password: 'p' };
+    expect(parseConfig({ ...valid, kafka: { ssl: true, sasl } }).kafka).toMatchObject({
+      ssl: {},
+      sasl,
+    });
+    expect(parseConfig({ ...valid, kafka: { ssl: false } }).kafka).not.toHaveProperty('ssl');
   });
 
   test('keeps given settings and defaults the rest, fetch included', () => {
@@ -529,7 +563,6 @@ describe('parseConfig on a valid config', () => {
       timeout: 5_000,
       groupName: 'g',
       client: 'ioredis',
-      maxActive: 20,
       db: 0,
     });
   });

@@ -1,3 +1,5 @@
+import type { ConnectionOptions } from 'node:tls';
+import type { KafkaSasl } from '@kf/core';
 import { type Logger, silentLogger } from '@kf/protocol';
 import { KafkaRequestError } from '../errors/kafka-request-error.js';
 import { NotLeaderError } from '../errors/not-leader-error.js';
@@ -32,6 +34,9 @@ export interface KafkaAccessOptions {
   requestTimeoutMs?: number;
   /** kafkajs's retries of a metadata load while a partition has no leader; default 3. */
   retries?: number;
+  /** TLS to the brokers: Node's TLS options (`{}` for the defaults). */
+  ssl?: ConnectionOptions;
+  sasl?: KafkaSasl;
   /** Receives kafkajs's warnings and errors; silent by default. */
   logger?: Logger;
 }
@@ -49,6 +54,8 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     retries: options.retries ?? 3,
     log: kafkajsLogCreator(logger),
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+    ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
   });
   let connecting: Promise<void> | undefined;
   const ensureConnected = async (): Promise<void> => {

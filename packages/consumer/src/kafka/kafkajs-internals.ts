@@ -14,6 +14,8 @@
  * re-reading node_modules/kafkajs/src for the modules imported here and re-running
  * that test.
  */
+import type { ConnectionOptions } from 'node:tls';
+import type { KafkaSasl } from '@kf/core';
 import { Kafka, type logCreator, logLevel } from 'kafkajs';
 // @ts-expect-error kafkajs ships no types for its internals; the shapes used are declared below.
 import ClusterClass from 'kafkajs/src/cluster/index.js';
@@ -161,6 +163,8 @@ export interface InternalClusterOptions {
   requestTimeoutMs: number;
   retries: number;
   log: logCreator;
+  ssl?: ConnectionOptions;
+  sasl?: KafkaSasl;
 }
 
 /** A thrown error from kafkajs, as far as kf reads it. */
@@ -212,6 +216,8 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
     connectionTimeout: options.connectionTimeoutMs,
     requestTimeout: options.requestTimeoutMs,
     enforceRequestTimeout: true,
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+    ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
     // Metadata is reloaded when kf asks (after a NotLeaderError), not on kafkajs's timer.
     metadataMaxAge: Number.MAX_SAFE_INTEGER,
     allowAutoTopicCreation: false,

@@ -55,8 +55,17 @@ export const DEFAULT_REDIS = Object.freeze({
   host: '127.0.0.1',
   port: 6379,
   client: 'ioredis' as const,
-  // As kafka-clj's pool: the organiser, lease renewal and one blocking connection per
-  // worker fit many times over.
-  maxActive: 20,
   db: 0,
+});
+
+/** Defaults of the `kafka` section. */
+export const DEFAULT_KAFKA = Object.freeze({
+  clientId: 'kf',
+  // A broker on the network answers a connect in milliseconds; a second is plenty and
+  // fails a wrong address fast instead of hanging a start.
+  connectionTimeoutMs: 1_000,
+  // kafkajs's own default.
+  requestTimeoutMs: 30_000,
+  // As a kafkajs consumer: aborted transactions are never delivered.
+  isolation: 'read_committed' as const,
 });

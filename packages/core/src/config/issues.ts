@@ -50,6 +50,8 @@ function unknownKeyMessage(
   parent: Path,
   knownKeys: Readonly<Record<string, readonly string[]>>,
 ): string {
+  const retired = RETIRED_KEYS[`${pattern(parent)}.${key}`];
+  if (retired !== undefined) return retired;
   const here = knownKeys[pattern(parent)] ?? [];
   const meant = closestKey(key, here);
   if (meant !== undefined) return `unknown key: did you mean ${meant}?`;
@@ -61,6 +63,12 @@ function unknownKeyMessage(
   }
   return `unknown key: expected one of ${here.join(', ')}`;
 }
+
+/** kafka-clj settings kf has no use for, with why, so a ported config is fixed in one go. */
+const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  'redis.maxActive':
+    "kafka-clj's pool size: kf opens two Redis connections per node (commands, and one blocking claim shared by its workers), so there is no pool to size; remove it",
+};
 
 /** A path with every list index written as `[]`, to look up the keys an object takes. */
 function pattern(path: Path): string {

@@ -28,7 +28,6 @@ const redisFields = {
     .optional(),
   timeout: integer({ min: 1, unit: 'milliseconds' }).optional(),
   clusterNodeTimeout: integer({ min: 1, unit: 'milliseconds' }).optional(),
-  maxActive: integer({ min: 1, unit: 'connections' }).default(DEFAULT_REDIS.maxActive),
   db: integer({ min: 0 }).default(DEFAULT_REDIS.db),
 };
 
@@ -64,7 +63,6 @@ function toRedisConfig(redis: RedisFields): RedisConfig {
   const common = {
     client: redis.client,
     ...(redis.timeout === undefined ? {} : { timeout: redis.timeout }),
-    maxActive: redis.maxActive,
     db: redis.db,
     ...(redis.groupName === undefined ? {} : { groupName: redis.groupName }),
     ...(redis.password === undefined ? {} : { password: redis.password }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CONSUMER_KEYS, consumerSchema, FETCH_KEYS } from './consumer-schema.js';
 import { addressList } from './fields.js';
+import { KAFKA_KEYS, kafkaSchema } from './kafka-schema.js';
 import { REDIS_KEYS, redisSchema } from './redis-schema.js';
 import type { KfConfig } from './types.js';
 
@@ -9,29 +10,18 @@ const rootFields = {
   redis: redisSchema({ requireGroup: true }),
   // prefault, not default: the empty object is parsed, so each setting gets its default.
   conf: consumerSchema.prefault({}),
+  kafka: kafkaSchema.prefault({}),
 };
 
 /** The whole `createNode` config. */
 export const kfConfigSchema = z
   .strictObject(rootFields, { error: 'expected the kf config object' })
-  .superRefine((config, ctx) => {
-    // Each unit in flight holds a blocking connection while it waits for work; one more
-    // carries every other command.
-    const most = config.redis.maxActive - 1;
-    if (config.conf.concurrency > most) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['conf', 'concurrency'],
-        message: `expected at most redis.maxActive - 1 (${most}): each unit in flight holds a Redis connection`,
-        input: config.conf.concurrency,
-      });
-    }
-  })
   .transform(
     (config): KfConfig => ({
       bootstrapBrokers: config.bootstrapBrokers,
       redis: config.redis as KfConfig['redis'],
       conf: config.conf,
+      kafka: config.kafka,
     }),
   );
 
@@ -47,6 +37,8 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   redis: REDIS_KEYS,
   conf: CONSUMER_KEYS,
   'conf.fetch': FETCH_KEYS,
+  kafka: KAFKA_KEYS,
+  'kafka.sasl': ['mechanism', 'username', 'password'],
   'bootstrapBrokers[]': ['host', 'port'],
   'redis.host[]': ['host', 'port'],
   'redis.sentinelAddresses[]': ['host', 'port'],

@@ -59,8 +59,6 @@ export interface RedisConfigInput {
    * adapter sizes its retries from it to ride out a master's fail-over.
    */
   clusterNodeTimeout?: number;
-  /** The most connections one adapter opens at once. Default 20. */
-  maxActive?: number;
   /** The database number; Redis Cluster has only 0. Default 0. */
   db?: number;
 }
@@ -75,7 +73,6 @@ export interface RedisCommonConfig {
   tls?: TlsOptions;
   /** Absent for the adapter's default. */
   timeout?: number;
-  maxActive: number;
   db: number;
 }
 
@@ -151,12 +148,40 @@ export type ConsumerConfInput = Partial<Omit<ConsumerConf, 'fetch'>> & {
   fetch?: Partial<FetchConf>;
 };
 
+/** SASL authentication with a broker. */
+export interface KafkaSasl {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
+/** How a node talks to Kafka (the `kafka` section), every field defaulted. */
+export interface KafkaClientConf {
+  /** Sent with every request; brokers log and apply quotas by it. Default `kf`. */
+  clientId: string;
+  /** Time to open a connection to a broker, in ms. Default 1000. */
+  connectionTimeoutMs: number;
+  /** Time for a broker's reply beyond a fetch's own wait, in ms. Default 30000. */
+  requestTimeoutMs: number;
+  /** `read_committed` (default) never delivers records of aborted transactions. */
+  isolation: 'read_committed' | 'read_uncommitted';
+  /** Absent when TLS is off; `{}` for `ssl: true`. */
+  ssl?: TlsOptions;
+  sasl?: KafkaSasl;
+}
+
+/** The `kafka` section as a user writes it. */
+export type KafkaClientConfInput = Partial<Omit<KafkaClientConf, 'ssl'>> & {
+  ssl?: boolean | TlsOptions;
+};
+
 /** The first argument of `createNode`, as a user writes it. */
 export interface KfConfigInput {
   /** Where to reach Kafka first: `'host:port'` or `{ host, port }`. */
   bootstrapBrokers: AddressInput[];
   redis: RedisConfigInput;
   conf?: ConsumerConfInput;
+  kafka?: KafkaClientConfInput;
 }
 
 /** The config after {@link parseConfig}: validated, normalised, every default applied. */
@@ -164,4 +189,5 @@ export interface KfConfig {
   bootstrapBrokers: HostPort[];
   redis: RedisConfig & { groupName: string };
   conf: ConsumerConf;
+  kafka: KafkaClientConf;
 }

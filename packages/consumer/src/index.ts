@@ -1,13 +1,15 @@
-// What has landed: the Kafka access port and its kafkajs implementation. The organiser,
-// the workers and createNode are not here yet, so they are not exported.
 export {
   CodecUnsupportedError,
   isKafkaAccessError,
   KafkaErrorCode,
   KafkaRequestError,
+  NodeClosedError,
+  NodeErrorCode,
+  NodeStartError,
   NotLeaderError,
   type NotLeaderReason,
   OffsetOutOfRangeError,
+  UnitTimeoutError,
   UnknownTopicPartitionError,
 } from './errors/index.js';
 export { type RegisteredCodecs, registerCodecs } from './kafka/codecs/register-codecs.js';
@@ -25,3 +27,23 @@ export type {
   RecordHeader,
   TopicMetadata,
 } from './kafka/kafka-access.js';
+export { type CreateNodeOptions, createNode } from './node/create-node.js';
+export type { ErrorList, ListedError } from './node/error-list.js';
+export type { CloseOptions, KfNode, NodeStatus } from './node/kf-node.js';
+export type {
+  NodeEvents,
+  OffsetsMovedEvent,
+  UnitClaimedEvent,
+  UnitCompletedEvent,
+  UnitFailedEvent,
+  UnitsScheduledEvent,
+} from './node/node-events.js';
+export type { ErrorEntry, ErrorReason } from './worker/fail-unit.js';
+export type {
+  EachBatchPayload,
+  EachMessagePayload,
+  KfBatch,
+  KfMessage,
+  RunOptions,
+  UnitInfo,
+} from './worker/message.js';

@@ -1,4 +1,5 @@
 export type { Logger } from '@kf/protocol';
+export { formatAddress } from './config/address.js';
 export { DEFAULT_CONSUMER_CONF, DEFAULT_KAFKA, DEFAULT_REDIS } from './config/defaults.js';
 export { parseConfig, parseRedisConfig } from './config/parse-config.js';
 export type {

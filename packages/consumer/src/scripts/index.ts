@@ -3,6 +3,7 @@ import { defineScript, type RedisScript } from '@kf/protocol';
 import completeUnit from './complete-unit-3.lua?raw';
 import failUnit from './fail-unit-4.lua?raw';
 import recoverNode from './recover-node-3.lua?raw';
+import requeueError from './requeue-error-3.lua?raw';
 import scheduleUnits from './schedule-units-4.lua?raw';
 
 /** The first value of every consumer script's reply: what it did, or why it refused. */
@@ -23,4 +24,5 @@ export const scripts = {
   completeUnit: defineScript('complete-unit', completeUnit),
   failUnit: defineScript('fail-unit', failUnit),
   recoverNode: withServerTime('recover-node', recoverNode),
+  requeueError: defineScript('requeue-error', requeueError),
 } as const satisfies Record<string, RedisScript>;

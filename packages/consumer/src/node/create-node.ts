@@ -1,0 +1,176 @@
+import {
+  createLeaderLock,
+  createNodeLeases,
+  createRedis,
+  formatAddress,
+  groupKeys,
+  type KfConfig,
+  type KfConfigInput,
+  parseConfig,
+  type RedisFactory,
+} from '@kf/core';
+import { type IRedis, type Logger, redactingLogger, silentLogger } from '@kf/protocol';
+import { KafkaErrorCode } from '../errors/kafka-error-code.js';
+import { NodeStartError } from '../errors/node-start-error.js';
+import { createKafkaAccess } from '../kafka/create-kafka-access.js';
+import type { KafkaAccess } from '../kafka/kafka-access.js';
+import { LeadershipKeeper } from '../organiser/leadership.js';
+import { Organiser } from '../organiser/organiser.js';
+import { createErrorList } from './error-list.js';
+import { KfNode } from './kf-node.js';
+import { defaultNodeId } from './node-id.js';
+import { checkTopics } from './topics.js';
+
+export interface CreateNodeOptions {
+  /** Builds the Redis client instead of the adapter the config's shape picks. */
+  redisFactory?: RedisFactory;
+  /** pino-shaped; silent when omitted. Credentials are masked before it sees anything. */
+  logger?: Logger;
+  /** Aborting it closes the node, as `close()` does. */
+  signal?: AbortSignal;
+  /** This node's id in the group; default host-pid-random, unique per process. */
+  nodeId?: string;
+  /** A Kafka access port to use instead of the kafkajs one built from the config. */
+  kafka?: KafkaAccess;
+  /** How long the start may take to reach Redis and Kafka. Default 15000 ms. */
+  startTimeoutMs?: number;
+}
+
+const DEFAULT_START_TIMEOUT_MS = 15_000;
+
+/**
+ * Joins a consumer group: validates the config (a `ConfigError` naming the field,
+ * before any connection), connects to Redis and Kafka (a `NodeStartError` naming which
+ * could not be reached, within `startTimeoutMs`), registers the node and its topics,
+ * and starts organising. Call `run()` or iterate the node to consume.
+ */
+export async function createNode(
+  input: KfConfigInput,
+  topics: string[],
+  options: CreateNodeOptions = {},
+): Promise<KfNode> {
+  const config = parseConfig(input);
+  const wanted = checkTopics(topics);
+  const secrets = [config.redis.password, config.kafka.sasl?.password].filter(
+    (s): s is string => s !== undefined,
+  );
+  const logger = redactingLogger(options.logger ?? silentLogger, secrets);
+  const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const nodeId = options.nodeId ?? defaultNodeId();
+
+  const redis = await connectRedis(config, options, logger, timeoutMs);
+  const kafka = options.kafka ?? kafkaAccess(config, logger);
+  try {
+    await reachKafka(kafka, wanted, logger, timeoutMs);
+  } catch (error) {
+    await Promise.allSettled([kafka.close(), redis.close()]);
+    throw error;
+  }
+
+  const keys = groupKeys(config.redis.groupName);
+  const leases = createNodeLeases(redis, { group: keys.group, ttlMs: config.conf.leaseTtlMs });
+  const lock = createLeaderLock(redis, { group: keys.group, ttlMs: config.conf.leaderLockTtlMs });
+  const node = new KfNode({
+    config,
+    nodeId,
+    redis,
+    kafka,
+    keys,
+    leases,
+    errors: createErrorList(redis, keys),
+    logger,
+    organiser: (events) =>
+      new Organiser({
+        redis,
+        keys,
+        kafka,
+        conf: config.conf,
+        isolation: config.kafka.isolation,
+        nodeId,
+        leadership: new LeadershipKeeper(lock, {
+          nodeId,
+          ttlMs: config.conf.leaderLockTtlMs,
+          events,
+        }),
+        leases,
+        events,
+        logger,
+      }),
+  });
+  try {
+    await node.start(wanted);
+  } catch (error) {
+    await node.close({ timeoutMs: 0 });
+    throw new NodeStartError('redis', 'refused to register the node', { cause: error });
+  }
+  if (options.signal) {
+    if (options.signal.aborted) await node.close();
+    else options.signal.addEventListener('abort', () => void node.close(), { once: true });
+  }
+  return node;
+}
+
+async function connectRedis(
+  config: KfConfig,
+  options: CreateNodeOptions,
+  logger: Logger,
+  timeoutMs: number,
+): Promise<IRedis> {
+  const redis = await createRedis(config.redis, {
+    ...(options.redisFactory ? { redisFactory: options.redisFactory } : {}),
+    logger,
+  });
+  try {
+    await withDeadline(redis.ping(), timeoutMs, 'did not answer PING');
+    return redis;
+  } catch (error) {
+    await redis.close().catch((closeError: unknown) => {
+      logger.warn({ err: closeError }, 'closing Redis after a failed start');
+    });
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new NodeStartError('redis', `is not reachable: ${detail}`, { cause: error });
+  }
+}
+
+function kafkaAccess(config: KfConfig, logger: Logger): KafkaAccess {
+  return createKafkaAccess({
+    brokers: config.bootstrapBrokers.map(formatAddress),
+    clientId: config.kafka.clientId,
+    connectionTimeoutMs: config.kafka.connectionTimeoutMs,
+    requestTimeoutMs: config.kafka.requestTimeoutMs,
+    ...(config.kafka.ssl ? { ssl: config.kafka.ssl } : {}),
+    ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
+    logger,
+  });
+}
+
+/** Loads metadata once: proof the brokers answer. A topic not created yet is no error. */
+async function reachKafka(
+  kafka: KafkaAccess,
+  topics: string[],
+  logger: Logger,
+  timeoutMs: number,
+): Promise<void> {
+  try {
+    await withDeadline(
+      kafka.refreshMetadata(topics),
+      timeoutMs,
+      'did not answer a metadata request',
+    );
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === KafkaErrorCode.UnknownTopicOrPartition) {
+      logger.warn({ topics }, 'a topic does not exist yet; it is consumed once it does');
+      return;
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new NodeStartError('kafka', `is not reachable: ${detail}`, { cause: error });
+  }
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}

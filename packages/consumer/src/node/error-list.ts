@@ -1,0 +1,113 @@
+import type { GroupKeys } from '@kf/core';
+import type { IRedis } from '@kf/protocol';
+import { ScriptStatus, scripts } from '../scripts/index.js';
+import { statusReply } from '../scripts/reply.js';
+import { decodeUnit, encodeUnit, type WorkUnit } from '../work-unit/work-unit.js';
+import type { ErrorEntry, ErrorReason } from '../worker/fail-unit.js';
+
+/** An error-list entry as read back: the entry, and its raw string (its identity). */
+export interface ListedError extends ErrorEntry {
+  raw: string;
+}
+
+export interface ErrorList {
+  /** How many entries the group's error list holds. */
+  count(): Promise<number>;
+  /** Entries oldest first, `offset` and `limit` paging through them (default 0 and 100). */
+  list(options?: { offset?: number; limit?: number }): Promise<ListedError[]>;
+  /**
+   * Queues the units of the entries `filter` accepts (all when omitted) again with their
+   * attempts reset. Malformed units stay listed: there is nothing to run. Returns how
+   * many were queued.
+   */
+  requeue(filter?: (entry: ListedError) => boolean): Promise<number>;
+}
+
+const PAGE = 500;
+
+/** The group's error list: read it, and queue what was fixed again. */
+export function createErrorList(redis: IRedis, keys: GroupKeys): ErrorList {
+  const list: ErrorList['list'] = async (options = {}) => {
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? 100;
+    if (limit <= 0) return [];
+    const raws = await redis.listRange(keys.error, offset, offset + limit - 1);
+    return raws.map(parseEntry);
+  };
+  return {
+    count: () => redis.listLength(keys.error),
+    list,
+    async requeue(filter = () => true) {
+      let queued = 0;
+      let offset = 0;
+      for (;;) {
+        const page = await list({ offset, limit: PAGE });
+        if (page.length === 0) return queued;
+        let removed = 0;
+        for (const entry of page) {
+          if (typeof entry.unit === 'string' || !filter(entry)) continue;
+          if (await requeueOne(redis, keys, entry.raw, entry.unit)) {
+            queued += 1;
+            removed += 1;
+          }
+        }
+        offset += page.length - removed;
+      }
+    },
+  };
+}
+
+async function requeueOne(
+  redis: IRedis,
+  keys: GroupKeys,
+  raw: string,
+  unit: WorkUnit,
+): Promise<boolean> {
+  const fresh = { ...unit, attempts: 0 };
+  const reply = await redis.evalScript(
+    scripts.requeueError,
+    [keys.error, keys.work, keys.pending(unit.topic, unit.partition)],
+    [raw, encodeUnit(fresh), unit.id, unit.offset],
+  );
+  const { status } = statusReply(scripts.requeueError, reply, [
+    ScriptStatus.Done,
+    ScriptStatus.Stale,
+  ]);
+  return status === ScriptStatus.Done;
+}
+
+const REASONS: readonly ErrorReason[] = [
+  'OFFSET_OUT_OF_RANGE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'MALFORMED_UNIT',
+  'ATTEMPTS_EXHAUSTED',
+];
+
+/**
+ * Reads an entry back. One that is not kf's own (pushed by hand) is shown as a malformed
+ * unit rather than hidden, so the list never holds something `list()` cannot show.
+ */
+function parseEntry(raw: string): ListedError {
+  try {
+    const entry = JSON.parse(raw) as Partial<ErrorEntry>;
+    if (
+      typeof entry === 'object' &&
+      entry !== null &&
+      REASONS.includes(entry.reason as ErrorReason) &&
+      typeof entry.detail === 'string' &&
+      typeof entry.at === 'number'
+    ) {
+      const unit =
+        typeof entry.unit === 'string'
+          ? entry.unit
+          : (() => {
+              const decoded = decodeUnit(JSON.stringify(entry.unit));
+              return decoded.ok ? decoded.unit : JSON.stringify(entry.unit);
+            })();
+      return { unit, reason: entry.reason as ErrorReason, detail: entry.detail, at: entry.at, raw };
+    }
+  } catch {
+    // not JSON: reported below as what it is
+  }
+  return { unit: raw, reason: 'MALFORMED_UNIT', detail: 'not an error entry kf wrote', at: 0, raw };
+}

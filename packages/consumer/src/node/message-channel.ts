@@ -1,0 +1,84 @@
+import type { KafkaRecord } from '../kafka/kafka-access.js';
+import { type KfMessage, toMessage } from '../worker/message.js';
+import type { Delivery, DeliveryContext } from '../worker/run-unit.js';
+
+interface Offered {
+  message: KfMessage;
+  /** `true` once the reader moved past the message; `false` when it was never taken. */
+  settle(taken: boolean): void;
+}
+
+/**
+ * Hands messages from the workers to a `for await` loop, one at a time. A message
+ * counts as processed only when the reader asks for the next one (or leaves the loop),
+ * so a unit completes only after the reader moved past its last message.
+ */
+export class MessageChannel implements Delivery {
+  private readonly offered: Offered[] = [];
+  private readonly readers: Array<(result: IteratorResult<KfMessage>) => void> = [];
+  private current: Offered | undefined;
+  private closed = false;
+
+  async deliver(records: KafkaRecord[], context: DeliveryContext): Promise<number> {
+    const { unit } = context;
+    for (const record of records) {
+      if (context.stopping() || this.closed) return record.offset;
+      const taken = await this.offer(toMessage(unit.topic, unit.partition, record), context.signal);
+      if (!taken) return record.offset;
+      context.processed(record.offset + 1);
+    }
+    const last = records.at(-1);
+    return last === undefined ? unit.offset : last.offset + 1;
+  }
+
+  /** The reader's side: settles the previous message, then waits for the next. */
+  next(): Promise<IteratorResult<KfMessage>> {
+    this.current?.settle(true);
+    this.current = undefined;
+    if (this.closed) return Promise.resolve({ done: true, value: undefined });
+    const offered = this.offered.shift();
+    if (offered !== undefined) {
+      this.current = offered;
+      return Promise.resolve({ done: false, value: offered.message });
+    }
+    return new Promise((resolve) => this.readers.push(resolve));
+  }
+
+  /**
+   * Ends reading: the message the reader holds counts as processed (it left the loop
+   * after it), messages offered but not taken go back to their units.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.current?.settle(true);
+    this.current = undefined;
+    for (const offered of this.offered.splice(0)) offered.settle(false);
+    for (const reader of this.readers.splice(0)) reader({ done: true, value: undefined });
+  }
+
+  private offer(message: KfMessage, signal: AbortSignal): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.offered.indexOf(entry);
+        if (index >= 0) this.offered.splice(index, 1);
+        reject(signal.reason);
+      };
+      const entry: Offered = {
+        message,
+        settle: (taken) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(taken);
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const reader = this.readers.shift();
+      if (reader !== undefined) {
+        this.current = entry;
+        reader({ done: false, value: message });
+      } else {
+        this.offered.push(entry);
+      }
+    });
+  }
+}

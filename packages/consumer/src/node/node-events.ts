@@ -1,0 +1,83 @@
+import type { ErrorReason } from '../worker/fail-unit.js';
+import type { UnitInfo } from '../worker/message.js';
+
+export interface UnitClaimedEvent {
+  nodeId: string;
+  unit: UnitInfo;
+}
+
+export interface UnitCompletedEvent {
+  nodeId: string;
+  unit: UnitInfo;
+  /** Messages user code finished. */
+  messages: number;
+  durationMs: number;
+  /**
+   * The node stopped part-way (it is closing): the offsets from here were queued again
+   * as a unit of their own.
+   */
+  remainderFrom?: number;
+  /**
+   * True when the unit had already been recovered (this node's lease lapsed): another
+   * node will deliver it again, so these messages may be seen twice.
+   */
+  possibleDuplicate: boolean;
+}
+
+export interface UnitFailedEvent {
+  nodeId: string;
+  /** Undefined for a malformed unit; `raw` holds it as it was claimed. */
+  unit: UnitInfo | undefined;
+  raw: string;
+  error: unknown;
+  /** What happened to it: queued again after `retryInMs`, or put on the error list. */
+  outcome: 'requeued' | 'error-listed' | 'recovered';
+  reason?: ErrorReason;
+  retryInMs?: number;
+}
+
+export interface UnitsScheduledEvent {
+  topic: string;
+  partition: number;
+  /** `[from, to)`: the offsets just cut into units. */
+  from: number;
+  to: number;
+  units: number;
+  epoch: number;
+}
+
+export interface OffsetsMovedEvent {
+  topic: string;
+  partition: number;
+  from: number;
+  to: number;
+  /**
+   * `retention`: offsets `[from, to)` were deleted before they were scheduled, and are
+   * lost to this group; `reset-ahead`: the saved offset was above the log's end.
+   */
+  reason: 'retention' | 'reset-ahead';
+}
+
+/** The events a node emits, with their payloads. */
+export interface NodeEvents {
+  unitClaimed: [UnitClaimedEvent];
+  unitCompleted: [UnitCompletedEvent];
+  unitFailed: [UnitFailedEvent];
+  unitsScheduled: [UnitsScheduledEvent];
+  offsetsMoved: [OffsetsMovedEvent];
+  leaderGained: [{ nodeId: string; epoch: number }];
+  leaderLost: [{ nodeId: string; epoch: number; reason: 'deposed' | 'closing' }];
+  /** The leader moved a dead node's claimed units back to the work list. */
+  nodeRecovered: [{ nodeId: string; recoveredBy: string; units: number }];
+  /** This node's lease had lapsed when it renewed it: its units may be running elsewhere. */
+  leaseLost: [{ nodeId: string }];
+  /** Something failed that the node could not handle itself; it keeps running. */
+  error: [Error];
+}
+
+/** How the organiser and workers report: an event, and the same through the logger. */
+export interface EventSink {
+  emit<K extends keyof NodeEvents>(name: K, ...payload: NodeEvents[K]): void;
+  /** An error the node keeps running through: logged, and emitted when someone listens. */
+  report(error: unknown, message: string): void;
+}

@@ -1,0 +1,38 @@
+/** Where a partition's scheduling starts or resumes, and why, from what Kafka holds now. */
+export type StartPosition =
+  /** Nothing saved yet: start at the latest offset, or the earliest with `useEarliest`. */
+  | { kind: 'initial'; offset: number }
+  /** The saved offset is inside the log: schedule from it. */
+  | { kind: 'saved'; offset: number }
+  /**
+   * Retention deleted offsets that were never scheduled: `[saved, earliest)` is gone.
+   * Scheduling resumes at the earliest offset, and the lost range is reported.
+   */
+  | { kind: 'retention-skipped'; offset: number; lostFrom: number }
+  /**
+   * The saved offset is above the log's end (the topic was recreated or truncated):
+   * reset to the latest offset when `resetAheadOffsets`, else wait for the log to pass it.
+   */
+  | { kind: 'reset-ahead'; offset: number; savedAhead: number }
+  | { kind: 'wait-ahead'; savedAhead: number };
+
+export interface StartPositionInput {
+  saved: number | undefined;
+  earliest: number;
+  latest: number;
+  useEarliest: boolean;
+  resetAheadOffsets: boolean;
+}
+
+export function startPosition(input: StartPositionInput): StartPosition {
+  const { saved, earliest, latest } = input;
+  if (saved === undefined)
+    return { kind: 'initial', offset: input.useEarliest ? earliest : latest };
+  if (saved < earliest) return { kind: 'retention-skipped', offset: earliest, lostFrom: saved };
+  if (saved > latest) {
+    return input.resetAheadOffsets
+      ? { kind: 'reset-ahead', offset: latest, savedAhead: saved }
+      : { kind: 'wait-ahead', savedAhead: saved };
+  }
+  return { kind: 'saved', offset: saved };
+}

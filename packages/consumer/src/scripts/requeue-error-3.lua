@@ -1,0 +1,17 @@
+-- Takes one entry off the error list and queues its unit again with its attempts reset,
+-- pending once more, so it runs as if new.
+-- KEYS[1] error list
+-- KEYS[2] work list (the unit goes to its tail, to be taken next)
+-- KEYS[3] pending sorted set of the unit's partition
+-- ARGV[1] the error entry exactly as listed (its identity in the error list)
+-- ARGV[2] the unit to queue, encoded, attempts reset
+-- ARGV[3] the unit's id
+-- ARGV[4] the unit's start offset
+-- Reply: {1} requeued | {3} the entry is no longer on the error list (someone else
+--        requeued or removed it): nothing is changed
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then
+  return {3}
+end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+return {1}

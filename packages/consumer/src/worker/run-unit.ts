@@ -1,0 +1,116 @@
+import type { FetchConf } from '@kf/core';
+import { OffsetOutOfRangeError } from '../errors/offset-out-of-range-error.js';
+import { UnitTimeoutError } from '../errors/unit-timeout-error.js';
+import type { Isolation, KafkaAccess, KafkaRecord } from '../kafka/kafka-access.js';
+import type { WorkUnit } from '../work-unit/work-unit.js';
+import { abortable } from './abortable.js';
+import { type UnitInfo, unitInfo } from './message.js';
+
+/** What a unit's records are handed to: user code, through one of the run modes. */
+export interface Delivery {
+  /**
+   * Hands `records` (in order, all inside the unit's range) to user code. Returns the
+   * first offset user code did not finish: past the last record when it took them all,
+   * lower when the node began closing part-way.
+   */
+  deliver(records: KafkaRecord[], context: DeliveryContext): Promise<number>;
+}
+
+export interface DeliveryContext {
+  unit: UnitInfo;
+  /** Aborted when the unit's time is up. */
+  signal: AbortSignal;
+  /** True once the node is closing: stop at the next message and report how far you got. */
+  stopping(): boolean;
+  /** Records that user code finished every offset below `offset`. */
+  processed(offset: number): void;
+}
+
+export type UnitOutcome =
+  | { kind: 'done'; messages: number }
+  /** The node is closing: `processedUpTo` is where the remainder starts. */
+  | { kind: 'stopped'; messages: number; processedUpTo: number }
+  | { kind: 'failed'; messages: number; error: unknown };
+
+export interface RunUnitOptions {
+  kafka: KafkaAccess;
+  fetch: FetchConf;
+  isolation: Isolation;
+  timeoutMs: number;
+  delivery: Delivery;
+  stopping(): boolean;
+  /**
+   * Aborted when a closing node stops waiting: the unit ends where user code got, and
+   * the rest is queued again (not counted as a failed attempt).
+   */
+  closeSignal: AbortSignal;
+}
+
+/**
+ * Reads exactly `[offset, offset + len)` of the unit's partition, batch by batch, and
+ * hands it to user code; several fetches when the range exceeds the byte limit. Never
+ * throws: a failure is an outcome, for the caller to retry or error-list.
+ */
+export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<UnitOutcome> {
+  const end = unit.offset + unit.len;
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new UnitTimeoutError(unit.id, options.timeoutMs)),
+    options.timeoutMs,
+  );
+  const signal = AbortSignal.any([controller.signal, options.closeSignal]);
+  let position = unit.offset;
+  let messages = 0;
+  let processedUpTo = unit.offset;
+  const context: DeliveryContext = {
+    unit: unitInfo(unit),
+    signal,
+    stopping: options.stopping,
+    processed: (offset) => {
+      processedUpTo = Math.max(processedUpTo, offset);
+    },
+  };
+  try {
+    while (position < end) {
+      if (options.stopping()) return { kind: 'stopped', messages, processedUpTo: position };
+      const result = await abortable(
+        options.kafka.fetch({
+          topic: unit.topic,
+          partition: unit.partition,
+          offset: position,
+          maxBytes: options.fetch.maxBytes,
+          maxWaitMs: options.fetch.maxWaitMs,
+          isolation: options.isolation,
+        }),
+        signal,
+      );
+      const records = result.records.filter((r) => r.offset >= position && r.offset < end);
+      const last = records.at(-1);
+      if (last !== undefined) {
+        const upTo = await options.delivery.deliver(records, context);
+        context.processed(upTo);
+        messages += records.filter((r) => r.offset < upTo).length;
+        if (upTo <= last.offset) return { kind: 'stopped', messages, processedUpTo: upTo };
+      }
+      const next = Math.min(end, Math.max(result.nextOffset, last ? last.offset + 1 : position));
+      if (next === position && result.highWatermark <= position) {
+        // The range was scheduled below the log's end, which has since moved back (a
+        // truncation after an unclean leader election): these offsets no longer exist.
+        throw new OffsetOutOfRangeError(
+          unit.topic,
+          unit.partition,
+          position,
+          result.logStartOffset,
+          result.highWatermark,
+        );
+      }
+      position = next;
+    }
+    return { kind: 'done', messages };
+  } catch (error) {
+    if (options.closeSignal.aborted) return { kind: 'stopped', messages, processedUpTo };
+    return { kind: 'failed', messages, error };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,247 @@
+import type { ConsumerConf, GroupKeys } from '@kf/core';
+import type { IRedis, Logger } from '@kf/protocol';
+import { KafkaErrorCode } from '../errors/kafka-error-code.js';
+import type { Isolation, KafkaAccess } from '../kafka/kafka-access.js';
+import type { EventSink } from '../node/node-events.js';
+import { decodeUnit, type WorkUnit } from '../work-unit/work-unit.js';
+import { completeUnit } from './complete-unit.js';
+import { failUnit } from './fail-unit.js';
+import { decideFailure } from './failure-outcome.js';
+import { unitInfo } from './message.js';
+import { retryWhileRedisAway } from './redis-retry.js';
+import { retryDelay } from './retry-delay.js';
+import { type Delivery, runUnit } from './run-unit.js';
+
+export interface WorkerPoolOptions {
+  redis: IRedis;
+  keys: GroupKeys;
+  kafka: KafkaAccess;
+  conf: ConsumerConf;
+  isolation: Isolation;
+  nodeId: string;
+  concurrency: number;
+  delivery: Delivery;
+  events: EventSink;
+  logger: Logger;
+}
+
+// A claim waits this long for work before it looks again: the bound on how long a
+// closing node keeps one blocked command open.
+const CLAIM_WAIT_MS = 500;
+// After Redis failed a claim, the pause before the next, doubled up to the cap.
+const CLAIM_PAUSE_MS = 100;
+const CLAIM_PAUSE_MAX_MS = 2_000;
+// How long a closing node keeps retrying Redis to settle its units after user code was
+// given up on; what is still unsettled then is recovered by the leader after the lease.
+const SETTLE_GRACE_MS = 5_000;
+
+/**
+ * A node's workers: one loop claims units with a blocking move (one dedicated Redis
+ * connection, shared by every slot) whenever a slot is free; each claimed unit runs
+ * fetch → user code → completion; a failed unit waits out its backoff in the node's
+ * working list (its lease covers it) without holding a slot.
+ */
+export class WorkerPool {
+  private stopping = false;
+  private readonly running = new Set<Promise<void>>();
+  private readonly delayed = new Map<NodeJS.Timeout, () => Promise<void>>();
+  private freeSlot: (() => void) | undefined;
+  private claimLoop: Promise<void> | undefined;
+  /** Aborted when close() stops waiting for user code: units end where they got to. */
+  private readonly closeAbort = new AbortController();
+  /** Aborted a grace period later: settlement stops retrying Redis. */
+  private readonly settleAbort = new AbortController();
+
+  constructor(private readonly options: WorkerPoolOptions) {}
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  start(): void {
+    this.claimLoop ??= this.claim();
+  }
+
+  /**
+   * Stops claiming; running units stop at their next message (user code in progress is
+   * awaited up to `timeoutMs`) and are completed up to where they got, the rest queued
+   * again; units waiting out a backoff are queued at once.
+   */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    this.freeSlot?.();
+    await this.claimLoop;
+    const deadline = setTimeout(() => this.closeAbort.abort(), timeoutMs);
+    const settleDeadline = setTimeout(() => this.settleAbort.abort(), timeoutMs + SETTLE_GRACE_MS);
+    try {
+      const flushed = [...this.delayed].map(([timer, requeue]) => {
+        clearTimeout(timer);
+        this.delayed.delete(timer);
+        return requeue();
+      });
+      await Promise.all([...flushed, ...this.running]);
+    } finally {
+      clearTimeout(deadline);
+      clearTimeout(settleDeadline);
+    }
+  }
+
+  private async claim(): Promise<void> {
+    const { redis, keys, nodeId, logger } = this.options;
+    let pause = CLAIM_PAUSE_MS;
+    while (!this.stopping) {
+      if (this.running.size >= this.options.concurrency) {
+        await new Promise<void>((resolve) => {
+          this.freeSlot = resolve;
+        });
+        this.freeSlot = undefined;
+        continue;
+      }
+      let raw: string | null;
+      try {
+        raw = await redis.listBlockingMove(keys.work, keys.working(nodeId), {
+          from: 'right',
+          to: 'left',
+          timeoutMs: CLAIM_WAIT_MS,
+        });
+        pause = CLAIM_PAUSE_MS;
+      } catch (error) {
+        this.options.events.report(error, 'claiming a unit failed; trying again');
+        await sleep(pause);
+        pause = Math.min(CLAIM_PAUSE_MAX_MS, pause * 2);
+        continue;
+      }
+      if (raw === null) continue;
+      const task = this.process(raw).catch((error: unknown) => {
+        // Settlement gave up (only at the close deadline): the unit stays in this node's
+        // working list, and the leader recovers it once the lease lapses.
+        logger.error({ err: error, unit: raw }, 'a unit could not be settled');
+      });
+      this.running.add(task);
+      void task.finally(() => {
+        this.running.delete(task);
+        this.freeSlot?.();
+      });
+    }
+  }
+
+  private async process(raw: string): Promise<void> {
+    const { conf, nodeId, events } = this.options;
+    const decoded = decodeUnit(raw);
+    if (!decoded.ok) {
+      const outcome = await this.settle('error-listing a malformed unit', () =>
+        failUnit(this.options.redis, this.options.keys, {
+          nodeId,
+          claimed: raw,
+          unit: undefined,
+          outcome: { retry: false, reason: 'MALFORMED_UNIT', detail: decoded.reason },
+          now: Date.now(),
+        }),
+      );
+      events.emit('unitFailed', {
+        nodeId,
+        unit: undefined,
+        raw,
+        error: new TypeError(`malformed unit: ${decoded.reason}`),
+        outcome,
+        reason: 'MALFORMED_UNIT',
+      });
+      return;
+    }
+    const unit = decoded.unit;
+    events.emit('unitClaimed', { nodeId, unit: unitInfo(unit) });
+    const started = performance.now();
+    const outcome = await runUnit(unit, {
+      kafka: this.options.kafka,
+      fetch: conf.fetch,
+      isolation: this.options.isolation,
+      timeoutMs: conf.unitTimeoutMs,
+      delivery: this.options.delivery,
+      stopping: () => this.stopping,
+      closeSignal: this.closeAbort.signal,
+    });
+    if (outcome.kind === 'failed') {
+      await this.failed(raw, unit, outcome.error);
+      return;
+    }
+    const processedUpTo = outcome.kind === 'stopped' ? outcome.processedUpTo : undefined;
+    const result = await this.settle('completing a unit', () =>
+      completeUnit(this.options.redis, this.options.keys, {
+        nodeId,
+        claimed: raw,
+        unit,
+        ...(processedUpTo === undefined ? {} : { processedUpTo }),
+      }),
+    );
+    events.emit('unitCompleted', {
+      nodeId,
+      unit: unitInfo(unit),
+      messages: outcome.messages,
+      durationMs: performance.now() - started,
+      ...(processedUpTo === undefined ? {} : { remainderFrom: processedUpTo }),
+      possibleDuplicate: result === 'recovered',
+    });
+  }
+
+  private async failed(raw: string, unit: WorkUnit, error: unknown): Promise<void> {
+    const { conf, nodeId, events, kafka, logger } = this.options;
+    if ((error as { code?: unknown } | null)?.code === KafkaErrorCode.NotLeader) {
+      await kafka.refreshMetadata([unit.topic]).catch((refreshError: unknown) => {
+        logger.warn({ err: refreshError, topic: unit.topic }, 'metadata refresh failed');
+      });
+    }
+    const decision = decideFailure(unit, error, conf.maxAttempts);
+    const hand = () =>
+      this.settle('handing a failed unit back', () =>
+        failUnit(this.options.redis, this.options.keys, {
+          nodeId,
+          claimed: raw,
+          unit,
+          outcome: decision,
+          now: Date.now(),
+        }),
+      );
+    if (!decision.retry) {
+      const outcome = await hand();
+      events.emit('unitFailed', {
+        nodeId,
+        unit: unitInfo(unit),
+        raw,
+        error,
+        outcome,
+        reason: decision.reason,
+      });
+      return;
+    }
+    const retryInMs = this.stopping ? 0 : retryDelay(unit.attempts, conf);
+    const requeue = async () => {
+      const outcome = await hand();
+      events.emit('unitFailed', { nodeId, unit: unitInfo(unit), raw, error, outcome, retryInMs });
+    };
+    if (retryInMs === 0) {
+      await requeue();
+      return;
+    }
+    // The unit waits in this node's working list, not in a slot: other units run meanwhile.
+    const timer = setTimeout(() => {
+      this.delayed.delete(timer);
+      const task = requeue().catch((settleError: unknown) => {
+        logger.error({ err: settleError, unit: raw }, 'a failed unit could not be handed back');
+      });
+      this.running.add(task);
+      void task.finally(() => this.running.delete(task));
+    }, retryInMs);
+    this.delayed.set(timer, requeue);
+  }
+
+  private settle<T>(what: string, write: () => Promise<T>): Promise<T> {
+    return retryWhileRedisAway(what, write, {
+      logger: this.options.logger,
+      signal: this.settleAbort.signal,
+    });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

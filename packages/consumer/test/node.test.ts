@@ -76,4 +76,272 @@ describe('createNode on one Redis and one Kafka broker', () => {
     expect(duplicates).toBe(0);
     expect([...perNode.values()].every((c) => c > 0)).toBe(true);
   });
+
+  test('a poison message goes to the error list after maxAttempts while the rest flows', async () => {
+    const t = await topic('node-poison', 2);
+    const ids = await produceIds(producer, t, { count: 1_000, partitions: 2 });
+    const poison = ids[500] as string;
+    const conf = config({
+      consumeStep: 50,
+      maxAttempts: 3,
+      retryBackoffMs: 10,
+      maxRetryBackoffMs: 20,
+    });
+    const seen = new Set<string>();
+    const n = await node(conf, [t]);
+    const failures: string[] = [];
+    n.on('unitFailed', (e) => failures.push(e.outcome));
+    await n.run({
+      eachMessage: async ({ message }) => {
+        const id = String(message.value);
+        if (id === poison) throw new Error('cannot handle this one');
+        seen.add(id);
+      },
+    });
+    await until(
+      waitUntil,
+      async () => (await n.errors.count()) === 1,
+      'the poison unit error-listed',
+    );
+    const [entry] = await n.errors.list();
+    expect(entry?.reason).toBe('ATTEMPTS_EXHAUSTED');
+    expect(entry?.detail).toMatch(/3 attempts failed; the last: cannot handle this one/);
+    expect(failures).toEqual(['requeued', 'requeued', 'error-listed']);
+    const unit = entry?.unit;
+    if (typeof unit === 'string' || unit === undefined) throw new Error('expected a unit');
+    // Only the poison message is given up; those after it in its unit run afresh.
+    expect({ offset: unit.offset, len: unit.len, attempts: unit.attempts }).toEqual({
+      offset: 250,
+      len: 1,
+      attempts: 3,
+    });
+    await until(waitUntil, () => seen.size === ids.length - 1, 'every other message');
+    expect(seen.has(poison)).toBe(false);
+  });
+
+  test('requeue puts an error-listed unit back with its attempts reset', async () => {
+    const t = await topic('node-requeue', 1);
+    await produceIds(producer, t, { count: 20, partitions: 1 });
+    const conf = config({ maxAttempts: 1 });
+    let failing = true;
+    const seen: string[] = [];
+    const n = await node(conf, [t]);
+    await n.run({
+      eachMessage: async ({ message, unit }) => {
+        if (failing) throw new Error('downstream is down');
+        expect(unit.attempts).toBe(0);
+        seen.push(String(message.value));
+      },
+    });
+    await until(waitUntil, async () => (await n.errors.count()) > 0, 'error-listed');
+    await until(waitUntil, () => n.status().inFlight === 0, 'idle');
+    failing = false;
+    const listed = await n.errors.count();
+    expect(await n.errors.requeue()).toBe(listed);
+    await until(waitUntil, () => seen.length === 20, 'the requeued units consumed');
+    expect(await n.errors.count()).toBe(0);
+  });
+
+  test('malformed units pushed by hand are error-listed with a reason and work goes on', async () => {
+    const t = await topic('node-malformed', 1);
+    const conf = config();
+    const n = await node(conf, [t]);
+    const seen: string[] = [];
+    await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    const bad = [
+      'not json',
+      JSON.stringify({ id: 'x/0/0', topic: 'x', partition: 0, offset: 0, attempts: 0, ts: 1 }),
+      JSON.stringify({
+        id: 'x/0/-5',
+        topic: 'x',
+        partition: 0,
+        offset: -5,
+        len: 3,
+        attempts: 0,
+        ts: 1,
+      }),
+    ];
+    await withRedis(redis.info, (c) =>
+      c.call('LPUSH', `kf:{${conf.redis.groupName}}:work`, ...bad),
+    );
+    await until(waitUntil, async () => (await n.errors.count()) === 3, 'three error-listed');
+    const entries = await n.errors.list();
+    expect(entries.map((e) => e.reason)).toEqual([
+      'MALFORMED_UNIT',
+      'MALFORMED_UNIT',
+      'MALFORMED_UNIT',
+    ]);
+    expect(entries.map((e) => e.detail)).toEqual([
+      'not JSON',
+      'len: Invalid input: expected number, received undefined',
+      expect.stringMatching(/^offset: /),
+    ]);
+    expect(entries.map((e) => e.unit).sort()).toEqual([...bad].sort());
+    const ids = await produceIds(producer, t, { count: 10, partitions: 1 });
+    await until(waitUntil, () => seen.length === ids.length, 'later messages still consumed');
+  });
+
+  test('partition ordering delivers each partition in offset order across nodes', async () => {
+    const t = await topic('node-ordered', 3);
+    await produceIds(producer, t, { count: 3_000, partitions: 3 });
+    const conf = config({ ordering: 'partition', consumeStep: 100 });
+    const order: Array<{ partition: number; offset: number }> = [];
+    for (let i = 0; i < 3; i++) {
+      const n = await node(conf, [t]);
+      await n.run({
+        eachMessage: async ({ message }) => {
+          order.push({ partition: message.partition, offset: message.offset });
+        },
+      });
+    }
+    await until(waitUntil, () => order.length >= 3_000, 'all messages');
+    for (const p of [0, 1, 2]) {
+      const offsets = order.filter((o) => o.partition === p).map((o) => o.offset);
+      expect(offsets).toEqual(Array.from({ length: 1_000 }, (_, i) => i));
+    }
+  });
+
+  test('topics added and removed apply to the whole group, live', async () => {
+    const a = await topic('node-topic-a', 1);
+    const b = await topic('node-topic-b', 1);
+    const conf = config({ useEarliest: false });
+    const first = await node(conf, [a]);
+    const second = await node(conf, [a]);
+    const seen: string[] = [];
+    for (const n of [first, second]) {
+      await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    }
+    const saved = () =>
+      withRedis(redis.info, (c) => c.call('HGETALL', `kf:{${conf.redis.groupName}}:offsets`));
+    await until(
+      waitUntil,
+      async () => String(await saved()).includes(a),
+      'a scheduled from its end',
+    );
+    await first.addTopics([b]);
+    expect(await second.topics()).toEqual([a, b]);
+    await until(waitUntil, async () => String(await saved()).includes(b), 'b picked up');
+    const onB = await produceIds(producer, b, { count: 50, partitions: 1 });
+    await until(waitUntil, () => onB.every((id) => seen.includes(id)), 'b consumed');
+    await second.removeTopics([a]);
+    expect(await first.topics()).toEqual([b]);
+    const before = await saved();
+    await produceIds(producer, a, { count: 50, partitions: 1, prefix: 'after-remove' });
+    const later = await produceIds(producer, b, { count: 10, partitions: 1, start: 50 });
+    await until(waitUntil, () => later.every((id) => seen.includes(id)), 'b still consumed');
+    expect(seen.some((id) => id.startsWith('after-remove'))).toBe(false);
+    const after = (await saved()) as string[];
+    expect(after[after.indexOf(`${a}/0`) + 1]).toBe(
+      (before as string[])[(before as string[]).indexOf(`${a}/0`) + 1],
+    );
+  });
+
+  test('the iterator completes a unit only after the loop moved past its last message', async () => {
+    const t = await topic('node-iterator', 1);
+    await produceIds(producer, t, { count: 30, partitions: 1 });
+    const conf = config({ consumeStep: 10, concurrency: 1 });
+    const n = await createNode(conf, [t]);
+    const completed: number[] = [];
+    n.on('unitCompleted', (e) => completed.push(e.remainderFrom ?? e.unit.offset + e.unit.len));
+    const got: number[] = [];
+    for await (const message of n) {
+      got.push(message.offset);
+      // While the loop holds a unit's last message, that unit is not complete.
+      if (message.offset % 10 === 9) expect(completed).not.toContain(message.offset + 1);
+      if (got.length === 25) break;
+    }
+    expect(got).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    // The unit the loop left mid-way completed up to where the loop got.
+    expect(completed).toEqual([10, 20, 25]);
+    expect(n.status().state).toBe('closed');
+    // The loop left mid-unit: the rest of that unit is queued again, nothing lost.
+    const again = await node(conf, [t]);
+    const rest: number[] = [];
+    await again.run({ eachMessage: async ({ message }) => void rest.push(message.offset) });
+    await until(waitUntil, () => rest.length === 5, 'the remainder');
+    expect(rest).toEqual([25, 26, 27, 28, 29]);
+  });
+
+  test('close mid-unit completes what user code finished and queues the rest', async () => {
+    const t = await topic('node-close', 1);
+    await produceIds(producer, t, { count: 100, partitions: 1 });
+    const conf = config({ consumeStep: 100, concurrency: 1 });
+    const n = await createNode(conf, [t]);
+    const first: number[] = [];
+    let closing: Promise<void> | undefined;
+    await n.run({
+      eachMessage: async ({ message }) => {
+        first.push(message.offset);
+        if (message.offset === 39) closing = n.close();
+      },
+    });
+    await until(waitUntil, () => closing !== undefined, 'close started');
+    await closing;
+    expect(first).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    const again = await node(conf, [t]);
+    const rest: number[] = [];
+    await again.run({ eachMessage: async ({ message }) => void rest.push(message.offset) });
+    await until(waitUntil, () => rest.length === 60, 'the remainder');
+    expect(rest[0]).toBe(40);
+    const keys = await withRedis(redis.info, (c) =>
+      c.call('KEYS', `kf:{${conf.redis.groupName}}:working:*`),
+    );
+    expect(keys).toEqual([]);
+  });
+
+  test('a hung handler times out, its unit is retried, and other units keep flowing', async () => {
+    const t = await topic('node-hang', 2);
+    await produceIds(producer, t, { count: 200, partitions: 2 });
+    const conf = config({
+      consumeStep: 20,
+      unitTimeoutMs: 300,
+      retryBackoffMs: 10,
+      maxRetryBackoffMs: 10,
+    });
+    const n = await node(conf, [t]);
+    let hung = false;
+    const seen = new Set<string>();
+    const failures: unknown[] = [];
+    n.on('unitFailed', (e) => failures.push(e.error));
+    await n.run({
+      eachMessage: async ({ message }) => {
+        if (!hung && message.offset === 5 && message.partition === 0) {
+          hung = true;
+          await new Promise(() => undefined);
+        }
+        seen.add(String(message.value));
+      },
+    });
+    await until(waitUntil, () => seen.size === 200, 'every message despite the hang');
+    expect(failures).toHaveLength(1);
+    expect((failures[0] as { code?: string }).code).toBe('KF_UNIT_TIMEOUT');
+  });
+
+  test('zero-length values and tombstones are delivered', async () => {
+    const t = await topic('node-nulls', 1);
+    await producer.send({
+      topic: t,
+      acks: -1,
+      messages: [
+        { key: 'empty', value: Buffer.alloc(0) },
+        { key: 'tomb', value: null },
+        { key: 'full', value: 'x', headers: { h: 'v' } },
+      ],
+    });
+    const n = await node(config(), [t]);
+    const got: Array<{ key: string; value: Buffer | null; headers: number }> = [];
+    await n.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages)
+          got.push({ key: String(m.key), value: m.value, headers: m.headers.length });
+      },
+    });
+    await until(waitUntil, () => got.length === 3, 'three messages');
+    // Unordered: the three may arrive as three units, in any order.
+    expect(got.sort((x, y) => x.key.localeCompare(y.key))).toEqual([
+      { key: 'empty', value: Buffer.alloc(0), headers: 0 },
+      { key: 'full', value: Buffer.from('x'), headers: 1 },
+      { key: 'tomb', value: null, headers: 0 },
+    ]);
+  });
 });

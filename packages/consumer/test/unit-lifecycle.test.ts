@@ -91,7 +91,7 @@ describe.each(setups)(
           nodeId: node,
           claimed,
           unit,
-          outcome: { retry: true },
+          requeue: [{ ...unit, attempts: 1 }],
           now: 5,
         }),
       ).toBe('requeued');
@@ -101,8 +101,8 @@ describe.each(setups)(
       });
       expect(retried).toBe(encodeUnit({ ...unit, attempts: 1 }));
       expect(await pendingIds()).toEqual([unit.id]);
-      const outcome = {
-        retry: false,
+      const giveUp = {
+        unit: { ...unit, attempts: 1 },
         reason: 'ATTEMPTS_EXHAUSTED',
         detail: 'handler threw 10 times',
       } as const;
@@ -111,7 +111,8 @@ describe.each(setups)(
           nodeId: node,
           claimed: retried as string,
           unit: { ...unit, attempts: 1 },
-          outcome,
+          requeue: [],
+          giveUp,
           now: 9,
         }),
       ).toBe('error-listed');
@@ -132,13 +133,13 @@ describe.each(setups)(
         from: 'right',
         to: 'left',
       });
-      const outcome = { retry: false, reason: 'MALFORMED_UNIT', detail: 'not JSON' } as const;
       expect(
         await failUnit(redis, keys, {
           nodeId: node,
           claimed: claimed as string,
           unit: undefined,
-          outcome,
+          requeue: [],
+          giveUp: { unit: claimed as string, reason: 'MALFORMED_UNIT', detail: 'not JSON' },
           now: 3,
         }),
       ).toBe('error-listed');

@@ -64,3 +64,25 @@ export function decodeUnit(raw: string): DecodedUnit {
   }
   return { ok: true, unit };
 }
+
+/**
+ * The part `[from, to)` of a unit's range as a unit of its own (clamped to the unit);
+ * `undefined` when nothing of the unit is in it.
+ */
+export function sliceUnit(
+  unit: WorkUnit,
+  from: number,
+  to: number,
+  attempts = unit.attempts,
+): WorkUnit | undefined {
+  const start = Math.max(from, unit.offset);
+  const end = Math.min(to, unit.offset + unit.len);
+  if (start >= end) return undefined;
+  return {
+    ...unit,
+    id: unitId(unit.topic, unit.partition, start),
+    offset: start,
+    len: end - start,
+    attempts,
+  };
+}

@@ -2,7 +2,7 @@ import type { GroupKeys } from '@kf/core';
 import type { IRedis } from '@kf/protocol';
 import { ScriptStatus, scripts } from '../scripts/index.js';
 import { statusReply } from '../scripts/reply.js';
-import { encodeUnit, unitId, type WorkUnit } from '../work-unit/work-unit.js';
+import { encodeUnit, sliceUnit, type WorkUnit } from '../work-unit/work-unit.js';
 
 export interface Completion {
   nodeId: string;
@@ -18,10 +18,7 @@ export type CompletionResult = 'completed' | 'recovered';
 
 /** The unit's offsets user code did not reach, as a unit of its own. */
 export function remainderOf(unit: WorkUnit, processedUpTo: number): WorkUnit | undefined {
-  const end = unit.offset + unit.len;
-  if (processedUpTo >= end) return undefined;
-  const offset = Math.max(processedUpTo, unit.offset);
-  return { ...unit, id: unitId(unit.topic, unit.partition, offset), offset, len: end - offset };
+  return sliceUnit(unit, processedUpTo, unit.offset + unit.len);
 }
 
 /**

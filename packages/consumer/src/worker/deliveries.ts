@@ -14,6 +14,7 @@ export function eachMessageDelivery(
       for (const record of records) {
         if (context.stopping()) return record.offset;
         const message = toMessage(unit.topic, unit.partition, record);
+        context.handing(record.offset, record.offset + 1);
         await abortable(eachMessage({ message, unit, signal }), signal);
         context.processed(record.offset + 1);
       }
@@ -34,6 +35,7 @@ export function eachBatchDelivery(
       if (context.stopping()) return first.offset;
       const messages = records.map((r) => toMessage(unit.topic, unit.partition, r));
       const batch = { topic: unit.topic, partition: unit.partition, messages };
+      context.handing(first.offset, lastOffset(records) + 1);
       await abortable(eachBatch({ batch, unit, signal }), signal);
       return lastOffset(records) + 1;
     },

@@ -13,7 +13,7 @@ export type ErrorReason =
 
 /** One entry of the error list: what failed, why, and when. */
 export interface ErrorEntry {
-  /** The unit as it was claimed; for a malformed one, the raw string. */
+  /** The part of the unit given up on; for a malformed unit, the raw string. */
   unit: WorkUnit | string;
   reason: ErrorReason;
   detail: string;
@@ -25,34 +25,29 @@ export interface Failure {
   claimed: string;
   /** Undefined for a malformed unit: it has no partition, so no pending entry either. */
   unit: WorkUnit | undefined;
-  /** Queue it again (attempts + 1), or give up with a reason. */
-  outcome: { retry: true } | { retry: false; reason: ErrorReason; detail: string };
+  /** Parts to run again, attempts already set. */
+  requeue: WorkUnit[];
+  /** The part given up on, and why. */
+  giveUp?: Omit<ErrorEntry, 'at'>;
   now: number;
 }
 
 export type FailureResult = 'requeued' | 'error-listed' | 'recovered';
 
-/** Hands a failed unit back in one script: queued again, or error-listed. Never dropped. */
+/** Hands a failed unit back in one script: queued again, error-listed, or both in part. */
 export async function failUnit(
   redis: IRedis,
   keys: GroupKeys,
   failure: Failure,
 ): Promise<FailureResult> {
-  const { unit, outcome } = failure;
-  const retry = outcome.retry && unit ? encodeUnit({ ...unit, attempts: unit.attempts + 1 }) : '';
-  const entry: ErrorEntry | undefined = outcome.retry
-    ? undefined
-    : {
-        unit: unit ?? failure.claimed,
-        reason: outcome.reason,
-        detail: outcome.detail,
-        at: failure.now,
-      };
+  const { unit, giveUp } = failure;
+  const entry: ErrorEntry | undefined = giveUp && { ...giveUp, at: failure.now };
+  const requeueArgs = failure.requeue.flatMap((part) => [encodeUnit(part), part.id, part.offset]);
   const pending = unit ? keys.pending(unit.topic, unit.partition) : keys.work;
   const reply = await redis.evalScript(
     scripts.failUnit,
     [keys.working(failure.nodeId), keys.work, keys.error, pending],
-    [failure.claimed, unit?.id ?? '', retry, entry ? JSON.stringify(entry) : ''],
+    [failure.claimed, unit?.id ?? '', entry ? JSON.stringify(entry) : '', ...requeueArgs],
   );
   const { status } = statusReply(scripts.failUnit, reply, [
     ScriptStatus.Done,

@@ -1,40 +1,68 @@
 import { KafkaErrorCode } from '../errors/kafka-error-code.js';
-import type { WorkUnit } from '../work-unit/work-unit.js';
-import type { ErrorReason } from './fail-unit.js';
+import { sliceUnit, type WorkUnit } from '../work-unit/work-unit.js';
+import type { ErrorEntry } from './fail-unit.js';
 
-export type FailureDecision =
-  | { retry: true }
-  | { retry: false; reason: ErrorReason; detail: string };
+/** How far a failed attempt got: what user code finished, and what it held when it failed. */
+export interface AttemptProgress {
+  /** Every offset below this was finished by user code. */
+  processedUpTo: number;
+  /** The records user code was handling when it threw or timed out; absent for a fetch. */
+  inHand?: { from: number; to: number };
+}
+
+export interface FailureDecision {
+  requeue: WorkUnit[];
+  giveUp?: Omit<ErrorEntry, 'at'>;
+}
 
 /**
- * Whether a failed attempt is worth another: offsets that are gone and partitions that
- * do not exist will not come back, and a unit out of attempts has shown it will not pass.
- * Everything else (a leader moving, a broker restarting, user code throwing, a timeout)
- * is retried.
+ * What becomes of a failed attempt. Only the part user code did not finish is handed
+ * back. Offsets that are gone and partitions that do not exist will not come back: that
+ * part is error-listed. Otherwise it is retried with one more attempt, until
+ * `maxAttempts`; then only the records user code failed on are error-listed, and what
+ * follows them runs afresh: one poison message does not take its neighbours with it.
  */
 export function decideFailure(
   unit: WorkUnit,
   error: unknown,
+  progress: AttemptProgress,
   maxAttempts: number,
 ): FailureDecision {
+  const end = unit.offset + unit.len;
+  const rest = sliceUnit(unit, progress.processedUpTo, end);
+  if (rest === undefined) return { requeue: [] };
   const code = (error as { code?: unknown } | null)?.code;
   const detail = error instanceof Error ? error.message : String(error);
   if (code === KafkaErrorCode.OffsetOutOfRange) {
-    return { retry: false, reason: 'OFFSET_OUT_OF_RANGE', detail: withRange(unit, detail) };
-  }
-  if (code === KafkaErrorCode.UnknownTopicOrPartition) {
-    return { retry: false, reason: 'UNKNOWN_TOPIC_OR_PARTITION', detail: withRange(unit, detail) };
-  }
-  if (unit.attempts + 1 >= maxAttempts) {
     return {
-      retry: false,
-      reason: 'ATTEMPTS_EXHAUSTED',
-      detail: `${maxAttempts} attempts failed; the last: ${detail}`,
+      requeue: [],
+      giveUp: { unit: rest, reason: 'OFFSET_OUT_OF_RANGE', detail: withRange(rest, detail) },
     };
   }
-  return { retry: true };
+  if (code === KafkaErrorCode.UnknownTopicOrPartition) {
+    return {
+      requeue: [],
+      giveUp: { unit: rest, reason: 'UNKNOWN_TOPIC_OR_PARTITION', detail: withRange(rest, detail) },
+    };
+  }
+  const attempts = unit.attempts + 1;
+  if (attempts < maxAttempts) return { requeue: [{ ...rest, attempts }] };
+  const exhausted = `${maxAttempts} attempts failed; the last: ${detail}`;
+  const held = progress.inHand;
+  const poison = held && sliceUnit(rest, held.from, held.to, attempts);
+  if (poison === undefined) {
+    return {
+      requeue: [],
+      giveUp: { unit: { ...rest, attempts }, reason: 'ATTEMPTS_EXHAUSTED', detail: exhausted },
+    };
+  }
+  const after = sliceUnit(rest, poison.offset + poison.len, end, 0);
+  return {
+    requeue: after ? [after] : [],
+    giveUp: { unit: poison, reason: 'ATTEMPTS_EXHAUSTED', detail: exhausted },
+  };
 }
 
-function withRange(unit: WorkUnit, detail: string): string {
-  return `offsets [${unit.offset}, ${unit.offset + unit.len}) of ${unit.topic}/${unit.partition}: ${detail}`;
+function withRange(part: WorkUnit, detail: string): string {
+  return `offsets [${part.offset}, ${part.offset + part.len}) of ${part.topic}/${part.partition}: ${detail}`;
 }

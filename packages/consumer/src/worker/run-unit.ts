@@ -4,6 +4,7 @@ import { UnitTimeoutError } from '../errors/unit-timeout-error.js';
 import type { Isolation, KafkaAccess, KafkaRecord } from '../kafka/kafka-access.js';
 import type { WorkUnit } from '../work-unit/work-unit.js';
 import { abortable } from './abortable.js';
+import type { AttemptProgress } from './failure-outcome.js';
 import { type UnitInfo, unitInfo } from './message.js';
 
 /** What a unit's records are handed to: user code, through one of the run modes. */
@@ -24,13 +25,15 @@ export interface DeliveryContext {
   stopping(): boolean;
   /** Records that user code finished every offset below `offset`. */
   processed(offset: number): void;
+  /** Records that user code is being handed `[from, to)`. */
+  handing(from: number, to: number): void;
 }
 
 export type UnitOutcome =
   | { kind: 'done'; messages: number }
   /** The node is closing: `processedUpTo` is where the remainder starts. */
   | { kind: 'stopped'; messages: number; processedUpTo: number }
-  | { kind: 'failed'; messages: number; error: unknown };
+  | { kind: 'failed'; messages: number; error: unknown; progress: AttemptProgress };
 
 export interface RunUnitOptions {
   kafka: KafkaAccess;
@@ -62,12 +65,17 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
   let position = unit.offset;
   let messages = 0;
   let processedUpTo = unit.offset;
+  let inHand: { from: number; to: number } | undefined;
   const context: DeliveryContext = {
     unit: unitInfo(unit),
     signal,
     stopping: options.stopping,
     processed: (offset) => {
       processedUpTo = Math.max(processedUpTo, offset);
+      inHand = undefined;
+    },
+    handing: (from, to) => {
+      inHand = { from, to };
     },
   };
   try {
@@ -109,7 +117,12 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
     return { kind: 'done', messages };
   } catch (error) {
     if (options.closeSignal.aborted) return { kind: 'stopped', messages, processedUpTo };
-    return { kind: 'failed', messages, error };
+    return {
+      kind: 'failed',
+      messages,
+      error,
+      progress: { processedUpTo, ...(inHand === undefined ? {} : { inHand }) },
+    };
   } finally {
     clearTimeout(timer);
   }

@@ -6,7 +6,7 @@ import type { EventSink } from '../node/node-events.js';
 import { decodeUnit, type WorkUnit } from '../work-unit/work-unit.js';
 import { completeUnit } from './complete-unit.js';
 import { failUnit } from './fail-unit.js';
-import { decideFailure } from './failure-outcome.js';
+import { type AttemptProgress, decideFailure } from './failure-outcome.js';
 import { unitInfo } from './message.js';
 import { retryWhileRedisAway } from './redis-retry.js';
 import { retryDelay } from './retry-delay.js';
@@ -134,7 +134,8 @@ export class WorkerPool {
           nodeId,
           claimed: raw,
           unit: undefined,
-          outcome: { retry: false, reason: 'MALFORMED_UNIT', detail: decoded.reason },
+          requeue: [],
+          giveUp: { unit: raw, reason: 'MALFORMED_UNIT', detail: decoded.reason },
           now: Date.now(),
         }),
       );
@@ -161,7 +162,7 @@ export class WorkerPool {
       closeSignal: this.closeAbort.signal,
     });
     if (outcome.kind === 'failed') {
-      await this.failed(raw, unit, outcome.error);
+      await this.failed(raw, unit, outcome.error, outcome.progress);
       return;
     }
     const processedUpTo = outcome.kind === 'stopped' ? outcome.processedUpTo : undefined;
@@ -183,25 +184,31 @@ export class WorkerPool {
     });
   }
 
-  private async failed(raw: string, unit: WorkUnit, error: unknown): Promise<void> {
+  private async failed(
+    raw: string,
+    unit: WorkUnit,
+    error: unknown,
+    progress: AttemptProgress,
+  ): Promise<void> {
     const { conf, nodeId, events, kafka, logger } = this.options;
     if ((error as { code?: unknown } | null)?.code === KafkaErrorCode.NotLeader) {
       await kafka.refreshMetadata([unit.topic]).catch((refreshError: unknown) => {
         logger.warn({ err: refreshError, topic: unit.topic }, 'metadata refresh failed');
       });
     }
-    const decision = decideFailure(unit, error, conf.maxAttempts);
+    const decision = decideFailure(unit, error, progress, conf.maxAttempts);
     const hand = () =>
       this.settle('handing a failed unit back', () =>
         failUnit(this.options.redis, this.options.keys, {
           nodeId,
           claimed: raw,
           unit,
-          outcome: decision,
+          requeue: decision.requeue,
+          ...(decision.giveUp ? { giveUp: decision.giveUp } : {}),
           now: Date.now(),
         }),
       );
-    if (!decision.retry) {
+    if (decision.giveUp !== undefined) {
       const outcome = await hand();
       events.emit('unitFailed', {
         nodeId,
@@ -209,7 +216,7 @@ export class WorkerPool {
         raw,
         error,
         outcome,
-        reason: decision.reason,
+        reason: decision.giveUp.reason,
       });
       return;
     }

@@ -1,0 +1,112 @@
+import { describe, expect, test } from 'vitest';
+import { OffsetOutOfRangeError } from '../src/errors/offset-out-of-range-error.js';
+import { UnknownTopicPartitionError } from '../src/errors/unknown-topic-partition-error.js';
+import { startPosition } from '../src/organiser/start-position.js';
+import type { WorkUnit } from '../src/work-unit/work-unit.js';
+import { decideFailure } from '../src/worker/failure-outcome.js';
+import { retryDelay } from '../src/worker/retry-delay.js';
+
+const unit: WorkUnit = {
+  id: 't/0/100',
+  topic: 't',
+  partition: 0,
+  offset: 100,
+  len: 50,
+  attempts: 0,
+  ts: 1,
+};
+const part = (offset: number, len: number, attempts: number) => ({
+  ...unit,
+  id: `t/0/${offset}`,
+  offset,
+  len,
+  attempts,
+});
+
+describe('decideFailure', () => {
+  test('a retry hands back only what user code did not finish, with one more attempt', () => {
+    const decision = decideFailure(unit, new Error('boom'), { processedUpTo: 120 }, 3);
+    expect(decision).toEqual({ requeue: [part(120, 30, 1)] });
+  });
+
+  test('out of attempts, only the message in hand is given up; what follows runs afresh', () => {
+    const tired = { ...unit, attempts: 2 };
+    const decision = decideFailure(
+      tired,
+      new Error('poison'),
+      { processedUpTo: 130, inHand: { from: 130, to: 131 } },
+      3,
+    );
+    expect(decision.requeue).toEqual([part(131, 19, 0)]);
+    expect(decision.giveUp).toEqual({
+      unit: part(130, 1, 3),
+      reason: 'ATTEMPTS_EXHAUSTED',
+      detail: '3 attempts failed; the last: poison',
+    });
+  });
+
+  test('out of attempts in a fetch, the whole rest is given up', () => {
+    const decision = decideFailure(
+      { ...unit, attempts: 9 },
+      new Error('broker down'),
+      { processedUpTo: 100 },
+      10,
+    );
+    expect(decision.requeue).toEqual([]);
+    expect(decision.giveUp?.unit).toEqual(part(100, 50, 10));
+  });
+
+  test('gone offsets and unknown partitions are error-listed at once, with the range', () => {
+    const gone = decideFailure(
+      unit,
+      new OffsetOutOfRangeError('t', 0, 100, 500, 900),
+      { processedUpTo: 100 },
+      10,
+    );
+    expect(gone.giveUp?.reason).toBe('OFFSET_OUT_OF_RANGE');
+    expect(gone.giveUp?.detail).toMatch(
+      /^offsets \[100, 150\) of t\/0: offset 100 is out of range/,
+    );
+    const unknown = decideFailure(
+      unit,
+      new UnknownTopicPartitionError('t', 0),
+      { processedUpTo: 110 },
+      10,
+    );
+    expect(unknown).toMatchObject({
+      requeue: [],
+      giveUp: { reason: 'UNKNOWN_TOPIC_OR_PARTITION', unit: part(110, 40, 0) },
+    });
+  });
+});
+
+describe('retryDelay', () => {
+  const conf = { retryBackoffMs: 100, maxRetryBackoffMs: 1_000 };
+  test('doubles per attempt up to the cap, with at most 20% taken off', () => {
+    expect([0, 1, 2, 3, 4, 20].map((a) => retryDelay(a, conf, () => 0))).toEqual([
+      100, 200, 400, 800, 1_000, 1_000,
+    ]);
+    expect(retryDelay(1, conf, () => 1)).toBe(160);
+  });
+});
+
+describe('startPosition', () => {
+  const base = { earliest: 10, latest: 50, useEarliest: false, resetAheadOffsets: true };
+  test.each([
+    [{ saved: undefined }, { kind: 'initial', offset: 50 }],
+    [
+      { saved: undefined, useEarliest: true },
+      { kind: 'initial', offset: 10 },
+    ],
+    [{ saved: 30 }, { kind: 'saved', offset: 30 }],
+    [{ saved: 50 }, { kind: 'saved', offset: 50 }],
+    [{ saved: 4 }, { kind: 'retention-skipped', offset: 10, lostFrom: 4 }],
+    [{ saved: 70 }, { kind: 'reset-ahead', offset: 50, savedAhead: 70 }],
+    [
+      { saved: 70, resetAheadOffsets: false },
+      { kind: 'wait-ahead', savedAhead: 70 },
+    ],
+  ])('%o → %o', (input, expected) => {
+    expect(startPosition({ ...base, ...input })).toEqual(expected);
+  });
+});

@@ -22,7 +22,10 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   beforeAll(async () => {
     [kafka, redis] = await Promise.all([startKafka({ brokers: 1 }), startRedisSingle()]);
-    producer = kafkaClient(kafka.info.brokers, 'kf-node-test').producer();
+    producer = kafkaClient(kafka.info.brokers, 'kf-node-test').producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
   });
 

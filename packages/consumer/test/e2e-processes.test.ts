@@ -1,0 +1,241 @@
+import type { KfConfigInput, RedisConfigInput } from '@kf/core';
+import {
+  createTopic,
+  type KafkaService,
+  kafkaClient,
+  type RedisCluster,
+  type RedisSentinel,
+  type RedisSingle,
+  startKafka,
+  startRedisCluster,
+  startRedisSentinel,
+  startRedisSingle,
+  waitUntil,
+  withRedis,
+} from '@kf/devstack';
+import type { Producer } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { decodeUnit } from '../src/work-unit/work-unit.js';
+import {
+  countSeen,
+  maxConcurrentUnits,
+  type NodeProcess,
+  startNodes,
+} from './support/node-processes.js';
+import { produceIds, until } from './support/produce.js';
+
+/**
+ * Several node processes on one group, on every Redis deployment, against a real broker:
+ * the counts of what was produced, delivered and delivered twice are the assertions.
+ * Each scenario logs its summary line.
+ */
+describe('node processes end to end', () => {
+  let kafka: KafkaService;
+  let single: RedisSingle;
+  let cluster: RedisCluster;
+  let sentinel: RedisSentinel;
+  let producer: Producer;
+  let running: NodeProcess[] = [];
+  let scenario = 0;
+
+  beforeAll(async () => {
+    [kafka, single, cluster, sentinel] = await Promise.all([
+      startKafka({ brokers: 1 }),
+      startRedisSingle(),
+      startRedisCluster(),
+      startRedisSentinel(),
+    ]);
+    // Idempotent: a retried send must not write a batch twice, or the counts would blame kf.
+    producer = kafkaClient(kafka.info.brokers, 'kf-e2e').producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+  });
+
+  afterEach(async () => {
+    await Promise.all(running.map((n) => n.stop()));
+    running = [];
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await Promise.all([kafka?.stop(), single?.stop(), cluster?.stop(), sentinel?.stop()]);
+  });
+
+  const deployments: Array<[string, () => RedisConfigInput]> = [
+    ['ioredis single', () => ({ host: single.info.host, port: single.info.port })],
+    ['ioredis Cluster', () => ({ host: cluster.info.nodes.map((n) => `${n.host}:${n.port}`) })],
+    [
+      'ioredis Sentinel',
+      () => ({
+        sentinelAddresses: sentinel.info.sentinels.map((s) => `${s.host}:${s.port}`),
+        masterName: sentinel.info.masterName,
+      }),
+    ],
+    [
+      'node-redis Cluster',
+      () => ({ host: cluster.info.nodes.map((n) => `${n.host}:${n.port}`), client: 'node-redis' }),
+    ],
+  ];
+
+  function groupConfig(redis: RedisConfigInput, conf: Record<string, unknown> = {}): KfConfigInput {
+    scenario += 1;
+    return {
+      bootstrapBrokers: kafka.info.brokers,
+      redis: { ...redis, groupName: `e2e-${scenario}` },
+      conf: { useEarliest: true, ...conf },
+    };
+  }
+
+  function summary(name: string, fields: Record<string, number | string>): void {
+    // The figures a reader of the test log wants: one line per scenario.
+    process.stdout.write(
+      `[e2e] ${name}: ${Object.entries(fields)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}\n`,
+    );
+  }
+
+  test.each(deployments)(
+    '%s: 3 processes consume 4 partitions exactly once',
+    async (name, redis) => {
+      const topic = `e2e-exact-${name.replace(/\W+/g, '-').toLowerCase()}`;
+      await createTopic(kafka.info.brokers, { topic, partitions: 4 });
+      const config = groupConfig(redis(), { consumeStep: 1_000 });
+      running = await startNodes(3, (i) => ({ config, topics: [topic], nodeId: `${topic}-${i}` }));
+      // Produced while all three run, so they share the flow from its first message.
+      const ids = await produceIds(producer, topic, { count: 20_000, partitions: 4 });
+      await until(
+        waitUntil,
+        () => countSeen(running).distinct.size >= ids.length,
+        'every message',
+        60_000,
+      );
+      await Promise.all(running.map((n) => n.stop()));
+      const { total, distinct, offsets } = countSeen(running);
+      const perNode = running.map((n) => n.report.seen.length);
+      summary(name, {
+        produced: ids.length,
+        consumed: total,
+        distinct: distinct.size,
+        duplicates: total - offsets,
+        perNode: perNode.join('/'),
+      });
+      expect(distinct.size).toBe(ids.length);
+      expect(offsets).toBe(ids.length);
+      expect(total).toBe(ids.length);
+      expect(perNode.every((c) => c > 0)).toBe(true);
+      expect(running.flatMap((n) => n.report.errors)).toEqual([]);
+    },
+  );
+
+  test('one partition is consumed by 3 processes at once: more units in flight than partitions', async () => {
+    const topic = 'e2e-one-partition';
+    await createTopic(kafka.info.brokers, { topic, partitions: 1 });
+    const ids = await produceIds(producer, topic, { count: 30_000, partitions: 1 });
+    const config = groupConfig(
+      { host: single.info.host, port: single.info.port },
+      { consumeStep: 500 },
+    );
+    running = await startNodes(3, (i) => ({
+      config,
+      topics: [topic],
+      nodeId: `${topic}-${i}`,
+      pauseMs: 2,
+    }));
+    await until(
+      waitUntil,
+      () => countSeen(running).distinct.size >= ids.length,
+      'every message',
+      60_000,
+    );
+    await Promise.all(running.map((n) => n.stop()));
+    const { total, distinct, offsets } = countSeen(running);
+    const inFlight = maxConcurrentUnits(running);
+    const nodesWithUnits = running.filter((n) => n.report.completed.length > 0).length;
+    summary('one partition, 3 processes', {
+      produced: ids.length,
+      consumed: total,
+      duplicates: total - offsets,
+      maxUnitsInFlight: inFlight,
+      nodesWithUnits,
+    });
+    expect(distinct.size).toBe(ids.length);
+    expect(offsets).toBe(ids.length);
+    expect(total).toBe(ids.length);
+    expect(nodesWithUnits).toBe(3);
+    expect(inFlight).toBeGreaterThan(1);
+  });
+
+  test('a node killed with SIGKILL mid-run: its units are recovered, duplicates only from them', async () => {
+    const topic = 'e2e-kill';
+    await createTopic(kafka.info.brokers, { topic, partitions: 4 });
+    const ids = await produceIds(producer, topic, { count: 40_000, partitions: 4 });
+    const config = groupConfig(
+      { host: single.info.host, port: single.info.port },
+      { consumeStep: 500, leaseTtlMs: 2_000 },
+    );
+    running = await startNodes(3, (i) => ({
+      config,
+      topics: [topic],
+      nodeId: `${topic}-${i}`,
+      pauseMs: 5,
+    }));
+    const victim = running[0] as NodeProcess;
+    await until(
+      waitUntil,
+      () => countSeen(running).total >= ids.length / 4,
+      'a quarter consumed',
+      60_000,
+    );
+    victim.kill();
+    await victim.report.exit;
+    const killedAt = Date.now();
+    // What the dead node held: only these ranges may be delivered twice.
+    const held = await withRedis(single.info, (c) =>
+      c.lrange(
+        `kf:{${(config.redis as { groupName: string }).groupName}}:working:${victim.report.nodeId}`,
+        0,
+        -1,
+      ),
+    );
+    const inFlight = held.map((raw) => {
+      const decoded = decodeUnit(raw);
+      if (!decoded.ok) throw new Error(`unexpected unit ${raw}`);
+      return decoded.unit;
+    });
+    await until(
+      waitUntil,
+      () => countSeen(running).distinct.size >= ids.length,
+      'every message at least once',
+      60_000,
+    );
+    const recoveredAfterMs = Date.now() - killedAt;
+    await Promise.all(running.map((n) => n.stop()));
+    const all = running.flatMap((n) => n.report.seen);
+    const byOffset = new Map<string, number>();
+    for (const [p, o] of all) byOffset.set(`${p}/${o}`, (byOffset.get(`${p}/${o}`) ?? 0) + 1);
+    const twice = [...byOffset].filter(([, n]) => n > 1).map(([key]) => key);
+    const heldOffsets = inFlight.reduce((sum, u) => sum + u.len, 0);
+    const { distinct } = countSeen(running);
+    summary('SIGKILL one of 3', {
+      produced: ids.length,
+      consumed: all.length,
+      distinct: distinct.size,
+      duplicates: all.length - byOffset.size,
+      unitsHeldByKilled: inFlight.length,
+      offsetsHeldByKilled: heldOffsets,
+      allDeliveredAfterMs: recoveredAfterMs,
+    });
+    expect(distinct.size).toBe(ids.length);
+    expect(inFlight.length).toBeGreaterThan(0);
+    expect(all.length - byOffset.size).toBeLessThanOrEqual(heldOffsets);
+    for (const key of twice) {
+      const [p, o] = key.split('/').map(Number) as [number, number];
+      expect(inFlight.some((u) => u.partition === p && o >= u.offset && o < u.offset + u.len)).toBe(
+        true,
+      );
+    }
+  });
+});

@@ -1,0 +1,141 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { KfConfigInput } from '@kf/core';
+
+const SCRIPT = fileURLToPath(new URL('../fixtures/node-process.mjs', import.meta.url));
+
+export interface UnitRange {
+  topic: string;
+  partition: number;
+  offset: number;
+  len: number;
+}
+
+/** What one node process reported. */
+export interface NodeReport {
+  nodeId: string;
+  /** Every message its handler finished: partition, offset, value. */
+  seen: Array<[number, number, string]>;
+  claimed: Array<{ at: number; unit: UnitRange }>;
+  completed: Array<{ at: number; unit: UnitRange; duplicate: boolean }>;
+  errors: string[];
+  exit: Promise<number | null>;
+}
+
+export interface NodeProcessSpec {
+  config: KfConfigInput;
+  topics: string[];
+  nodeId: string;
+  concurrency?: number;
+  /** Pause each batch this long, to make a run last (0: none). */
+  pauseMs?: number;
+}
+
+export class NodeProcess {
+  readonly report: NodeReport;
+  private readonly child: ChildProcess;
+  private readonly running: Promise<void>;
+
+  constructor(spec: NodeProcessSpec) {
+    this.child = fork(SCRIPT, [JSON.stringify(spec)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const exit = new Promise<number | null>((resolve) =>
+      this.child.once('exit', (code) => resolve(code)),
+    );
+    this.report = { nodeId: spec.nodeId, seen: [], claimed: [], completed: [], errors: [], exit };
+    this.running = new Promise((resolve, reject) => {
+      this.child.on('message', (message: { type: string } & Record<string, unknown>) => {
+        if (message.type === 'running') resolve();
+        else this.record(message);
+      });
+      void exit.then((code) =>
+        reject(new Error(`node ${spec.nodeId} exited (${code}) before running`)),
+      );
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  started(): Promise<void> {
+    return this.running;
+  }
+
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+
+  /** Asks for a graceful close; SIGKILL if it has not exited within `ms`. */
+  async stop(ms = 15_000): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.send({ type: 'close' });
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), ms);
+    await this.report.exit;
+    clearTimeout(timer);
+  }
+
+  private record(message: { type: string } & Record<string, unknown>): void {
+    const r = this.report;
+    if (message.type === 'batch') r.seen.push(...(message.items as NodeReport['seen']));
+    else if (message.type === 'claimed') r.claimed.push(message as never);
+    else if (message.type === 'completed') r.completed.push(message as never);
+    else if (message.type === 'error' || message.type === 'failed')
+      r.errors.push(JSON.stringify(message));
+  }
+}
+
+/** Starts `count` node processes on one group and waits until each one runs. */
+export async function startNodes(
+  count: number,
+  spec: (i: number) => NodeProcessSpec,
+): Promise<NodeProcess[]> {
+  const nodes = Array.from({ length: count }, (_, i) => new NodeProcess(spec(i)));
+  try {
+    await Promise.all(nodes.map((n) => n.started()));
+  } catch (error) {
+    await Promise.all(nodes.map((n) => n.stop(1_000)));
+    throw error;
+  }
+  return nodes;
+}
+
+/**
+ * What the nodes saw: deliveries in all, distinct ids, and distinct offsets. kf's
+ * guarantee is per offset; ids tell whether everything produced arrived.
+ */
+export function countSeen(nodes: readonly NodeProcess[]): {
+  total: number;
+  distinct: Map<string, number>;
+  offsets: number;
+} {
+  const distinct = new Map<string, number>();
+  const offsets = new Set<string>();
+  let total = 0;
+  for (const n of nodes) {
+    for (const [partition, offset, id] of n.report.seen) {
+      distinct.set(id, (distinct.get(id) ?? 0) + 1);
+      offsets.add(`${partition}/${offset}`);
+      total += 1;
+    }
+  }
+  return { total, distinct, offsets: offsets.size };
+}
+
+/** The most units in flight at one moment across all nodes, from their claim and completion times. */
+export function maxConcurrentUnits(nodes: readonly NodeProcess[]): number {
+  const edges: Array<[number, number]> = [];
+  for (const n of nodes) {
+    for (const c of n.report.claimed) edges.push([c.at, 1]);
+    for (const c of n.report.completed) edges.push([c.at, -1]);
+  }
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let current = 0;
+  let most = 0;
+  for (const [, delta] of edges) {
+    current += delta;
+    most = Math.max(most, current);
+  }
+  return most;
+}

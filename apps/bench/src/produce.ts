@@ -19,7 +19,8 @@ export async function preload(
   });
   await producer.connect();
   const value = Buffer.alloc(options.size, 'x');
-  const perSend = Math.max(1, Math.floor(1_000_000 / options.size));
+  // About 500 KB a send, headroom under the broker's 1 MB batch limit with record overhead.
+  const perSend = Math.max(1, Math.floor(500_000 / (options.size + 70)));
   for (let sent = 0; sent < options.count; sent += perSend) {
     const n = Math.min(perSend, options.count - sent);
     await producer.send({

@@ -12,6 +12,7 @@ import {
 import { type IRedis, type Logger, redactingLogger, silentLogger } from '@kf/protocol';
 import { KafkaErrorCode } from '../errors/kafka-error-code.js';
 import { NodeStartError } from '../errors/node-start-error.js';
+import { registerCodecs } from '../kafka/codecs/register-codecs.js';
 import { createKafkaAccess } from '../kafka/create-kafka-access.js';
 import type { KafkaAccess } from '../kafka/kafka-access.js';
 import { LeadershipKeeper } from '../organiser/leadership.js';
@@ -133,6 +134,8 @@ async function connectRedis(
 }
 
 function kafkaAccess(config: KfConfig, logger: Logger): KafkaAccess {
+  // Compressed topics are read with no step from the user; codecs they registered stay.
+  registerCodecs();
   return createKafkaAccess({
     brokers: config.bootstrapBrokers.map(formatAddress),
     clientId: config.kafka.clientId,

@@ -49,9 +49,18 @@ const program = new Command('kf-bench')
           runId: String(Date.now()),
           log,
         };
-        if (wanted.includes('p1')) figures.push(...(await throughput(ctx, flags.p1Messages)));
-        if (wanted.includes('p2')) figures.push(...(await slowHandler(ctx, flags.p2Messages)));
-        if (wanted.includes('p3')) figures.push(...(await latency(ctx, flags.p3Seconds * 1_000)));
+        const scenarios: Array<[string, () => Promise<Figure[]>]> = [
+          ['p1', () => throughput(ctx, flags.p1Messages)],
+          ['p2', () => slowHandler(ctx, flags.p2Messages)],
+          ['p3', () => latency(ctx, flags.p3Seconds * 1_000)],
+        ];
+        for (const [name, run] of scenarios) {
+          if (!wanted.includes(name)) continue;
+          const done = await run();
+          // Each scenario's figures as soon as it ends, so a later failure loses none.
+          log(`${name}: ${done.map(brief).join('; ')}`);
+          figures.push(...done);
+        }
       } finally {
         await Promise.all([broker.stop(), redis.stop()]);
       }
@@ -59,6 +68,11 @@ const program = new Command('kf-bench')
       process.exitCode = 0;
     },
   );
+
+function brief(f: Figure): string {
+  const peer = f.kafkajs === undefined ? '' : `, kafkajs ${f.kafkajs.toFixed(1)}`;
+  return `${f.measure} kf ${f.kf.toFixed(1)}${peer} ${f.unit}`;
+}
 
 function formatFigures(figures: Figure[]): string {
   const table = new Table({

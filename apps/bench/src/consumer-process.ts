@@ -11,7 +11,11 @@ let bytes = 0;
 let units = 0;
 let latencies: number[] = [];
 
-const send = (report: ConsumerReport) => process.send?.(report);
+const send = (report: ConsumerReport) => {
+  if (process.connected) process.send?.(report);
+};
+// The bench that forked this process is gone: nothing is left to report to.
+process.on('disconnect', () => process.exit(0));
 const flush = () => {
   send({ type: 'progress', messages, bytes, units, latenciesMs: latencies });
   messages = 0;

@@ -56,7 +56,7 @@ export async function producePaced(
     if (due > 0) {
       await producer.send({
         topic: options.topic,
-        acks: 1,
+        acks: -1,
         messages: Array.from({ length: due }, () => ({
           value: 'x',
           timestamp: String(Date.now()),

@@ -184,7 +184,7 @@ export async function latency(ctx: BenchContext, durationMs: number): Promise<Fi
     await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
     await admin.disconnect();
     ctx.log(`P3: ${contender}, 2 processes, 1000 msgs/s for ${durationMs / 1000} s`);
-    let produced = 0;
+    let production: Promise<number> = Promise.resolve(0);
     const run = await runConsumers({
       processes: 2,
       spec: spec(ctx, contender, topic, `bench-p3-${contender}-${ctx.runId}`),
@@ -193,11 +193,10 @@ export async function latency(ctx: BenchContext, durationMs: number): Promise<Fi
       onReady: async () => {
         // Once the group settled; consumption is measured while production runs.
         await new Promise((r) => setTimeout(r, 2_000));
-        void producePaced(ctx.kafka, { topic, rate: 1_000, durationMs }).then((n) => {
-          produced = n;
-        });
+        production = producePaced(ctx.kafka, { topic, rate: 1_000, durationMs });
       },
     });
+    const produced = await production;
     const sorted = run.latenciesMs.sort((a, b) => a - b);
     results[contender] = { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
     ctx.log(`P3: ${contender} handled ${run.messages} of ${produced} produced`);

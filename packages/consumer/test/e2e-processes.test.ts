@@ -88,6 +88,24 @@ describe('node processes end to end', () => {
     };
   }
 
+  /** Waits until every id arrived, stops the nodes (gracefully), and counts. */
+  async function consumeEverything(expected: number): Promise<ReturnType<typeof countSeen>> {
+    await until(
+      waitUntil,
+      () => countSeen(running).distinct.size >= expected,
+      'every message',
+      60_000,
+    );
+    await Promise.all(running.map((n) => n.stop()));
+    return countSeen(running);
+  }
+
+  function expectExactlyOnce(seen: ReturnType<typeof countSeen>, produced: number): void {
+    expect(seen.distinct.size).toBe(produced);
+    expect(seen.offsets).toBe(produced);
+    expect(seen.total).toBe(produced);
+  }
+
   function summary(name: string, fields: Record<string, number | string>): void {
     // The figures a reader of the test log wants: one line per scenario.
     process.stdout.write(
@@ -106,14 +124,7 @@ describe('node processes end to end', () => {
       running = await startNodes(3, (i) => ({ config, topics: [topic], nodeId: `${topic}-${i}` }));
       // Produced while all three run, so they share the flow from its first message.
       const ids = await produceIds(producer, topic, { count: 20_000, partitions: 4 });
-      await until(
-        waitUntil,
-        () => countSeen(running).distinct.size >= ids.length,
-        'every message',
-        60_000,
-      );
-      await Promise.all(running.map((n) => n.stop()));
-      const { total, distinct, offsets } = countSeen(running);
+      const { total, distinct, offsets } = await consumeEverything(ids.length);
       const perNode = running.map((n) => n.report.seen.length);
       summary(name, {
         produced: ids.length,
@@ -122,9 +133,7 @@ describe('node processes end to end', () => {
         duplicates: total - offsets,
         perNode: perNode.join('/'),
       });
-      expect(distinct.size).toBe(ids.length);
-      expect(offsets).toBe(ids.length);
-      expect(total).toBe(ids.length);
+      expectExactlyOnce({ total, distinct, offsets }, ids.length);
       expect(perNode.every((c) => c > 0)).toBe(true);
       expect(running.flatMap((n) => n.report.errors)).toEqual([]);
     },
@@ -144,14 +153,7 @@ describe('node processes end to end', () => {
       nodeId: `${topic}-${i}`,
       pauseMs: 2,
     }));
-    await until(
-      waitUntil,
-      () => countSeen(running).distinct.size >= ids.length,
-      'every message',
-      60_000,
-    );
-    await Promise.all(running.map((n) => n.stop()));
-    const { total, distinct, offsets } = countSeen(running);
+    const { total, distinct, offsets } = await consumeEverything(ids.length);
     const inFlight = maxConcurrentUnits(running);
     const nodesWithUnits = running.filter((n) => n.report.completed.length > 0).length;
     summary('one partition, 3 processes', {
@@ -161,9 +163,7 @@ describe('node processes end to end', () => {
       maxUnitsInFlight: inFlight,
       nodesWithUnits,
     });
-    expect(distinct.size).toBe(ids.length);
-    expect(offsets).toBe(ids.length);
-    expect(total).toBe(ids.length);
+    expectExactlyOnce({ total, distinct, offsets }, ids.length);
     expect(nodesWithUnits).toBe(3);
     expect(inFlight).toBeGreaterThan(1);
   });

@@ -80,22 +80,15 @@ export async function createNode(
     leases,
     errors: createErrorList(redis, keys),
     logger,
-    organiser: (events) =>
+    organiser: (context) =>
       new Organiser({
-        redis,
-        keys,
-        kafka,
-        conf: config.conf,
-        isolation: config.kafka.isolation,
-        nodeId,
+        ...context,
         leadership: new LeadershipKeeper(lock, {
           nodeId,
           ttlMs: config.conf.leaderLockTtlMs,
-          events,
+          events: context.events,
         }),
         leases,
-        events,
-        logger,
       }),
   });
   try {

@@ -10,6 +10,7 @@ import type { Delivery } from '../worker/run-unit.js';
 import { WorkerPool } from '../worker/worker-pool.js';
 import type { ErrorList } from './error-list.js';
 import { MessageChannel } from './message-channel.js';
+import type { NodeContext } from './node-context.js';
 import type { EventSink, NodeEvents } from './node-events.js';
 import { checkTopics } from './topics.js';
 
@@ -22,8 +23,8 @@ export interface NodeParts {
   leases: NodeLeases;
   errors: ErrorList;
   logger: Logger;
-  /** Built with the node's event sink, once the node exists. */
-  organiser: (events: EventSink) => Organiser;
+  /** Built with the node's context (its event sink exists only once the node does). */
+  organiser: (context: NodeContext) => Organiser;
 }
 
 export interface CloseOptions {
@@ -60,6 +61,7 @@ export class KfNode extends EventEmitter<NodeEvents> implements AsyncIterable<Kf
   private leaseRenewed = false;
   private readonly organiser: Organiser;
   private readonly sink: EventSink;
+  private readonly context: NodeContext;
 
   constructor(private readonly parts: NodeParts) {
     super();
@@ -78,7 +80,17 @@ export class KfNode extends EventEmitter<NodeEvents> implements AsyncIterable<Kf
         }
       },
     };
-    this.organiser = parts.organiser(this.sink);
+    this.context = {
+      redis: parts.redis,
+      keys: parts.keys,
+      kafka: parts.kafka,
+      conf: parts.config.conf,
+      isolation: parts.config.kafka.isolation,
+      nodeId: parts.nodeId,
+      logger: parts.logger,
+      events: this.sink,
+    };
+    this.organiser = parts.organiser(this.context);
   }
 
   /** Registers the node's lease and topics and starts organising; `createNode` calls it. */
@@ -196,18 +208,10 @@ export class KfNode extends EventEmitter<NodeEvents> implements AsyncIterable<Kf
     if (this.pool !== undefined) {
       throw new TypeError('the node is already consuming: call run() or iterate it once');
     }
-    const { config, redis, keys, kafka, nodeId, logger } = this.parts;
     this.pool = new WorkerPool({
-      redis,
-      keys,
-      kafka,
-      conf: config.conf,
-      isolation: config.kafka.isolation,
-      nodeId,
-      concurrency: concurrency ?? config.conf.concurrency,
+      ...this.context,
+      concurrency: concurrency ?? this.context.conf.concurrency,
       delivery,
-      events: this.sink,
-      logger,
     });
     this.pool.start();
   }

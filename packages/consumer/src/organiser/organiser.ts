@@ -1,25 +1,16 @@
-import type { ConsumerConf, GroupKeys, Leadership, NodeLeases } from '@kf/core';
-import type { IRedis, Logger } from '@kf/protocol';
+import type { Leadership, NodeLeases } from '@kf/core';
 import { KafkaErrorCode } from '../errors/kafka-error-code.js';
-import type { Isolation, KafkaAccess, PartitionOffsets } from '../kafka/kafka-access.js';
-import type { EventSink } from '../node/node-events.js';
+import type { PartitionOffsets } from '../kafka/kafka-access.js';
+import type { NodeContext } from '../node/node-context.js';
 import type { LeadershipKeeper } from './leadership.js';
 import { planUnits } from './plan-units.js';
 import { recoverNode } from './recover-node.js';
 import { scheduleUnits } from './schedule-units.js';
 import { startPosition } from './start-position.js';
 
-export interface OrganiserOptions {
-  redis: IRedis;
-  keys: GroupKeys;
-  kafka: KafkaAccess;
-  conf: ConsumerConf;
-  isolation: Isolation;
-  nodeId: string;
+export interface OrganiserOptions extends NodeContext {
   leadership: LeadershipKeeper;
   leases: NodeLeases;
-  events: EventSink;
-  logger: Logger;
 }
 
 /**

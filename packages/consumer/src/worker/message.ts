@@ -15,16 +15,11 @@ export interface KfMessage {
   timestamp: number;
 }
 
-/** The unit a message or batch belongs to, for logs and idempotency keys. */
-export interface UnitInfo {
-  id: string;
-  topic: string;
-  partition: number;
-  offset: number;
-  len: number;
-  /** Failed attempts before this one: above 0 means a redelivery. */
-  attempts: number;
-}
+/**
+ * The unit a message or batch belongs to, for logs and idempotency keys. `attempts`
+ * counts failed attempts before this one: above 0 means a redelivery.
+ */
+export type UnitInfo = Omit<WorkUnit, 'ts'>;
 
 export interface EachMessagePayload {
   message: KfMessage;

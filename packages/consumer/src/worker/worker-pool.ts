@@ -1,8 +1,5 @@
-import type { ConsumerConf, GroupKeys } from '@kf/core';
-import type { IRedis, Logger } from '@kf/protocol';
 import { KafkaErrorCode } from '../errors/kafka-error-code.js';
-import type { Isolation, KafkaAccess } from '../kafka/kafka-access.js';
-import type { EventSink } from '../node/node-events.js';
+import type { NodeContext } from '../node/node-context.js';
 import { decodeUnit, type WorkUnit } from '../work-unit/work-unit.js';
 import { completeUnit } from './complete-unit.js';
 import { failUnit } from './fail-unit.js';
@@ -12,17 +9,9 @@ import { retryWhileRedisAway } from './redis-retry.js';
 import { retryDelay } from './retry-delay.js';
 import { type Delivery, runUnit } from './run-unit.js';
 
-export interface WorkerPoolOptions {
-  redis: IRedis;
-  keys: GroupKeys;
-  kafka: KafkaAccess;
-  conf: ConsumerConf;
-  isolation: Isolation;
-  nodeId: string;
+export interface WorkerPoolOptions extends NodeContext {
   concurrency: number;
   delivery: Delivery;
-  events: EventSink;
-  logger: Logger;
 }
 
 // A claim waits this long for work before it looks again: the bound on how long a

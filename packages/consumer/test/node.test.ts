@@ -347,4 +347,121 @@ describe('createNode on one Redis and one Kafka broker', () => {
       { key: 'tomb', value: null, headers: 0 },
     ]);
   });
+
+  test('leadership moves to another node when the leader closes, with a higher epoch', async () => {
+    const t = await topic('node-leader', 1);
+    const conf = config();
+    const gained: Array<{ nodeId: string; epoch: number }> = [];
+    const first = await createNode(conf, [t], { nodeId: 'leader-a' });
+    first.on('leaderGained', (e) => gained.push(e));
+    await until(waitUntil, () => first.status().leader, 'the first node leads');
+    const second = await node(conf, [t]);
+    second.on('leaderGained', (e) => gained.push(e));
+    const lost: string[] = [];
+    first.on('leaderLost', (e) => lost.push(e.reason));
+    expect(second.status().leader).toBe(false);
+    await first.close();
+    await until(waitUntil, () => second.status().leader, 'the second node leads');
+    expect(lost).toEqual(['closing']);
+    expect(gained.map((g) => g.nodeId)).toEqual([second.nodeId]);
+    expect(gained[0]?.epoch).toBeGreaterThan(0);
+  });
+
+  test("the leader recovers a dead node's claimed units once its lease expired", async () => {
+    const t = await topic('node-recover', 1);
+    const ids = await produceIds(producer, t, { count: 10, partitions: 1 });
+    const conf = config({ leaseTtlMs: 500 });
+    const group = `kf:{${conf.redis.groupName}}`;
+    // A node that claimed the whole range and died: its lease is already in the past.
+    const unit = JSON.stringify({
+      id: `${t}/0/0`,
+      topic: t,
+      partition: 0,
+      offset: 0,
+      len: 10,
+      attempts: 0,
+      ts: 1,
+    });
+    await withRedis(redis.info, async (c) => {
+      await c.call('RPUSH', `${group}:working:ghost`, unit);
+      await c.call('ZADD', `${group}:pending:${t}/0`, '0', `${t}/0/0`);
+      await c.call('HSET', `${group}:offsets`, `${t}/0`, '10');
+      await c.call('ZADD', `${group}:nodes`, '1', 'ghost');
+    });
+    const n = await node(conf, [t]);
+    const recovered: Array<{ nodeId: string; units: number }> = [];
+    n.on('nodeRecovered', (e) => recovered.push(e));
+    const seen: string[] = [];
+    await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    await until(waitUntil, () => seen.length === ids.length, "the dead node's range consumed");
+    expect(recovered).toEqual([{ nodeId: 'ghost', recoveredBy: n.nodeId, units: 1 }]);
+    expect(seen.sort()).toEqual([...ids].sort());
+  });
+
+  test('a saved offset above the log end is reset to the latest, reported, and consumption goes on', async () => {
+    const t = await topic('node-ahead', 1);
+    await produceIds(producer, t, { count: 5, partitions: 1 });
+    const conf = config();
+    await withRedis(redis.info, (c) =>
+      c.call('HSET', `kf:{${conf.redis.groupName}}:offsets`, `${t}/0`, '1000'),
+    );
+    const n = await node(conf, [t]);
+    const moved: unknown[] = [];
+    n.on('offsetsMoved', (e) => moved.push(e));
+    const seen: string[] = [];
+    await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    await until(waitUntil, () => moved.length === 1, 'the reset reported');
+    expect(moved).toEqual([{ topic: t, partition: 0, from: 1000, to: 5, reason: 'reset-ahead' }]);
+    const later = await produceIds(producer, t, { count: 5, partitions: 1, start: 5 });
+    await until(waitUntil, () => seen.length === 5, 'what came after the reset');
+    expect(seen).toEqual(later);
+  });
+
+  test('offsets deleted before they were scheduled are reported and scheduling goes on from the earliest', async () => {
+    const t = await topic('node-retention', 1);
+    const ids = await produceIds(producer, t, { count: 20, partitions: 1 });
+    const admin = kafkaClient(kafka.info.brokers, 'kf-node-test-admin').admin();
+    await admin.connect();
+    await admin.deleteTopicRecords({ topic: t, partitions: [{ partition: 0, offset: '12' }] });
+    await admin.disconnect();
+    const conf = config();
+    await withRedis(redis.info, (c) =>
+      c.call('HSET', `kf:{${conf.redis.groupName}}:offsets`, `${t}/0`, '3'),
+    );
+    const n = await node(conf, [t]);
+    const moved: unknown[] = [];
+    n.on('offsetsMoved', (e) => moved.push(e));
+    const seen: string[] = [];
+    await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    await until(waitUntil, () => seen.length === 8, 'the offsets still held');
+    expect(moved).toEqual([{ topic: t, partition: 0, from: 3, to: 12, reason: 'retention' }]);
+    expect(seen.sort()).toEqual(ids.slice(12).sort());
+  });
+
+  test('an invalid config fails before any connection, naming the field', async () => {
+    const bad = { ...config(), conf: { consumeStep: 0 } };
+    const error = await createNode(bad, ['x']).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'KF_CONFIG_INVALID',
+      issues: [{ path: 'conf.consumeStep' }],
+    });
+    const badTopic = await createNode(config(), ['ok', 'not a topic']).catch((e: unknown) => e);
+    expect(badTopic).toMatchObject({ code: 'KF_CONFIG_INVALID', issues: [{ path: 'topics[1]' }] });
+  });
+
+  test('an unreachable Redis or Kafka fails the start with a typed error within the bound', async () => {
+    const base = config();
+    const noRedis = { ...base, redis: { ...base.redis, port: 1 } };
+    const started = Date.now();
+    const redisError = await createNode(noRedis, ['x'], { startTimeoutMs: 2_000 }).catch(
+      (e: unknown) => e,
+    );
+    expect(redisError).toMatchObject({ code: 'KF_NODE_START_FAILED', service: 'redis' });
+    const noKafka = { ...base, bootstrapBrokers: ['127.0.0.1:1'] };
+    const kafkaError = await createNode(noKafka, ['x'], { startTimeoutMs: 2_000 }).catch(
+      (e: unknown) => e,
+    );
+    expect(kafkaError).toMatchObject({ code: 'KF_NODE_START_FAILED', service: 'kafka' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
 });

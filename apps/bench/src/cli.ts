@@ -25,6 +25,11 @@ const program = new Command('kf-bench')
   )
   .addOption(new Option('--p1-messages <n>', 'P1 messages').argParser(count).default(500_000))
   .addOption(new Option('--p2-messages <n>', 'P2 messages').argParser(count).default(100_000))
+  .addOption(
+    new Option('--rounds <n>', 'rounds of each kf run, and of kafkajs in P1 (median reported)')
+      .argParser(count)
+      .default(3),
+  )
   .addOption(new Option('--p3-seconds <n>', 'P3 production time').argParser(count).default(20))
   .action(
     async (flags: {
@@ -32,6 +37,7 @@ const program = new Command('kf-bench')
       p1Messages: number;
       p2Messages: number;
       p3Seconds: number;
+      rounds: number;
     }) => {
       const wanted = flags.scenarios.split(',');
       log('starting Redis and one Kafka broker on loopback');
@@ -50,8 +56,8 @@ const program = new Command('kf-bench')
           log,
         };
         const scenarios: Array<[string, () => Promise<Figure[]>]> = [
-          ['p1', () => throughput(ctx, flags.p1Messages)],
-          ['p2', () => slowHandler(ctx, flags.p2Messages)],
+          ['p1', () => throughput(ctx, flags.p1Messages, flags.rounds)],
+          ['p2', () => slowHandler(ctx, flags.p2Messages, flags.rounds)],
           ['p3', () => latency(ctx, flags.p3Seconds * 1_000)],
         ];
         for (const [name, run] of scenarios) {

@@ -26,7 +26,9 @@ export class LeadershipKeeper {
     if (this.term !== undefined || now < this.nextAttemptAt) return this.term;
     const result = await this.lock.acquire();
     if (!result.acquired) {
-      this.nextAttemptAt = now + Math.min(result.retryInMs, this.options.ttlMs);
+      // The holder may release early (a clean close): look again well before its TTL
+      // runs out, at a cost of one script per follower per quarter TTL.
+      this.nextAttemptAt = now + Math.min(result.retryInMs, this.options.ttlMs / 4);
       return undefined;
     }
     this.term = result.leadership;

@@ -1,5 +1,4 @@
 import type { KafkaRecord } from '../kafka/kafka-access.js';
-import { abortable } from './abortable.js';
 import type { EachBatchPayload, EachMessagePayload } from './message.js';
 import { toMessage } from './message.js';
 import type { Delivery, DeliveryContext } from './run-unit.js';
@@ -15,7 +14,7 @@ export function eachMessageDelivery(
         if (context.stopping()) return record.offset;
         const message = toMessage(unit.topic, unit.partition, record);
         context.handing(record.offset, record.offset + 1);
-        await abortable(eachMessage({ message, unit, signal }), signal);
+        await context.race(eachMessage({ message, unit, signal }));
         context.processed(record.offset + 1);
       }
       return lastOffset(records) + 1;
@@ -36,7 +35,7 @@ export function eachBatchDelivery(
       const messages = records.map((r) => toMessage(unit.topic, unit.partition, r));
       const batch = { topic: unit.topic, partition: unit.partition, messages };
       context.handing(first.offset, lastOffset(records) + 1);
-      await abortable(eachBatch({ batch, unit, signal }), signal);
+      await context.race(eachBatch({ batch, unit, signal }));
       return lastOffset(records) + 1;
     },
   };

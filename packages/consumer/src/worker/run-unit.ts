@@ -3,7 +3,7 @@ import { OffsetOutOfRangeError } from '../errors/offset-out-of-range-error.js';
 import { UnitTimeoutError } from '../errors/unit-timeout-error.js';
 import type { Isolation, KafkaAccess, KafkaRecord } from '../kafka/kafka-access.js';
 import type { WorkUnit } from '../work-unit/work-unit.js';
-import { abortable } from './abortable.js';
+import { type AbortRace, createAbortRace } from './abort-race.js';
 import type { AttemptProgress } from './failure-outcome.js';
 import { type UnitInfo, unitInfo } from './message.js';
 
@@ -21,6 +21,8 @@ export interface DeliveryContext {
   unit: UnitInfo;
   /** Aborted when the unit's time is up. */
   signal: AbortSignal;
+  /** Races user code against `signal`: use it for every await of user code. */
+  race: AbortRace;
   /** True once the node is closing: stop at the next message and report how far you got. */
   stopping(): boolean;
   /** Records that user code finished every offset below `offset`. */
@@ -62,6 +64,7 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
     options.timeoutMs,
   );
   const signal = AbortSignal.any([controller.signal, options.closeSignal]);
+  const race = createAbortRace(signal);
   let position = unit.offset;
   let messages = 0;
   let processedUpTo = unit.offset;
@@ -69,6 +72,7 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
   const context: DeliveryContext = {
     unit: unitInfo(unit),
     signal,
+    race,
     stopping: options.stopping,
     processed: (offset) => {
       processedUpTo = Math.max(processedUpTo, offset);
@@ -81,7 +85,7 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
   try {
     while (position < end) {
       if (options.stopping()) return { kind: 'stopped', messages, processedUpTo: position };
-      const result = await abortable(
+      const result = await race(
         options.kafka.fetch({
           topic: unit.topic,
           partition: unit.partition,
@@ -90,7 +94,6 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
           maxWaitMs: options.fetch.maxWaitMs,
           isolation: options.isolation,
         }),
-        signal,
       );
       const records = result.records.filter((r) => r.offset >= position && r.offset < end);
       const last = records.at(-1);

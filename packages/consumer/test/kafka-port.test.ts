@@ -94,6 +94,20 @@ describe('Kafka port on kafkajs, one broker', () => {
       ]);
     });
 
+    test('endOffset: records at or above it are neither returned nor decoded, nextOffset still passes the batch', async () => {
+      const result = await access.fetch({
+        topic,
+        partition: 0,
+        offset: 12,
+        endOffset: 15,
+        maxBytes: 1_048_576,
+        maxWaitMs: 100,
+        isolation: 'read_committed',
+      });
+      expect(result.records.map((r) => r.offset)).toEqual([12, 13, 14]);
+      expect(result.nextOffset).toBe(30);
+    });
+
     test('a fetch starting mid-batch drops the records below its offset', async () => {
       const result = await access.fetch({
         topic,

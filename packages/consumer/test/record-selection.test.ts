@@ -1,18 +1,24 @@
 import { describe, expect, test } from 'vitest';
+import type { KafkaRecord } from '../src/kafka/kafka-access.js';
 import type { RawBatch } from '../src/kafka/kafkajs-internals.js';
 import { selectRecords } from '../src/kafka/record-selection.js';
 
-const record = (offset: number, value: string | null = `v${offset}`) => ({
-  offset: String(offset),
+const record = (offset: number, value: string | null = `v${offset}`): KafkaRecord => ({
+  offset,
   key: null,
   value: value === null ? null : Buffer.from(value),
-  headers: {},
-  timestamp: '1700000000000',
+  headers: [],
+  timestamp: 1_700_000_000_000,
 });
 
-const batch = (first: number, last: number, offsets: number[], extra: Partial<RawBatch> = {}) => ({
-  firstOffset: String(first),
-  lastOffset: String(last),
+const batch = (
+  first: number,
+  last: number,
+  offsets: number[],
+  extra: Partial<RawBatch> = {},
+): RawBatch => ({
+  firstOffset: first,
+  lastOffset: last,
   producerId: '-1',
   inTransaction: false,
   isControlBatch: false,

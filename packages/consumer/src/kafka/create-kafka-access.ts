@@ -148,6 +148,7 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
         topic,
         partition,
         offset: String(offset),
+        endOffset: request.endOffset ?? Number.POSITIVE_INFINITY,
         maxBytes: request.maxBytes,
         maxWaitMs: request.maxWaitMs,
         isolationLevel: ISOLATION_LEVEL[request.isolation],

@@ -48,6 +48,11 @@ export interface FetchRequest {
   partition: number;
   /** First offset wanted: no record below it is returned. */
   offset: number;
+  /**
+   * First offset not wanted: no record at or above it is returned, nor decoded (a range
+   * inside a large batch costs only its own records). Default: no limit.
+   */
+  endOffset?: number;
   /** Soft limit of the response; the broker returns at least one whole batch. */
   maxBytes: number;
   /** How long the broker may wait for data when none is there yet. */

@@ -26,9 +26,10 @@ import Decoder from 'kafkajs/src/protocol/decoder.js';
 // @ts-expect-error as above
 import { errorCodes } from 'kafkajs/src/protocol/error.js';
 // @ts-expect-error as above
-import decodeRecordBatch from 'kafkajs/src/protocol/recordBatch/v0/decoder.js';
+import { lookupCodecByAttributes } from 'kafkajs/src/protocol/message/compression/index.js';
 // @ts-expect-error as above
 import { requests } from 'kafkajs/src/protocol/requests/index.js';
+import { type DecodedBatch, decodeRecordBatches, type OffsetRange } from './record-batch.js';
 
 // ---- The shapes kf relies on (kafkajs 2.2.4) ----
 
@@ -45,23 +46,6 @@ interface KafkajsDecoder {
   readBytes(length: number): Buffer;
   canReadBytes(length: number): boolean;
   readArray<T>(reader: (decoder: KafkajsDecoder) => T): T[];
-}
-
-interface KafkajsRecord {
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, Buffer | null | Array<Buffer | null>>;
-  timestamp: string;
-}
-
-interface KafkajsRecordBatch {
-  firstOffset: string;
-  lastOffsetDelta: number;
-  producerId: string;
-  inTransaction: boolean;
-  isControlBatch: boolean;
-  records: KafkajsRecord[];
 }
 
 interface ProtocolRequest {
@@ -109,14 +93,22 @@ interface KafkajsCluster {
 
 const Cluster = ClusterClass as new (options: object) => KafkajsCluster;
 const newDecoder = (buffer: Buffer): KafkajsDecoder => new Decoder(buffer) as KafkajsDecoder;
-const decodeBatch = decodeRecordBatch as (decoder: KafkajsDecoder) => Promise<KafkajsRecordBatch>;
+const codecFor = lookupCodecByAttributes as (
+  attributes: number,
+) => { decompress(buffer: Buffer): Promise<Buffer> } | null;
+
+/** Decompresses a batch's records with the codec kafkajs has registered for it. */
+async function decompress(attributes: number, compressed: Buffer): Promise<Buffer> {
+  const codec = codecFor(attributes);
+  if (codec === null) throw new Error(`no codec registered for batch attributes ${attributes}`);
+  return codec.decompress(compressed);
+}
 const kafkaErrors = errorCodes as Array<{ type: string; code: number }>;
 
 const FETCH_API_KEY = 1;
 /** The Fetch version decoded below; every broker since Kafka 2.3 serves it, 4.x included. */
 const FETCH_VERSION = 11;
 /** Bytes of a record batch's header up to and including its records count. */
-const RECORD_BATCH_OVERHEAD = 61;
 const MAGIC_OFFSET = 16;
 const RECORD_BATCH_MAGIC = 2;
 const EARLIEST_TIMESTAMP = -2;
@@ -126,15 +118,7 @@ const CONSUMER_REPLICA_ID = -1;
 
 // ---- What this file hands to the rest of kf ----
 
-export interface RawBatch {
-  firstOffset: string;
-  /** Offset of the batch's last record as written, which compaction does not change. */
-  lastOffset: string;
-  producerId: string;
-  inTransaction: boolean;
-  isControlBatch: boolean;
-  records: KafkajsRecord[];
-}
+export type RawBatch = DecodedBatch;
 
 export interface RawPartitionFetch {
   errorCode: number;
@@ -150,6 +134,8 @@ export interface RawFetchRequest {
   topic: string;
   partition: number;
   offset: string;
+  /** Records at or above it are not decoded. */
+  endOffset: number;
   maxBytes: number;
   maxWaitMs: number;
   /** 0 read_uncommitted, 1 read_committed (Kafka's wire values). */
@@ -267,7 +253,11 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
       }
       // Our decoder keeps batches; `parse` returns the data so partition errors reach kf's
       // own mapping instead of kafkajs's exceptions.
-      protocolRequest.response = { decode: decodeFetchV11, parse: async (data) => data };
+      const range = { from: Number(request.offset), to: request.endOffset };
+      protocolRequest.response = {
+        decode: (raw) => decodeFetchV11(raw, range),
+        parse: async (data) => data,
+      };
       let decoded: FetchV11Response;
       try {
         decoded = (await broker.connectionPool.send(protocolRequest)) as FetchV11Response;
@@ -320,7 +310,7 @@ interface FetchV11Response {
   }>;
 }
 
-async function decodeFetchV11(raw: Buffer): Promise<FetchV11Response> {
+async function decodeFetchV11(raw: Buffer, range: OffsetRange): Promise<FetchV11Response> {
   const decoder = newDecoder(raw);
   decoder.readInt32(); // throttle_time_ms: one request at a time, nothing to throttle
   const errorCode = decoder.readInt16();
@@ -342,7 +332,7 @@ async function decodeFetchV11(raw: Buffer): Promise<FetchV11Response> {
         firstOffset: d.readInt64().toString(),
       }));
       decoder.readInt32(); // preferred_read_replica: kf reads from the leader
-      const batches = await decodeRecordSet(decoder);
+      const batches = await decodeRecordSet(decoder, range);
       partitions.push({
         partition,
         errorCode: partitionError,
@@ -358,33 +348,13 @@ async function decodeFetchV11(raw: Buffer): Promise<FetchV11Response> {
   return { errorCode, responses };
 }
 
-async function decodeRecordSet(decoder: KafkajsDecoder): Promise<RawBatch[]> {
+async function decodeRecordSet(decoder: KafkajsDecoder, range: OffsetRange): Promise<RawBatch[]> {
   const size = decoder.readInt32();
   if (size <= 0) return [];
-  const records = newDecoder(decoder.readBytes(size));
-  const buffer = (records as unknown as { buffer: Buffer }).buffer;
+  const buffer = decoder.readBytes(size);
   if (buffer.length > MAGIC_OFFSET && buffer.readInt8(MAGIC_OFFSET) !== RECORD_BATCH_MAGIC) {
     // Message formats v0/v1 were removed from Kafka 4.0; kf reads record batches only.
     throw new Error(`unsupported message format (magic ${buffer.readInt8(MAGIC_OFFSET)})`);
   }
-  const batches: RawBatch[] = [];
-  while (records.canReadBytes(RECORD_BATCH_OVERHEAD)) {
-    let batch: KafkajsRecordBatch;
-    try {
-      batch = await decodeBatch(records);
-    } catch (error) {
-      // The byte limit cuts the last batch short; it is fetched whole next time.
-      if ((error as KafkajsErrorShape).name === 'KafkaJSPartialMessageError') break;
-      throw error;
-    }
-    batches.push({
-      firstOffset: batch.firstOffset,
-      lastOffset: (BigInt(batch.firstOffset) + BigInt(batch.lastOffsetDelta)).toString(),
-      producerId: batch.producerId,
-      inTransaction: batch.inTransaction,
-      isControlBatch: batch.isControlBatch,
-      records: batch.records,
-    });
-  }
-  return batches;
+  return decodeRecordBatches(buffer, range, decompress);
 }

@@ -1,6 +1,5 @@
-import type { Isolation, KafkaRecord, RecordHeader } from './kafka-access.js';
+import type { Isolation, KafkaRecord } from './kafka-access.js';
 import type { RawBatch } from './kafkajs-internals.js';
-import { toOffset } from './offsets.js';
 
 export interface AbortedTransaction {
   producerId: string;
@@ -38,14 +37,14 @@ export function selectRecords(
   const pending = [...abortedTransactions].sort((a, b) => compare(a.firstOffset, b.firstOffset));
   const abortedProducers = new Set<string>();
   const records: KafkaRecord[] = [];
-  let next = BigInt(from);
+  let next = from;
   for (const batch of batches) {
-    const lastOffset = BigInt(batch.lastOffset);
-    if (lastOffset + 1n > next) next = lastOffset + 1n;
+    const lastOffset = batch.lastOffset;
+    if (lastOffset + 1 > next) next = lastOffset + 1;
     if (isolation === 'read_committed') {
       while (
         pending.length > 0 &&
-        BigInt((pending[0] as AbortedTransaction).firstOffset) <= lastOffset
+        BigInt((pending[0] as AbortedTransaction).firstOffset) <= BigInt(lastOffset)
       ) {
         abortedProducers.add((pending.shift() as AbortedTransaction).producerId);
       }
@@ -56,18 +55,10 @@ export function selectRecords(
     }
     if (batch.inTransaction && abortedProducers.has(batch.producerId)) continue;
     for (const record of batch.records) {
-      const offset = toOffset(record.offset, 'record offset');
-      if (offset < from) continue;
-      records.push({
-        offset,
-        key: record.key,
-        value: record.value,
-        headers: toHeaders(record.headers),
-        timestamp: toOffset(record.timestamp, 'record timestamp'),
-      });
+      if (record.offset >= from) records.push(record);
     }
   }
-  return { records, nextOffset: toOffset(next.toString(), 'next offset') };
+  return { records, nextOffset: next };
 }
 
 function isAbortMarker(batch: RawBatch): boolean {
@@ -83,11 +74,4 @@ function isAbortMarker(batch: RawBatch): boolean {
 function compare(a: string, b: string): number {
   const diff = BigInt(a) - BigInt(b);
   return diff < 0n ? -1 : diff > 0n ? 1 : 0;
-}
-
-/** kafkajs folds headers into an object (repeated keys become arrays); kf hands out a list. */
-function toHeaders(headers: Record<string, Buffer | null | Array<Buffer | null>>): RecordHeader[] {
-  return Object.entries(headers).flatMap(([key, value]) =>
-    Array.isArray(value) ? value.map((v) => ({ key, value: v })) : [{ key, value }],
-  );
 }

@@ -90,6 +90,7 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
           topic: unit.topic,
           partition: unit.partition,
           offset: position,
+          endOffset: end,
           maxBytes: options.fetch.maxBytes,
           maxWaitMs: options.fetch.maxWaitMs,
           isolation: options.isolation,

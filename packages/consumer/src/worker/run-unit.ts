@@ -1,11 +1,15 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FetchConf } from '@kf/core';
-import { OffsetOutOfRangeError } from '../errors/offset-out-of-range-error.js';
 import { UnitTimeoutError } from '../errors/unit-timeout-error.js';
 import type { Isolation, KafkaAccess, KafkaRecord } from '../kafka/kafka-access.js';
 import type { WorkUnit } from '../work-unit/work-unit.js';
 import { type AbortRace, createAbortRace } from './abort-race.js';
 import type { AttemptProgress } from './failure-outcome.js';
 import { type UnitInfo, unitInfo } from './message.js';
+
+// How long a fetch that found nothing readable waits before the next (the broker has
+// usually waited `maxWaitMs` already); the unit's timeout bounds the whole.
+const NO_PROGRESS_PAUSE_MS = 20;
 
 /** What a unit's records are handed to: user code, through one of the run modes. */
 export interface Delivery {
@@ -105,16 +109,11 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
         if (upTo <= last.offset) return { kind: 'stopped', messages, processedUpTo: upTo };
       }
       const next = Math.min(end, Math.max(result.nextOffset, last ? last.offset + 1 : position));
-      if (next === position && result.highWatermark <= position) {
-        // The range was scheduled below the log's end, which has since moved back (a
-        // truncation after an unclean leader election): these offsets no longer exist.
-        throw new OffsetOutOfRangeError(
-          unit.topic,
-          unit.partition,
-          position,
-          result.logStartOffset,
-          result.highWatermark,
-        );
+      if (next === position) {
+        // Nothing readable at `position` yet: after a leader change the new leader's high
+        // watermark can trail what was acknowledged for a moment. Offsets that are truly
+        // gone come back from the broker as OffsetOutOfRange; this only waits.
+        await race(delay(NO_PROGRESS_PAUSE_MS));
       }
       position = next;
     }

@@ -64,11 +64,20 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 240_000,
     teardownTimeout: 60_000,
-    projects: workspaces
-      .filter((w) => existsSync(join(w.dir, 'test')))
-      .map((w) => ({
-        extends: true as const,
-        test: { name: w.name, root: w.dir, include: ['test/**/*.test.ts'] },
-      })),
+    projects: [
+      ...workspaces
+        .filter((w) => existsSync(join(w.dir, 'test')))
+        .map((w) => ({
+          extends: true as const,
+          test: { name: w.name, root: w.dir, include: ['test/**/*.test.ts'] },
+        })),
+      // Fault scenarios take minutes: `pnpm test:faults` runs them, apart from `pnpm test`.
+      ...workspaces
+        .filter((w) => existsSync(join(w.dir, 'test', 'faults')))
+        .map((w) => ({
+          extends: true as const,
+          test: { name: `${w.name}:faults`, root: w.dir, include: ['test/faults/**/*.faults.ts'] },
+        })),
+    ],
   },
 });

@@ -18,6 +18,16 @@ export interface NodeReport {
   seen: Array<[number, number, string]>;
   claimed: Array<{ at: number; unit: UnitRange }>;
   completed: Array<{ at: number; unit: UnitRange; duplicate: boolean }>;
+  /** Ranges this node scheduled while it led, with the epoch of its term. */
+  scheduled: Array<{
+    at: number;
+    topic: string;
+    partition: number;
+    from: number;
+    to: number;
+    epoch: number;
+  }>;
+  leadership: Array<{ at: number; gained: boolean; epoch: number; reason?: string }>;
   errors: string[];
   exit: Promise<number | null>;
 }
@@ -43,7 +53,16 @@ export class NodeProcess {
     const exit = new Promise<number | null>((resolve) =>
       this.child.once('exit', (code) => resolve(code)),
     );
-    this.report = { nodeId: spec.nodeId, seen: [], claimed: [], completed: [], errors: [], exit };
+    this.report = {
+      nodeId: spec.nodeId,
+      seen: [],
+      claimed: [],
+      completed: [],
+      scheduled: [],
+      leadership: [],
+      errors: [],
+      exit,
+    };
     this.running = new Promise((resolve, reject) => {
       this.child.on('message', (message: { type: string } & Record<string, unknown>) => {
         if (message.type === 'running') resolve();
@@ -67,6 +86,11 @@ export class NodeProcess {
     this.child.kill('SIGKILL');
   }
 
+  /** SIGSTOP / SIGCONT: a process that stalls (a long GC, a paused VM) and comes back. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.child.kill(signal);
+  }
+
   /** Asks for a graceful close; SIGKILL if it has not exited within `ms`. */
   async stop(ms = 15_000): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
@@ -81,6 +105,8 @@ export class NodeProcess {
     if (message.type === 'batch') r.seen.push(...(message.items as NodeReport['seen']));
     else if (message.type === 'claimed') r.claimed.push(message as never);
     else if (message.type === 'completed') r.completed.push(message as never);
+    else if (message.type === 'scheduled') r.scheduled.push(message as never);
+    else if (message.type === 'leader') r.leadership.push(message as never);
     else if (message.type === 'error' || message.type === 'failed')
       r.errors.push(JSON.stringify(message));
   }
@@ -138,4 +164,27 @@ export function maxConcurrentUnits(nodes: readonly NodeProcess[]): number {
     most = Math.max(most, current);
   }
   return most;
+}
+
+/** Ranges of one partition scheduled more than once, across every node's reports. */
+export function overlappingSchedules(nodes: readonly NodeProcess[]): string[] {
+  const byPartition = new Map<string, Array<{ from: number; to: number; who: string }>>();
+  for (const n of nodes) {
+    for (const s of n.report.scheduled) {
+      const key = `${s.topic}/${s.partition}`;
+      const list = byPartition.get(key) ?? [];
+      list.push({ from: s.from, to: s.to, who: `${n.report.nodeId}@${s.epoch}` });
+      byPartition.set(key, list);
+    }
+  }
+  const overlaps: string[] = [];
+  for (const [key, list] of byPartition) {
+    list.sort((a, b) => a.from - b.from);
+    for (let i = 1; i < list.length; i++) {
+      const [a, b] = [list[i - 1], list[i]] as [(typeof list)[0], (typeof list)[0]];
+      if (b.from < a.to)
+        overlaps.push(`${key} [${a.from},${a.to}) by ${a.who} and [${b.from},${b.to}) by ${b.who}`);
+    }
+  }
+  return overlaps;
 }

@@ -52,3 +52,44 @@ export async function until(
     intervalMs: 20,
   });
 }
+
+/**
+ * Produces ids `prefix-0`, `prefix-1`, … at about `rate` a second, in sends every 50 ms,
+ * until `stop()`, which resolves with every id produced.
+ */
+export function produceInBackground(
+  producer: import('kafkajs').Producer,
+  topic: string,
+  options: { rate: number; partitions: number; prefix?: string },
+): { stop(): Promise<string[]>; produced(): number } {
+  const prefix = options.prefix ?? topic;
+  const ids: string[] = [];
+  let stopped = false;
+  const started = Date.now();
+  const loop = (async () => {
+    while (!stopped) {
+      const due = Math.floor(((Date.now() - started) / 1_000) * options.rate) - ids.length;
+      if (due > 0) {
+        const messages = Array.from({ length: due }, (_, i) => {
+          const n = ids.length + i;
+          return {
+            partition: n % options.partitions,
+            key: `${prefix}-${n}`,
+            value: `${prefix}-${n}`,
+          };
+        });
+        await producer.send({ topic, acks: -1, messages });
+        for (const m of messages) ids.push(m.value);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    produced: () => ids.length,
+    async stop() {
+      stopped = true;
+      await loop;
+      return ids;
+    },
+  };
+}

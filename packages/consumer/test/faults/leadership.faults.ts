@@ -7,11 +7,16 @@ import {
   startKafka,
   startRedisSingle,
   waitUntil,
-  withRedis,
 } from '@kf/devstack';
 import type { Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { decodeUnit, type WorkUnit } from '../../src/work-unit/work-unit.js';
+import {
+  duplicatesOutside,
+  errorListed,
+  faultSummary,
+  heldUnits,
+  leaderOf,
+} from '../support/fault-kit.js';
 import {
   countSeen,
   type NodeProcess,
@@ -60,7 +65,9 @@ describe('faults: the organiser leader', () => {
     await Promise.all([kafka?.stop(), redis?.stop()]);
   });
 
-  function config(): KfConfigInput & { redis: { groupName: string } } {
+  type Group = { redis: { groupName: string } };
+
+  function config(): KfConfigInput & Group {
     group += 1;
     return {
       bootstrapBrokers: kafka.info.brokers,
@@ -75,54 +82,8 @@ describe('faults: the organiser leader', () => {
     };
   }
 
-  /** The node of `among` that leads now: the last leadership event of each node tells. */
-  function leader(among: NodeProcess[] = running): NodeProcess | undefined {
-    return among.find((n) => n.report.leadership.at(-1)?.gained === true);
-  }
-
-  async function held(
-    conf: { redis: { groupName: string } },
-    node: NodeProcess,
-  ): Promise<WorkUnit[]> {
-    const raws = await withRedis(redis.info, (c) =>
-      c.lrange(`kf:{${conf.redis.groupName}}:working:${node.report.nodeId}`, 0, -1),
-    );
-    return raws.flatMap((raw) => {
-      const decoded = decodeUnit(raw);
-      return decoded.ok ? [decoded.unit] : [];
-    });
-  }
-
-  async function errorListed(conf: { redis: { groupName: string } }): Promise<number> {
-    return withRedis(redis.info, (c) => c.llen(`kf:{${conf.redis.groupName}}:error`));
-  }
-
-  /** Delivered twice, per offset; each must lie in one of `allowed` (units a faulty node held). */
-  function duplicatesOutside(allowed: WorkUnit[]): { duplicates: number; outside: string[] } {
-    const counts = new Map<string, number>();
-    for (const n of running) {
-      for (const [p, o] of n.report.seen)
-        counts.set(`${p}/${o}`, (counts.get(`${p}/${o}`) ?? 0) + 1);
-    }
-    let duplicates = 0;
-    const outside: string[] = [];
-    for (const [key, count] of counts) {
-      if (count < 2) continue;
-      duplicates += count - 1;
-      const [p, o] = key.split('/').map(Number) as [number, number];
-      if (!allowed.some((u) => u.partition === p && o >= u.offset && o < u.offset + u.len))
-        outside.push(key);
-    }
-    return { duplicates, outside };
-  }
-
-  function summary(name: string, fields: Record<string, number | string>): void {
-    process.stdout.write(
-      `[faults] ${name}: ${Object.entries(fields)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')}\n`,
-    );
-  }
+  const leader = (among: NodeProcess[] = running) => leaderOf(among);
+  const held = (conf: Group, node: NodeProcess) => heldUnits(redis.info, conf, node);
 
   test('the leader killed: another node leads within the lock TTL; no range scheduled twice', async () => {
     const topic = 'faults-leader-kill';
@@ -158,9 +119,9 @@ describe('faults: the organiser leader', () => {
       'every message',
       60_000,
     );
-    const { duplicates, outside } = duplicatesOutside(inFlight);
-    const listed = await errorListed(conf);
-    summary('leader SIGKILL', {
+    const { duplicates, outside } = duplicatesOutside(running, inFlight);
+    const listed = await errorListed(redis.info, conf);
+    faultSummary('leader SIGKILL', {
       produced: ids.length,
       delivered: countSeen(running).distinct.size,
       duplicates,
@@ -222,9 +183,9 @@ describe('faults: the organiser leader', () => {
       'every message',
       60_000,
     );
-    const { duplicates, outside } = duplicatesOutside(inFlight);
-    const listed = await errorListed(conf);
-    summary('leader SIGSTOP past its TTL, then SIGCONT', {
+    const { duplicates, outside } = duplicatesOutside(running, inFlight);
+    const listed = await errorListed(redis.info, conf);
+    faultSummary('leader SIGSTOP past its TTL, then SIGCONT', {
       produced: ids.length,
       delivered: countSeen(running).distinct.size,
       duplicates,

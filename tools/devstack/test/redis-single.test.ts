@@ -37,6 +37,16 @@ describe('Redis single server', () => {
     expect(dir[1]?.startsWith(redis.runDir)).toBe(true);
   });
 
+  test('stopServer and startServer: an outage on the same port, the data reloaded from the AOF', async () => {
+    await withRedis(redis.info, (client) => client.set('kept', 'across the restart'));
+    const before = redis.processes[0]?.pid;
+    await redis.stopServer();
+    await expect(withRedis(redis.info, (client) => client.ping())).rejects.toThrow();
+    await redis.startServer();
+    expect(redis.processes[0]?.pid).not.toBe(before);
+    expect(await withRedis(redis.info, (client) => client.get('kept'))).toBe('across the restart');
+  });
+
   test('stops cleanly, leaving no process and no run directory', async () => {
     await stopAndExpectGone(redis);
   });

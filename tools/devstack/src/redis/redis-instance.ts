@@ -57,6 +57,31 @@ export async function startRedisInstance(options: RedisInstanceOptions): Promise
   ];
   const configFile = join(dir, isSentinel ? 'sentinel.conf' : 'redis.conf');
   writeFileSync(configFile, `${config.join('\n')}\n`);
+  const proc = await launchRedis(options, dir, configFile);
+  return { host: LOOPBACK, port: options.port, name: options.name, dir, process: proc };
+}
+
+/**
+ * Starts the server of an instance again after it was stopped, on the same port, data
+ * directory and config: a restart, its AOF reloaded.
+ */
+export function relaunchRedisInstance(
+  instance: RedisInstance,
+  options: RedisInstanceOptions,
+): Promise<ManagedProcess> {
+  const isSentinel = options.command === 'redis-sentinel';
+  return launchRedis(
+    options,
+    instance.dir,
+    join(instance.dir, isSentinel ? 'sentinel.conf' : 'redis.conf'),
+  );
+}
+
+async function launchRedis(
+  options: RedisInstanceOptions,
+  dir: string,
+  configFile: string,
+): Promise<ManagedProcess> {
   const proc = startProcess({
     name: options.name,
     command: options.command ?? 'redis-server',
@@ -87,7 +112,7 @@ export async function startRedisInstance(options: RedisInstanceOptions): Promise
       { cause: error },
     );
   }
-  return { ...address, name: options.name, dir, process: proc };
+  return proc;
 }
 
 /** With TLS the one port is the TLS port: plain TCP is switched off (`port 0`). */

@@ -3,7 +3,7 @@ import { newRunDir } from '../paths.js';
 import { freePorts } from '../ports.js';
 import { type ServiceHandle, type StartOptions, serviceHandle } from '../service.js';
 import { ensureRedisTools } from '../system-tools.js';
-import { startRedisInstance } from './redis-instance.js';
+import { relaunchRedisInstance, startRedisInstance } from './redis-instance.js';
 import { generateTlsMaterial, type TlsClientOptions, type TlsFiles } from './tls-certs.js';
 
 export interface RedisSingleInfo {
@@ -19,7 +19,12 @@ export interface RedisSingleInfo {
   tlsFiles?: TlsFiles;
 }
 
-export type RedisSingle = ServiceHandle<RedisSingleInfo>;
+export type RedisSingle = ServiceHandle<RedisSingleInfo> & {
+  /** Stops the server (SIGTERM: its AOF is flushed), leaving its data for `startServer`. */
+  stopServer(): Promise<void>;
+  /** Starts the stopped server again on the same port, reloading its AOF. */
+  startServer(): Promise<void>;
+};
 
 export interface SingleStartOptions extends StartOptions {
   /** `requirepass`: clients log in as the `default` user with it. */
@@ -48,7 +53,7 @@ export async function startRedisSingle(options: SingleStartOptions = {}): Promis
     ...(options.password === undefined ? {} : { password: options.password }),
     ...(tls ? { tls: tls.client } : {}),
   };
-  const server = await startRedisInstance({
+  const instanceOptions = {
     name: 'redis-single',
     port,
     runDir,
@@ -57,7 +62,8 @@ export async function startRedisSingle(options: SingleStartOptions = {}): Promis
     users: options.users,
     tls: tls ? { files: tls.files, authClients } : undefined,
     probe: credentials,
-  });
+  };
+  const server = await startRedisInstance(instanceOptions);
   const info: RedisSingleInfo = {
     host: server.host,
     port: server.port,
@@ -65,5 +71,15 @@ export async function startRedisSingle(options: SingleStartOptions = {}): Promis
     ...credentials,
     ...(tls ? { tlsFiles: tls.files } : {}),
   };
-  return serviceHandle('single', runDir, info, [server.process]);
+  const processes = [server.process];
+  return {
+    ...serviceHandle('single', runDir, info, processes),
+    async stopServer() {
+      await processes[0]?.stop();
+    },
+    async startServer() {
+      // The handle's process list is updated in place, so stop() stops the new one.
+      processes[0] = await relaunchRedisInstance(server, instanceOptions);
+    },
+  };
 }

@@ -80,6 +80,24 @@ describe('decideFailure', () => {
   });
 });
 
+describe('decideFailure when retention overtook a unit', () => {
+  test('only the deleted head is error-listed; what the partition still holds runs afresh', () => {
+    const error = new OffsetOutOfRangeError('t', 0, 100, 130, 900);
+    const decision = decideFailure({ ...unit, attempts: 2 }, error, { processedUpTo: 100 }, 10);
+    expect(decision.giveUp?.unit).toEqual(part(100, 30, 2));
+    expect(decision.giveUp?.reason).toBe('OFFSET_OUT_OF_RANGE');
+    expect(decision.requeue).toEqual([part(130, 20, 0)]);
+  });
+
+  test('a unit wholly deleted is error-listed whole', () => {
+    const error = new OffsetOutOfRangeError('t', 0, 100, 500, 900);
+    expect(decideFailure(unit, error, { processedUpTo: 100 }, 10)).toMatchObject({
+      requeue: [],
+      giveUp: { unit: part(100, 50, 0) },
+    });
+  });
+});
+
 describe('retryDelay', () => {
   const conf = { retryBackoffMs: 100, maxRetryBackoffMs: 1_000 };
   test('doubles per attempt up to the cap, with at most 20% taken off', () => {

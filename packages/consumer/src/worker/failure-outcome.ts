@@ -34,11 +34,18 @@ export function decideFailure(
   const code = (error as { code?: unknown } | null)?.code;
   const detail = error instanceof Error ? error.message : String(error);
   if (code === KafkaErrorCode.OffsetOutOfRange) {
+    // Retention deleted the start of the range: give up only what is gone and read the
+    // rest, which the partition still holds, as a unit of its own.
+    const earliest = (error as { earliest?: number }).earliest;
+    const gone = earliest === undefined ? rest : sliceUnit(rest, rest.offset, earliest);
+    const kept = earliest === undefined ? undefined : sliceUnit(rest, earliest, end, 0);
+    const lost = gone ?? rest;
     return {
-      requeue: [],
-      giveUp: { unit: rest, reason: 'OFFSET_OUT_OF_RANGE', detail: withRange(rest, detail) },
+      requeue: kept && gone ? [kept] : [],
+      giveUp: { unit: lost, reason: 'OFFSET_OUT_OF_RANGE', detail: withRange(lost, detail) },
     };
   }
+
   if (code === KafkaErrorCode.UnknownTopicOrPartition) {
     return {
       requeue: [],

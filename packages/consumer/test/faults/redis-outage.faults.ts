@@ -79,9 +79,6 @@ describe('faults: Redis unavailable', () => {
       120_000,
     );
     const { total, distinct, offsets } = countSeen(running);
-    const crashed = running.filter(
-      (n) => n.pid === undefined || n.report.errors.some((e) => e.includes('"exit"')),
-    );
     const listed = await errorListed(redis.info, conf);
     faultSummary('Redis stopped 30 s, restarted on its AOF', {
       produced: ids.length,

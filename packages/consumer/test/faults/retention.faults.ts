@@ -1,0 +1,86 @@
+import {
+  createTopic,
+  type KafkaService,
+  kafkaClient,
+  type RedisSingle,
+  startKafka,
+  startRedisSingle,
+  waitUntil,
+} from '@kf/devstack';
+import type { Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createNode, type KfNode } from '../../src/index.js';
+import { faultSummary } from '../support/fault-kit.js';
+import { produceIds, until } from '../support/produce.js';
+
+/**
+ * Retention deletes offsets that were scheduled but not consumed yet: their units go to
+ * the error list with OFFSET_OUT_OF_RANGE and the range, never skipped silently, and
+ * scheduling goes on from the earliest offset.
+ */
+describe('faults: retention overtakes the consumers', () => {
+  let kafka: KafkaService;
+  let redis: RedisSingle;
+  let producer: Producer;
+  const nodes: KfNode[] = [];
+
+  beforeAll(async () => {
+    [kafka, redis] = await Promise.all([startKafka({ brokers: 1 }), startRedisSingle()]);
+    producer = kafkaClient(kafka.info.brokers, 'kf-faults-retention').producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    await producer?.disconnect();
+    await Promise.all([kafka?.stop(), redis?.stop()]);
+  });
+
+  test('scheduled units whose offsets were deleted are error-listed with their range', async () => {
+    const topic = 'faults-retention';
+    await createTopic(kafka.info.brokers, { topic, partitions: 1 });
+    const ids = await produceIds(producer, topic, { count: 1_000, partitions: 1 });
+    const config = {
+      bootstrapBrokers: kafka.info.brokers,
+      redis: { host: redis.info.host, port: redis.info.port, groupName: 'faults-retention' },
+      conf: { useEarliest: true, consumeStep: 100 },
+    };
+    // A node that schedules but does not consume yet: the units wait in Redis.
+    const organiser = await createNode(config, [topic]);
+    nodes.push(organiser);
+    const scheduled: Array<[number, number]> = [];
+    organiser.on('unitsScheduled', (e) => scheduled.push([e.from, e.to]));
+    await until(waitUntil, () => scheduled.some(([, to]) => to === 1_000), 'the backlog scheduled');
+    const admin = kafkaClient(kafka.info.brokers, 'kf-faults-retention-admin').admin();
+    await admin.connect();
+    await admin.fetchTopicMetadata({ topics: [topic] });
+    await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '650' }] });
+    await admin.disconnect();
+    const later = await produceIds(producer, topic, { count: 200, partitions: 1, start: 1_000 });
+    const seen: string[] = [];
+    await organiser.run({
+      eachMessage: async ({ message }) => void seen.push(String(message.value)),
+    });
+    const kept = [...ids.slice(650), ...later];
+    await until(waitUntil, () => seen.length >= kept.length, 'every offset still held');
+    const entries = await organiser.errors.list({ limit: 1_000 });
+    const lost = entries.flatMap((e) =>
+      typeof e.unit === 'string' ? [] : [[e.unit.offset, e.unit.offset + e.unit.len]],
+    );
+    const listedOffsets = lost.reduce((sum, [from = 0, to = 0]) => sum + (to - from), 0);
+    faultSummary('retention deletes [0, 650) after it was scheduled', {
+      produced: ids.length + later.length,
+      delivered: seen.length,
+      errorListedUnits: entries.length,
+      errorListedOffsets: listedOffsets,
+    });
+    expect(new Set(entries.map((e) => e.reason))).toEqual(new Set(['OFFSET_OUT_OF_RANGE']));
+    expect(entries[0]?.detail).toMatch(/^offsets \[\d+, \d+\) of faults-retention\/0: /);
+    // Every deleted offset is accounted for: delivered before the deletion, or listed.
+    expect(listedOffsets).toBe(650);
+    expect(seen.sort()).toEqual([...kept].sort());
+  });
+});

@@ -120,19 +120,29 @@ export class Organiser {
   }
 
   private async offsetsOf(topic: string): Promise<PartitionOffsets[]> {
+    const { kafka, isolation, logger, events } = this.options;
     try {
-      const offsets = await this.options.kafka.offsets(topic, this.options.isolation);
+      const offsets = await kafka.offsets(topic, isolation);
       this.missing.delete(topic);
       return offsets;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== KafkaErrorCode.UnknownTopicOrPartition)
-        throw error;
+      const code = (error as { code?: unknown }).code;
+      if (code === KafkaErrorCode.NotLeader) {
+        // A partition's leader moved or died: the cached metadata names the old one, and
+        // nothing else may refresh it while no unit of this topic is in flight.
+        events.report(error, `offsets of ${topic}: leader moved, refreshing metadata`);
+        await kafka.refreshMetadata([topic]).catch((refreshError: unknown) => {
+          logger.warn(
+            { err: refreshError, topic },
+            'metadata refresh failed; the next tick retries',
+          );
+        });
+        return [];
+      }
+      if (code !== KafkaErrorCode.UnknownTopicOrPartition) throw error;
       if (!this.missing.has(topic)) {
         this.missing.add(topic);
-        this.options.logger.warn(
-          { topic },
-          'topic does not exist (yet); it is scheduled once it does',
-        );
+        logger.warn({ topic }, 'topic does not exist (yet); it is scheduled once it does');
       }
       return [];
     }

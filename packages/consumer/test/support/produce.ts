@@ -78,8 +78,14 @@ export function produceInBackground(
             value: `${prefix}-${n}`,
           };
         });
-        await producer.send({ topic, acks: -1, messages });
-        for (const m of messages) ids.push(m.value);
+        try {
+          await producer.send({ topic, acks: -1, messages });
+          for (const m of messages) ids.push(m.value);
+        } catch {
+          // A send refused during a broker fail-over is sent again with the next round:
+          // only acknowledged ids count as produced, so the tally stays exact.
+          await new Promise((r) => setTimeout(r, 200));
+        }
       }
       await new Promise((r) => setTimeout(r, 50));
     }

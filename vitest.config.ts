@@ -69,7 +69,12 @@ export default defineConfig({
         .filter((w) => existsSync(join(w.dir, 'test')))
         .map((w) => ({
           extends: true as const,
-          test: { name: w.name, root: w.dir, include: ['test/**/*.test.ts'] },
+          // `*.ci.faults.ts`: the fault scenarios short enough for every run.
+          test: {
+            name: w.name,
+            root: w.dir,
+            include: ['test/**/*.test.ts', 'test/faults/**/*.ci.faults.ts'],
+          },
         })),
       // Fault scenarios take minutes: `pnpm test:faults` runs them, apart from `pnpm test`.
       ...workspaces

@@ -450,6 +450,27 @@ describe('createNode on one Redis and one Kafka broker', () => {
     expect(badTopic).toMatchObject({ code: 'KF_CONFIG_INVALID', issues: [{ path: 'topics[1]' }] });
   });
 
+  test('a wrong Redis password fails the start with a typed error, the password nowhere in it', async () => {
+    const secured = await startRedisSingle({ password: 'right-secret' });
+    try {
+      const base = config();
+      const wrong = {
+        ...base,
+        redis: { ...base.redis, port: secured.info.port, password: 'wrong-secret' },
+      };
+      const error = await createNode(wrong, ['x'], { startTimeoutMs: 5_000 }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: 'KF_NODE_START_FAILED', service: 'redis' });
+      expect(String((error as Error).message)).toMatch(/WRONGPASS|invalid username-password/i);
+      expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(
+        'wrong-secret',
+      );
+    } finally {
+      await secured.stop();
+    }
+  });
+
   test('an unreachable Redis or Kafka fails the start with a typed error within the bound', async () => {
     const base = config();
     const noRedis = { ...base, redis: { ...base.redis, port: 1 } };

@@ -66,10 +66,36 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     await connecting;
   };
 
-  const refreshMetadata = async (topics: string[]): Promise<ClusterMetadata> => {
+  // One refresh at a time: after a broker dies every unit on it fails at once, and
+  // kafkajs's broker pool is not safe for concurrent refreshes (they race replacing its
+  // broker table). Callers arriving meanwhile share the refresh in flight.
+  let refreshing: Promise<ClusterMetadata> | undefined;
+  const refreshMetadata = (topics: string[]): Promise<ClusterMetadata> => {
+    refreshing ??= refreshOnce(topics).finally(() => {
+      refreshing = undefined;
+    });
+    const shared = refreshing;
+    return shared.then((result) =>
+      topics.every((t) => result.topics.some((m) => m.topic === t)) ? result : refreshOnce(topics),
+    );
+  };
+
+  const refreshOnce = async (topics: string[]): Promise<ClusterMetadata> => {
     try {
       await ensureConnected();
-      const raw = await cluster.refreshMetadata(topics);
+      const raw = await cluster.refreshMetadata(topics).catch(async (error: unknown) => {
+        if (isUnknownTopic(error)) throw error;
+        // kafkajs asks a broker it holds a connection to; when that broker died, every
+        // refresh fails the same way. Reconnecting starts again from the bootstrap list.
+        logger.warn(
+          { err: error, topics },
+          'metadata refresh failed; reconnecting to refresh again',
+        );
+        await cluster.disconnect();
+        connecting = undefined;
+        await ensureConnected();
+        return cluster.refreshMetadata(topics);
+      });
       return toClusterMetadata(raw, topics);
     } catch (error) {
       throw metadataError(error, topics);
@@ -228,6 +254,12 @@ function toClusterMetadata(
       };
     }),
   };
+}
+
+function isUnknownTopic(error: unknown): boolean {
+  return (
+    (unwrapRetries(error) as KafkajsErrorShape).code === KafkaProtocolCode.UnknownTopicOrPartition
+  );
 }
 
 function metadataError(error: unknown, topics: string[]): Error {

@@ -23,6 +23,7 @@ import {
   startNodes,
 } from './support/node-processes.js';
 import { produceIds, until } from './support/produce.js';
+import { startTogether } from './support/start-together.js';
 
 /**
  * Several node processes on one group, on every Redis deployment, against a real broker:
@@ -39,12 +40,12 @@ describe('node processes end to end', () => {
   let scenario = 0;
 
   beforeAll(async () => {
-    [kafka, single, cluster, sentinel] = await Promise.all([
+    [kafka, single, cluster, sentinel] = await startTogether(
       startKafka({ brokers: 1 }),
       startRedisSingle(),
       startRedisCluster(),
       startRedisSentinel(),
-    ]);
+    );
     // Idempotent: a retried send must not write a batch twice, or the counts would blame kf.
     producer = kafkaClient(kafka.info.brokers, 'kf-e2e').producer({
       idempotent: true,

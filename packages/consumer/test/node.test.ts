@@ -12,6 +12,7 @@ import type { Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createNode, type KfNode } from '../src/index.js';
 import { produceIds, tally, until } from './support/produce.js';
+import { startTogether } from './support/start-together.js';
 
 describe('createNode on one Redis and one Kafka broker', () => {
   let kafka: KafkaService;
@@ -21,7 +22,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
   let groupNo = 0;
 
   beforeAll(async () => {
-    [kafka, redis] = await Promise.all([startKafka({ brokers: 1 }), startRedisSingle()]);
+    [kafka, redis] = await startTogether(startKafka({ brokers: 1 }), startRedisSingle());
     producer = kafkaClient(kafka.info.brokers, 'kf-node-test').producer({
       idempotent: true,
       maxInFlightRequests: 1,

@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { faultSummary } from '../support/fault-kit.js';
 import { countSeen, type NodeProcess, startNodes } from '../support/node-processes.js';
 import { produceInBackground, until } from '../support/produce.js';
+import { startTogether } from '../support/start-together.js';
 
 /**
  * Fail-over of the servers under a running group: the Redis Sentinel master, and the
@@ -27,7 +28,7 @@ describe('faults: fail-over under a running group', { timeout: 300_000 }, () => 
   let productions: Array<{ stop(): Promise<string[]> }> = [];
 
   beforeAll(async () => {
-    [kafka, sentinel] = await Promise.all([startKafka({ brokers: 3 }), startRedisSentinel()]);
+    [kafka, sentinel] = await startTogether(startKafka({ brokers: 3 }), startRedisSentinel());
     // Not idempotent: kafkajs's idempotent producer fails with OUT_OF_ORDER_SEQUENCE_NUMBER
     // after a leader fail-over. A retried batch may then be written twice; ids are
     // counted distinct, and kf's duplicates per offset.

@@ -24,6 +24,7 @@ import {
   startNodes,
 } from '../support/node-processes.js';
 import { produceInBackground, until } from '../support/produce.js';
+import { startTogether } from '../support/start-together.js';
 
 const LOCK_TTL_MS = 2_000;
 const LEASE_TTL_MS = 2_000;
@@ -44,7 +45,7 @@ describe('faults: the organiser leader', () => {
   let group = 0;
 
   beforeAll(async () => {
-    [kafka, redis] = await Promise.all([startKafka({ brokers: 1 }), startRedisSingle()]);
+    [kafka, redis] = await startTogether(startKafka({ brokers: 1 }), startRedisSingle());
     producer = kafkaClient(kafka.info.brokers, 'kf-faults').producer({
       idempotent: true,
       maxInFlightRequests: 1,

@@ -21,6 +21,7 @@ import {
 } from '../support/fault-kit.js';
 import { countSeen, NodeProcess, overlappingSchedules } from '../support/node-processes.js';
 import { produceInBackground, until } from '../support/produce.js';
+import { startTogether } from '../support/start-together.js';
 
 const LEASE_TTL_MS = 2_000;
 const TICK_MS = 100;
@@ -41,7 +42,7 @@ describe('faults: node churn', () => {
   const running: NodeProcess[] = [];
 
   beforeAll(async () => {
-    [kafka, redis] = await Promise.all([startKafka({ brokers: 1 }), startRedisSingle()]);
+    [kafka, redis] = await startTogether(startKafka({ brokers: 1 }), startRedisSingle());
     producer = kafkaClient(kafka.info.brokers, 'kf-faults-churn').producer({
       idempotent: true,
       maxInFlightRequests: 1,

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { errorListed, faultSummary } from '../support/fault-kit.js';
 import { countSeen, type NodeProcess, startNodes } from '../support/node-processes.js';
 import { produceInBackground, until } from '../support/produce.js';
+import { startTogether } from '../support/start-together.js';
 
 const OUTAGE_MS = 30_000;
 
@@ -28,7 +29,7 @@ describe('faults: Redis unavailable', () => {
   let running: NodeProcess[] = [];
 
   beforeAll(async () => {
-    [kafka, redis] = await Promise.all([startKafka({ brokers: 1 }), startRedisSingle()]);
+    [kafka, redis] = await startTogether(startKafka({ brokers: 1 }), startRedisSingle());
     producer = kafkaClient(kafka.info.brokers, 'kf-faults-outage').producer({
       idempotent: true,
       maxInFlightRequests: 1,

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createNode, type KfNode } from '../../src/index.js';
 import { faultSummary } from '../support/fault-kit.js';
 import { produceIds, until } from '../support/produce.js';
+import { startTogether } from '../support/start-together.js';
 
 /**
  * Retention deletes offsets that were scheduled but not consumed yet: their units go to
@@ -25,7 +26,7 @@ describe('faults: retention overtakes the consumers', () => {
   const nodes: KfNode[] = [];
 
   beforeAll(async () => {
-    [kafka, redis] = await Promise.all([startKafka({ brokers: 1 }), startRedisSingle()]);
+    [kafka, redis] = await startTogether(startKafka({ brokers: 1 }), startRedisSingle());
     producer = kafkaClient(kafka.info.brokers, 'kf-faults-retention').producer({
       idempotent: true,
       maxInFlightRequests: 1,

@@ -168,8 +168,9 @@ async function formatStorage(classpath: string, clusterId: string, config: strin
         'kafka.tools.StorageTool',
         'format',
         '--ignore-formatted',
-        '-t',
-        clusterId,
+        // One argument, `--cluster-id=…`: a base64url id may start with '-', which the
+        // tool's parser would take for an option of its own.
+        `--cluster-id=${clusterId}`,
         '-c',
         config,
       ],

@@ -130,7 +130,9 @@ describe('faults: the organiser leader', () => {
       takeoverMs: takeoverMs.toFixed(0),
     });
     expect(countSeen(running).distinct.size).toBe(ids.length);
-    expect(takeoverMs).toBeLessThan(LOCK_TTL_MS + 3 * TICK_MS + 500);
+    // The lock runs out at most a TTL after the kill; followers look again every quarter
+    // TTL; then one tick and the report's trip over IPC.
+    expect(takeoverMs).toBeLessThan(LOCK_TTL_MS + LOCK_TTL_MS / 4 + 3 * TICK_MS + 700);
     expect(overlappingSchedules(running)).toEqual([]);
     expect(outside).toEqual([]);
     expect(listed).toBe(0);

@@ -1,20 +1,14 @@
 import type { KfConfigInput, RedisConfigInput } from '@kf/core';
 import {
   createTopic,
-  type KafkaService,
-  kafkaClient,
-  type RedisCluster,
-  type RedisSentinel,
-  type RedisSingle,
-  startKafka,
   startRedisCluster,
   startRedisSentinel,
   startRedisSingle,
+  startTogether,
   waitUntil,
   withRedis,
 } from '@kf/devstack';
-import type { Producer } from 'kafkajs';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { decodeUnit } from '../src/work-unit/work-unit.js';
 import {
   countSeen,
@@ -23,7 +17,7 @@ import {
   startNodes,
 } from './support/node-processes.js';
 import { produceIds, until } from './support/produce.js';
-import { startTogether } from './support/start-together.js';
+import { useKafkaRedis } from './support/stack.js';
 
 /**
  * Several node processes on one group, on every Redis deployment, against a real broker:
@@ -31,59 +25,62 @@ import { startTogether } from './support/start-together.js';
  * Each scenario logs its summary line.
  */
 describe('node processes end to end', () => {
-  let kafka: KafkaService;
-  let single: RedisSingle;
-  let cluster: RedisCluster;
-  let sentinel: RedisSentinel;
-  let producer: Producer;
+  // Every deployment at once: the file's scenarios run on each.
+  const stack = useKafkaRedis({
+    clientId: 'kf-e2e',
+    redis: async () => {
+      const [single, cluster, sentinel] = await startTogether(
+        startRedisSingle(),
+        startRedisCluster(),
+        startRedisSentinel(),
+      );
+      return {
+        single,
+        cluster,
+        sentinel,
+        stop: async () => {
+          await Promise.all([single.stop(), cluster.stop(), sentinel.stop()]);
+        },
+      };
+    },
+  });
   let running: NodeProcess[] = [];
   let scenario = 0;
-
-  beforeAll(async () => {
-    [kafka, single, cluster, sentinel] = await startTogether(
-      startKafka({ brokers: 1 }),
-      startRedisSingle(),
-      startRedisCluster(),
-      startRedisSentinel(),
-    );
-    // Idempotent: a retried send must not write a batch twice, or the counts would blame kf.
-    producer = kafkaClient(kafka.info.brokers, 'kf-e2e').producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
-  });
 
   afterEach(async () => {
     await Promise.all(running.map((n) => n.stop()));
     running = [];
   });
 
-  afterAll(async () => {
-    await producer?.disconnect();
-    await Promise.all([kafka?.stop(), single?.stop(), cluster?.stop(), sentinel?.stop()]);
-  });
-
   const deployments: Array<[string, () => RedisConfigInput]> = [
-    ['ioredis single', () => ({ host: single.info.host, port: single.info.port })],
-    ['ioredis Cluster', () => ({ host: cluster.info.nodes.map((n) => `${n.host}:${n.port}`) })],
+    [
+      'ioredis single',
+      () => ({ host: stack.redis.single.info.host, port: stack.redis.single.info.port }),
+    ],
+    [
+      'ioredis Cluster',
+      () => ({ host: stack.redis.cluster.info.nodes.map((n) => `${n.host}:${n.port}`) }),
+    ],
     [
       'ioredis Sentinel',
       () => ({
-        sentinelAddresses: sentinel.info.sentinels.map((s) => `${s.host}:${s.port}`),
-        masterName: sentinel.info.masterName,
+        sentinelAddresses: stack.redis.sentinel.info.sentinels.map((s) => `${s.host}:${s.port}`),
+        masterName: stack.redis.sentinel.info.masterName,
       }),
     ],
     [
       'node-redis Cluster',
-      () => ({ host: cluster.info.nodes.map((n) => `${n.host}:${n.port}`), client: 'node-redis' }),
+      () => ({
+        host: stack.redis.cluster.info.nodes.map((n) => `${n.host}:${n.port}`),
+        client: 'node-redis',
+      }),
     ],
   ];
 
   function groupConfig(redis: RedisConfigInput, conf: Record<string, unknown> = {}): KfConfigInput {
     scenario += 1;
     return {
-      bootstrapBrokers: kafka.info.brokers,
+      bootstrapBrokers: stack.kafka.info.brokers,
       redis: { ...redis, groupName: `e2e-${scenario}` },
       conf: { useEarliest: true, ...conf },
     };
@@ -120,11 +117,11 @@ describe('node processes end to end', () => {
     '%s: 3 processes consume 4 partitions exactly once',
     async (name, redis) => {
       const topic = `e2e-exact-${name.replace(/\W+/g, '-').toLowerCase()}`;
-      await createTopic(kafka.info.brokers, { topic, partitions: 4 });
+      await createTopic(stack.kafka.info.brokers, { topic, partitions: 4 });
       const config = groupConfig(redis(), { consumeStep: 1_000 });
       running = await startNodes(3, (i) => ({ config, topics: [topic], nodeId: `${topic}-${i}` }));
       // Produced while all three run, so they share the flow from its first message.
-      const ids = await produceIds(producer, topic, { count: 20_000, partitions: 4 });
+      const ids = await produceIds(stack.producer, topic, { count: 20_000, partitions: 4 });
       const { total, distinct, offsets } = await consumeEverything(ids.length);
       const perNode = running.map((n) => n.report.seen.length);
       summary(name, {
@@ -142,10 +139,10 @@ describe('node processes end to end', () => {
 
   test('one partition is consumed by 3 processes at once: more units in flight than partitions', async () => {
     const topic = 'e2e-one-partition';
-    await createTopic(kafka.info.brokers, { topic, partitions: 1 });
-    const ids = await produceIds(producer, topic, { count: 30_000, partitions: 1 });
+    await createTopic(stack.kafka.info.brokers, { topic, partitions: 1 });
+    const ids = await produceIds(stack.producer, topic, { count: 30_000, partitions: 1 });
     const config = groupConfig(
-      { host: single.info.host, port: single.info.port },
+      { host: stack.redis.single.info.host, port: stack.redis.single.info.port },
       { consumeStep: 500 },
     );
     running = await startNodes(3, (i) => ({
@@ -171,10 +168,10 @@ describe('node processes end to end', () => {
 
   test('a node killed with SIGKILL mid-run: its units are recovered, duplicates only from them', async () => {
     const topic = 'e2e-kill';
-    await createTopic(kafka.info.brokers, { topic, partitions: 4 });
-    const ids = await produceIds(producer, topic, { count: 40_000, partitions: 4 });
+    await createTopic(stack.kafka.info.brokers, { topic, partitions: 4 });
+    const ids = await produceIds(stack.producer, topic, { count: 40_000, partitions: 4 });
     const config = groupConfig(
-      { host: single.info.host, port: single.info.port },
+      { host: stack.redis.single.info.host, port: stack.redis.single.info.port },
       { consumeStep: 500, leaseTtlMs: 2_000 },
     );
     running = await startNodes(3, (i) => ({
@@ -194,7 +191,7 @@ describe('node processes end to end', () => {
     await victim.report.exit;
     const killedAt = Date.now();
     // What the dead node held: only these ranges may be delivered twice.
-    const held = await withRedis(single.info, (c) =>
+    const held = await withRedis(stack.redis.single.info, (c) =>
       c.lrange(
         `kf:{${(config.redis as { groupName: string }).groupName}}:working:${victim.report.nodeId}`,
         0,

@@ -1,49 +1,28 @@
-import {
-  createTopic,
-  type KafkaService,
-  kafkaClient,
-  type RedisSingle,
-  startKafka,
-  startRedisSingle,
-  waitUntil,
-  withRedis,
-} from '@kf/devstack';
-import type { Producer } from 'kafkajs';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { createTopic, kafkaClient, startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
+import { silentLogger } from '@kf/protocol';
+import { afterEach, describe, expect, test } from 'vitest';
 import { createNode, type KfNode } from '../src/index.js';
 import { produceIds, tally, until } from './support/produce.js';
-import { startTogether } from './support/start-together.js';
+import { useKafkaRedis } from './support/stack.js';
 
 describe('createNode on one Redis and one Kafka broker', () => {
-  let kafka: KafkaService;
-  let redis: RedisSingle;
-  let producer: Producer;
+  const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-node-test' });
   const nodes: KfNode[] = [];
   let groupNo = 0;
-
-  beforeAll(async () => {
-    [kafka, redis] = await startTogether(startKafka({ brokers: 1 }), startRedisSingle());
-    producer = kafkaClient(kafka.info.brokers, 'kf-node-test').producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
-  });
 
   afterEach(async () => {
     await Promise.all(nodes.splice(0).map((n) => n.close({ timeoutMs: 2_000 })));
   });
 
-  afterAll(async () => {
-    await producer?.disconnect();
-    await Promise.all([kafka?.stop(), redis?.stop()]);
-  });
-
   function config(conf: Record<string, unknown> = {}) {
     groupNo += 1;
     return {
-      bootstrapBrokers: kafka.info.brokers,
-      redis: { host: redis.info.host, port: redis.info.port, groupName: `node-test-${groupNo}` },
+      bootstrapBrokers: stack.kafka.info.brokers,
+      redis: {
+        host: stack.redis.info.host,
+        port: stack.redis.info.port,
+        groupName: `node-test-${groupNo}`,
+      },
       conf: { useEarliest: true, ...conf },
     };
   }
@@ -54,14 +33,27 @@ describe('createNode on one Redis and one Kafka broker', () => {
     return n;
   }
 
+  /** A unit of a one-partition topic's offsets [0, len), as a worker claims it. */
+  function wholeRange(t: string, len: number): string {
+    return JSON.stringify({
+      id: `${t}/0/0`,
+      topic: t,
+      partition: 0,
+      offset: 0,
+      len,
+      attempts: 0,
+      ts: 1,
+    });
+  }
+
   async function topic(name: string, partitions: number): Promise<string> {
-    await createTopic(kafka.info.brokers, { topic: name, partitions });
+    await createTopic(stack.kafka.info.brokers, { topic: name, partitions });
     return name;
   }
 
   test('two nodes consume every message of four partitions exactly once', async () => {
     const t = await topic('node-basic', 4);
-    const ids = await produceIds(producer, t, { count: 4_000, partitions: 4 });
+    const ids = await produceIds(stack.producer, t, { count: 4_000, partitions: 4 });
     const conf = config({ consumeStep: 300 });
     const seen: string[] = [];
     const perNode = new Map<string, number>();
@@ -83,7 +75,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test('a poison message goes to the error list after maxAttempts while the rest flows', async () => {
     const t = await topic('node-poison', 2);
-    const ids = await produceIds(producer, t, { count: 1_000, partitions: 2 });
+    const ids = await produceIds(stack.producer, t, { count: 1_000, partitions: 2 });
     const poison = ids[500] as string;
     const conf = config({
       consumeStep: 50,
@@ -125,7 +117,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test('requeue puts an error-listed unit back with its attempts reset', async () => {
     const t = await topic('node-requeue', 1);
-    await produceIds(producer, t, { count: 20, partitions: 1 });
+    await produceIds(stack.producer, t, { count: 20, partitions: 1 });
     const conf = config({ maxAttempts: 1 });
     let failing = true;
     const seen: string[] = [];
@@ -165,7 +157,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
         ts: 1,
       }),
     ];
-    await withRedis(redis.info, (c) =>
+    await withRedis(stack.redis.info, (c) =>
       c.call('LPUSH', `kf:{${conf.redis.groupName}}:work`, ...bad),
     );
     await until(waitUntil, async () => (await n.errors.count()) === 3, 'three error-listed');
@@ -181,13 +173,13 @@ describe('createNode on one Redis and one Kafka broker', () => {
       expect.stringMatching(/^offset: /),
     ]);
     expect(entries.map((e) => e.unit).sort()).toEqual([...bad].sort());
-    const ids = await produceIds(producer, t, { count: 10, partitions: 1 });
+    const ids = await produceIds(stack.producer, t, { count: 10, partitions: 1 });
     await until(waitUntil, () => seen.length === ids.length, 'later messages still consumed');
   });
 
   test('partition ordering delivers each partition in offset order across nodes', async () => {
     const t = await topic('node-ordered', 3);
-    await produceIds(producer, t, { count: 3_000, partitions: 3 });
+    await produceIds(stack.producer, t, { count: 3_000, partitions: 3 });
     const conf = config({ ordering: 'partition', consumeStep: 100 });
     const order: Array<{ partition: number; offset: number }> = [];
     for (let i = 0; i < 3; i++) {
@@ -216,7 +208,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
       await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
     }
     const saved = () =>
-      withRedis(redis.info, (c) => c.call('HGETALL', `kf:{${conf.redis.groupName}}:offsets`));
+      withRedis(stack.redis.info, (c) => c.call('HGETALL', `kf:{${conf.redis.groupName}}:offsets`));
     await until(
       waitUntil,
       async () => String(await saved()).includes(a),
@@ -225,13 +217,13 @@ describe('createNode on one Redis and one Kafka broker', () => {
     await first.addTopics([b]);
     expect(await second.topics()).toEqual([a, b]);
     await until(waitUntil, async () => String(await saved()).includes(b), 'b picked up');
-    const onB = await produceIds(producer, b, { count: 50, partitions: 1 });
+    const onB = await produceIds(stack.producer, b, { count: 50, partitions: 1 });
     await until(waitUntil, () => onB.every((id) => seen.includes(id)), 'b consumed');
     await second.removeTopics([a]);
     expect(await first.topics()).toEqual([b]);
     const before = await saved();
-    await produceIds(producer, a, { count: 50, partitions: 1, prefix: 'after-remove' });
-    const later = await produceIds(producer, b, { count: 10, partitions: 1, start: 50 });
+    await produceIds(stack.producer, a, { count: 50, partitions: 1, prefix: 'after-remove' });
+    const later = await produceIds(stack.producer, b, { count: 10, partitions: 1, start: 50 });
     await until(waitUntil, () => later.every((id) => seen.includes(id)), 'b still consumed');
     expect(seen.some((id) => id.startsWith('after-remove'))).toBe(false);
     const after = (await saved()) as string[];
@@ -242,7 +234,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test('the iterator completes a unit only after the loop moved past its last message', async () => {
     const t = await topic('node-iterator', 1);
-    await produceIds(producer, t, { count: 30, partitions: 1 });
+    await produceIds(stack.producer, t, { count: 30, partitions: 1 });
     const conf = config({ consumeStep: 10, concurrency: 1 });
     const n = await createNode(conf, [t]);
     const completed: number[] = [];
@@ -268,7 +260,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test('close mid-unit completes what user code finished and queues the rest', async () => {
     const t = await topic('node-close', 1);
-    await produceIds(producer, t, { count: 100, partitions: 1 });
+    await produceIds(stack.producer, t, { count: 100, partitions: 1 });
     const conf = config({ consumeStep: 100, concurrency: 1 });
     const n = await createNode(conf, [t]);
     const first: number[] = [];
@@ -287,7 +279,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
     await again.run({ eachMessage: async ({ message }) => void rest.push(message.offset) });
     await until(waitUntil, () => rest.length === 60, 'the remainder');
     expect(rest[0]).toBe(40);
-    const keys = await withRedis(redis.info, (c) =>
+    const keys = await withRedis(stack.redis.info, (c) =>
       c.call('KEYS', `kf:{${conf.redis.groupName}}:working:*`),
     );
     expect(keys).toEqual([]);
@@ -295,7 +287,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test('a hung handler times out, its unit is retried, and other units keep flowing', async () => {
     const t = await topic('node-hang', 2);
-    await produceIds(producer, t, { count: 200, partitions: 2 });
+    await produceIds(stack.producer, t, { count: 200, partitions: 2 });
     const conf = config({
       consumeStep: 20,
       unitTimeoutMs: 300,
@@ -323,7 +315,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test('zero-length values and tombstones are delivered', async () => {
     const t = await topic('node-nulls', 1);
-    await producer.send({
+    await stack.producer.send({
       topic: t,
       acks: -1,
       messages: [
@@ -370,20 +362,12 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test("the leader recovers a dead node's claimed units once its lease expired", async () => {
     const t = await topic('node-recover', 1);
-    const ids = await produceIds(producer, t, { count: 10, partitions: 1 });
+    const ids = await produceIds(stack.producer, t, { count: 10, partitions: 1 });
     const conf = config({ leaseTtlMs: 500 });
     const group = `kf:{${conf.redis.groupName}}`;
     // A node that claimed the whole range and died: its lease is already in the past.
-    const unit = JSON.stringify({
-      id: `${t}/0/0`,
-      topic: t,
-      partition: 0,
-      offset: 0,
-      len: 10,
-      attempts: 0,
-      ts: 1,
-    });
-    await withRedis(redis.info, async (c) => {
+    const unit = wholeRange(t, 10);
+    await withRedis(stack.redis.info, async (c) => {
       await c.call('RPUSH', `${group}:working:ghost`, unit);
       await c.call('ZADD', `${group}:pending:${t}/0`, '0', `${t}/0/0`);
       await c.call('HSET', `${group}:offsets`, `${t}/0`, '10');
@@ -399,11 +383,54 @@ describe('createNode on one Redis and one Kafka broker', () => {
     expect(seen.sort()).toEqual([...ids].sort());
   });
 
+  test("a unit in a live node's working list that the node never held is queued again and delivered", async () => {
+    const t = await topic('node-orphan', 1);
+    const ids = await produceIds(stack.producer, t, { count: 10, partitions: 1 });
+    const conf = config({ leaseTtlMs: 1_000 });
+    const group = `kf:{${conf.redis.groupName}}`;
+    const n = await node(conf, [t]);
+    // What a claim whose reply was lost leaves behind: the unit moved into this live
+    // node's list, and the node never saw it. The organiser has already passed it.
+    const unit = wholeRange(t, 10);
+    await withRedis(stack.redis.info, async (c) => {
+      await c.call('HSET', `${group}:offsets`, `${t}/0`, '10');
+      await c.call('ZADD', `${group}:pending:${t}/0`, '0', `${t}/0/0`);
+      await c.call('RPUSH', `${group}:working:${n.nodeId}`, unit);
+    });
+    const requeued: Array<{ nodeId: string; units: number }> = [];
+    n.on('orphansRequeued', (e) => requeued.push(e));
+    const seen: string[] = [];
+    await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    await until(waitUntil, () => seen.length === ids.length, 'the orphaned range consumed');
+    expect(requeued).toEqual([{ nodeId: n.nodeId, units: 1 }]);
+    expect(seen.sort()).toEqual([...ids].sort());
+    const left = await withRedis(stack.redis.info, (c) => c.llen(`${group}:working:${n.nodeId}`));
+    expect(left).toBe(0);
+  });
+
+  test('waitReplicas on a server without replicas warns once and scheduling goes on', async () => {
+    const t = await topic('node-wait-replicas', 2);
+    const ids = await produceIds(stack.producer, t, { count: 400, partitions: 2 });
+    const warnings: string[] = [];
+    const logger = {
+      ...silentLogger,
+      warn: (_: object, message: string) => warnings.push(message),
+    };
+    const conf = config({ waitReplicas: 1, waitTimeoutMs: 50, consumeStep: 50 });
+    const n = await createNode(conf, [t], { logger });
+    nodes.push(n);
+    const seen: string[] = [];
+    await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    await until(waitUntil, () => seen.length === ids.length, 'every message');
+    const short = warnings.filter((w) => w.includes('conf.waitReplicas'));
+    expect(short).toHaveLength(1);
+  });
+
   test('a saved offset above the log end is reset to the latest, reported, and consumption goes on', async () => {
     const t = await topic('node-ahead', 1);
-    await produceIds(producer, t, { count: 5, partitions: 1 });
+    await produceIds(stack.producer, t, { count: 5, partitions: 1 });
     const conf = config();
-    await withRedis(redis.info, (c) =>
+    await withRedis(stack.redis.info, (c) =>
       c.call('HSET', `kf:{${conf.redis.groupName}}:offsets`, `${t}/0`, '1000'),
     );
     const n = await node(conf, [t]);
@@ -413,21 +440,21 @@ describe('createNode on one Redis and one Kafka broker', () => {
     await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
     await until(waitUntil, () => moved.length === 1, 'the reset reported');
     expect(moved).toEqual([{ topic: t, partition: 0, from: 1000, to: 5, reason: 'reset-ahead' }]);
-    const later = await produceIds(producer, t, { count: 5, partitions: 1, start: 5 });
+    const later = await produceIds(stack.producer, t, { count: 5, partitions: 1, start: 5 });
     await until(waitUntil, () => seen.length === 5, 'what came after the reset');
     expect(seen.sort()).toEqual([...later].sort());
   });
 
   test('offsets deleted before they were scheduled are reported and scheduling goes on from the earliest', async () => {
     const t = await topic('node-retention', 1);
-    const ids = await produceIds(producer, t, { count: 20, partitions: 1 });
-    const admin = kafkaClient(kafka.info.brokers, 'kf-node-test-admin').admin();
+    const ids = await produceIds(stack.producer, t, { count: 20, partitions: 1 });
+    const admin = kafkaClient(stack.kafka.info.brokers, 'kf-node-test-admin').admin();
     await admin.connect();
     await admin.fetchTopicMetadata({ topics: [t] }); // deleteTopicRecords needs it loaded
     await admin.deleteTopicRecords({ topic: t, partitions: [{ partition: 0, offset: '12' }] });
     await admin.disconnect();
     const conf = config();
-    await withRedis(redis.info, (c) =>
+    await withRedis(stack.redis.info, (c) =>
       c.call('HSET', `kf:{${conf.redis.groupName}}:offsets`, `${t}/0`, '3'),
     );
     const n = await node(conf, [t]);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type HostPort,
+  masterOf,
   parseInfo,
   type RedisCluster,
   readTopology,
@@ -10,7 +11,6 @@ import {
 import { expectFailoverRidden, runFailoverDrill } from '@kf/ioredis-shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClusterRedis } from '../src/index.js';
-import { masterOf } from './support/master-of.js';
 
 describe('ioredis Cluster adapter through a master fail-over (kill -9)', () => {
   let cluster: RedisCluster;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type ClusterNodeInfo,
   type HostPort,
+  masterOf,
   type RedisCluster,
   readTopology,
   startRedisCluster,
@@ -14,7 +15,6 @@ import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createClusterRedis } from '../src/index.js';
 import { slotMasterConnection } from '../src/slot-master.js';
-import { masterOf } from './support/master-of.js';
 
 // The cluster requires a password, so the conformance case checking that no error
 // carries it has one to look for.

@@ -17,6 +17,7 @@ export {
   type ClusterStartOptions,
   type RedisCluster,
   type RedisClusterInfo,
+  masterOf,
   readTopology,
   startRedisCluster,
 } from './redis/cluster.js';
@@ -56,4 +57,5 @@ export {
   smokeSingle,
 } from './smoke/redis-smoke.js';
 export { type SmokeResult, smokeService, startService } from './stack.js';
+export { startTogether } from './start-together.js';
 export { waitUntil } from './wait-until.js';

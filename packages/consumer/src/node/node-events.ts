@@ -69,6 +69,12 @@ export interface NodeEvents {
   leaderLost: [{ nodeId: string; epoch: number; reason: 'deposed' | 'closing' }];
   /** The leader moved a dead node's claimed units back to the work list. */
   nodeRecovered: [{ nodeId: string; recoveredBy: string; units: number }];
+  /**
+   * Units were found in this node's working list that it never held (a claim whose reply
+   * was lost, or a completion a Redis fail-over undid) and were queued again. They may
+   * be delivered twice.
+   */
+  orphansRequeued: [{ nodeId: string; units: number }];
   /** This node's lease had lapsed when it renewed it: its units may be running elsewhere. */
   leaseLost: [{ nodeId: string }];
   /** Something failed that the node could not handle itself; it keeps running. */

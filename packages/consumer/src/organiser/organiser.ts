@@ -5,6 +5,7 @@ import type { NodeContext } from '../node/node-context.js';
 import type { LeadershipKeeper } from './leadership.js';
 import { planUnits } from './plan-units.js';
 import { recoverNode } from './recover-node.js';
+import { ReplicaWait } from './replica-wait.js';
 import { scheduleUnits } from './schedule-units.js';
 import { startPosition } from './start-position.js';
 
@@ -26,8 +27,11 @@ export class Organiser {
   private liveNodes = 1;
   /** Topics already reported missing, so a missing topic warns once, not every tick. */
   private readonly missing = new Set<string>();
+  private readonly replicas: ReplicaWait;
 
-  constructor(private readonly options: OrganiserOptions) {}
+  constructor(private readonly options: OrganiserOptions) {
+    this.replicas = new ReplicaWait(options.redis, options.keys, options.conf, options.logger);
+  }
 
   start(): void {
     this.schedule(0);
@@ -79,6 +83,7 @@ export class Organiser {
     for (const dead of expired.nodes) {
       const result = await recoverNode(redis, keys, dead.nodeId);
       if (result.recovered) {
+        await this.replicas.afterWrite('recovering a node');
         events.emit('nodeRecovered', {
           nodeId: dead.nodeId,
           recoveredBy: nodeId,
@@ -215,6 +220,7 @@ export class Organiser {
       return 'deposed';
     }
     if (result.status === 'stale') return 0;
+    await this.replicas.afterWrite('scheduling units');
     if (result.units > 0) {
       events.emit('unitsScheduled', {
         topic,

@@ -4,6 +4,7 @@ import completeUnit from './complete-unit-3.lua?raw';
 import failUnit from './fail-unit-4.lua?raw';
 import recoverNode from './recover-node-3.lua?raw';
 import requeueError from './requeue-error-3.lua?raw';
+import requeueOrphans from './requeue-orphans-2.lua?raw';
 import scheduleUnits from './schedule-units-4.lua?raw';
 
 /** The first value of every consumer script's reply: what it did, or why it refused. */
@@ -25,4 +26,5 @@ export const scripts = {
   failUnit: defineScript('fail-unit', failUnit),
   recoverNode: withServerTime('recover-node', recoverNode),
   requeueError: defineScript('requeue-error', requeueError),
+  requeueOrphans: defineScript('requeue-orphans', requeueOrphans),
 } as const satisfies Record<string, RedisScript>;

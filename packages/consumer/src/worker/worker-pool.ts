@@ -5,6 +5,7 @@ import { completeUnit } from './complete-unit.js';
 import { failUnit } from './fail-unit.js';
 import { type AttemptProgress, decideFailure } from './failure-outcome.js';
 import { unitInfo } from './message.js';
+import { OrphanSweep } from './orphan-sweep.js';
 import { retryWhileRedisAway } from './redis-retry.js';
 import { retryDelay } from './retry-delay.js';
 import { type Delivery, runUnit } from './run-unit.js';
@@ -23,6 +24,9 @@ const CLAIM_PAUSE_MAX_MS = 2_000;
 // How long a closing node keeps retrying Redis to settle its units after user code was
 // given up on; what is still unsettled then is recovered by the leader after the lease.
 const SETTLE_GRACE_MS = 5_000;
+// Orphans take two sweeps to confirm; at half the lease TTL one is back in the work
+// list about as soon as a dead node's units would be.
+const MIN_SWEEP_INTERVAL_MS = 500;
 
 /**
  * A node's workers: one loop claims units with a blocking move (one dedicated Redis
@@ -40,15 +44,29 @@ export class WorkerPool {
   private readonly closeAbort = new AbortController();
   /** Aborted a grace period later: settlement stops retrying Redis. */
   private readonly settleAbort = new AbortController();
+  /** The units this node claimed and has not settled, as claimed: what it holds. */
+  private readonly held = new Set<string>();
+  private readonly orphans: OrphanSweep;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
 
-  constructor(private readonly options: WorkerPoolOptions) {}
+  constructor(private readonly options: WorkerPoolOptions) {
+    this.orphans = new OrphanSweep(options.redis, options.keys, options.nodeId);
+  }
 
   get inFlight(): number {
     return this.running.size;
   }
 
   start(): void {
-    this.claimLoop ??= this.claim();
+    if (this.claimLoop !== undefined) return;
+    this.claimLoop = this.claim();
+    const every = Math.max(MIN_SWEEP_INTERVAL_MS, this.options.conf.leaseTtlMs / 2);
+    this.sweepTimer = setInterval(() => {
+      this.sweeping ??= this.sweepOrphans().finally(() => {
+        this.sweeping = undefined;
+      });
+    }, every);
   }
 
   /**
@@ -58,8 +76,9 @@ export class WorkerPool {
    */
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
+    clearInterval(this.sweepTimer);
     this.freeSlot?.();
-    await this.claimLoop;
+    await Promise.all([this.claimLoop, this.sweeping]);
     const deadline = setTimeout(() => this.closeAbort.abort(), timeoutMs);
     const settleDeadline = setTimeout(() => this.settleAbort.abort(), timeoutMs + SETTLE_GRACE_MS);
     try {
@@ -101,6 +120,7 @@ export class WorkerPool {
         continue;
       }
       if (raw === null) continue;
+      this.held.add(raw);
       const task = this.process(raw).catch((error: unknown) => {
         // Settlement gave up (only at the close deadline): the unit stays in this node's
         // working list, and the leader recovers it once the lease lapses.
@@ -118,7 +138,7 @@ export class WorkerPool {
     const { conf, nodeId, events } = this.options;
     const decoded = decodeUnit(raw);
     if (!decoded.ok) {
-      const outcome = await this.settle('error-listing a malformed unit', () =>
+      const outcome = await this.settle(raw, 'error-listing a malformed unit', () =>
         failUnit(this.options.redis, this.options.keys, {
           nodeId,
           claimed: raw,
@@ -155,7 +175,7 @@ export class WorkerPool {
       return;
     }
     const processedUpTo = outcome.kind === 'stopped' ? outcome.processedUpTo : undefined;
-    const result = await this.settle('completing a unit', () =>
+    const result = await this.settle(raw, 'completing a unit', () =>
       completeUnit(this.options.redis, this.options.keys, {
         nodeId,
         claimed: raw,
@@ -187,7 +207,7 @@ export class WorkerPool {
     }
     const decision = decideFailure(unit, error, progress, conf.maxAttempts);
     const hand = () =>
-      this.settle('handing a failed unit back', () =>
+      this.settle(raw, 'handing a failed unit back', () =>
         failUnit(this.options.redis, this.options.keys, {
           nodeId,
           claimed: raw,
@@ -230,11 +250,29 @@ export class WorkerPool {
     this.delayed.set(timer, requeue);
   }
 
-  private settle<T>(what: string, write: () => Promise<T>): Promise<T> {
-    return retryWhileRedisAway(what, write, {
+  /** Writes a claimed unit's outcome; once written, the node no longer holds it. */
+  private async settle<T>(raw: string, what: string, write: () => Promise<T>): Promise<T> {
+    const result = await retryWhileRedisAway(what, write, {
       logger: this.options.logger,
       signal: this.settleAbort.signal,
     });
+    this.held.delete(raw);
+    return result;
+  }
+
+  private async sweepOrphans(): Promise<void> {
+    const { nodeId, events, logger } = this.options;
+    try {
+      const units = await this.orphans.sweep(this.held);
+      if (units === 0) return;
+      logger.warn(
+        { node: nodeId, units },
+        'units in this node working list that it never held (a claim reply lost, or a completion undone by a fail-over) were queued again',
+      );
+      events.emit('orphansRequeued', { nodeId, units });
+    } catch (error) {
+      events.report(error, 'sweeping the working list for orphaned units failed');
+    }
   }
 }
 

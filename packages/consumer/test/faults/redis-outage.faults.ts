@@ -1,19 +1,11 @@
 import type { KfConfigInput } from '@kf/core';
-import {
-  createTopic,
-  type KafkaService,
-  kafkaClient,
-  type RedisSingle,
-  startKafka,
-  startRedisSingle,
-  waitUntil,
-} from '@kf/devstack';
-import type { Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startRedisSingle, waitUntil } from '@kf/devstack';
+import { describe, expect, test } from 'vitest';
 import { errorListed, faultSummary } from '../support/fault-kit.js';
-import { countSeen, type NodeProcess, startNodes } from '../support/node-processes.js';
-import { produceInBackground, until } from '../support/produce.js';
-import { startTogether } from '../support/start-together.js';
+import { useGroupRuns } from '../support/group-run.js';
+import { countSeen } from '../support/node-processes.js';
+import { until } from '../support/produce.js';
+import { useKafkaRedis } from '../support/stack.js';
 
 const OUTAGE_MS = 30_000;
 
@@ -23,42 +15,30 @@ const OUTAGE_MS = 30_000;
  * back, and nothing is lost.
  */
 describe('faults: Redis unavailable', () => {
-  let kafka: KafkaService;
-  let redis: RedisSingle;
-  let producer: Producer;
-  let running: NodeProcess[] = [];
-
-  beforeAll(async () => {
-    [kafka, redis] = await startTogether(startKafka({ brokers: 1 }), startRedisSingle());
-    producer = kafkaClient(kafka.info.brokers, 'kf-faults-outage').producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await Promise.all(running.map((n) => n.stop()));
-    await producer?.disconnect();
-    await Promise.all([kafka?.stop(), redis?.stop()]);
-  });
+  const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-faults-outage' });
+  const runs = useGroupRuns(stack);
 
   test('30 s without Redis: no node crashes, work resumes, nothing lost', async () => {
     const topic = 'faults-redis-outage';
-    await createTopic(kafka.info.brokers, { topic, partitions: 4 });
     const conf: KfConfigInput & { redis: { groupName: string } } = {
-      bootstrapBrokers: kafka.info.brokers,
-      redis: { host: redis.info.host, port: redis.info.port, groupName: 'faults-outage' },
+      bootstrapBrokers: stack.kafka.info.brokers,
+      redis: {
+        host: stack.redis.info.host,
+        port: stack.redis.info.port,
+        groupName: 'faults-outage',
+      },
       conf: { useEarliest: true, consumeStep: 500, leaseTtlMs: 2_000 },
     };
-    running = await startNodes(3, (i) => ({
+    const run = await runs.start({
+      topic,
+      partitions: 4,
       config: conf,
-      topics: [topic],
-      nodeId: `${topic}-${i}`,
+      rate: 2_000,
       pauseMs: 2,
-    }));
-    const production = produceInBackground(producer, topic, { rate: 2_000, partitions: 4 });
-    await until(waitUntil, () => countSeen(running).total > 4_000, 'flow before the outage');
+      flowBefore: 4_000,
+    });
+    const running = run.nodes;
+    const redis = stack.redis;
     await redis.stopServer();
     const seenAtStop = countSeen(running).total;
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
@@ -72,15 +52,9 @@ describe('faults: Redis unavailable', () => {
       60_000,
     );
     const resumedAfterMs = Date.now() - backAt;
-    const ids = await production.stop();
-    await until(
-      waitUntil,
-      () => countSeen(running).distinct.size >= ids.length,
-      'every message',
-      120_000,
-    );
+    const ids = (await run.everyMessage(120_000)).acknowledged;
     const { total, distinct, offsets } = countSeen(running);
-    const listed = await errorListed(redis.info, conf);
+    const listed = await errorListed(conf);
     faultSummary('Redis stopped 30 s, restarted on its AOF', {
       produced: ids.length,
       delivered: distinct.size,

@@ -1,18 +1,9 @@
-import {
-  createTopic,
-  type KafkaService,
-  kafkaClient,
-  type RedisSingle,
-  startKafka,
-  startRedisSingle,
-  waitUntil,
-} from '@kf/devstack';
-import type { Producer } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTopic, kafkaClient, startRedisSingle, waitUntil } from '@kf/devstack';
+import { afterAll, describe, expect, test } from 'vitest';
 import { createNode, type KfNode } from '../../src/index.js';
 import { faultSummary } from '../support/fault-kit.js';
 import { produceIds, until } from '../support/produce.js';
-import { startTogether } from '../support/start-together.js';
+import { useKafkaRedis } from '../support/stack.js';
 
 /**
  * Retention deletes offsets that were scheduled but not consumed yet: their units go to
@@ -20,33 +11,24 @@ import { startTogether } from '../support/start-together.js';
  * scheduling goes on from the earliest offset.
  */
 describe('faults: retention overtakes the consumers', () => {
-  let kafka: KafkaService;
-  let redis: RedisSingle;
-  let producer: Producer;
+  const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-faults-retention' });
   const nodes: KfNode[] = [];
-
-  beforeAll(async () => {
-    [kafka, redis] = await startTogether(startKafka({ brokers: 1 }), startRedisSingle());
-    producer = kafkaClient(kafka.info.brokers, 'kf-faults-retention').producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
-  });
 
   afterAll(async () => {
     await Promise.all(nodes.map((n) => n.close()));
-    await producer?.disconnect();
-    await Promise.all([kafka?.stop(), redis?.stop()]);
   });
 
   test('scheduled units whose offsets were deleted are error-listed with their range', async () => {
     const topic = 'faults-retention';
-    await createTopic(kafka.info.brokers, { topic, partitions: 1 });
-    const ids = await produceIds(producer, topic, { count: 1_000, partitions: 1 });
+    await createTopic(stack.kafka.info.brokers, { topic, partitions: 1 });
+    const ids = await produceIds(stack.producer, topic, { count: 1_000, partitions: 1 });
     const config = {
-      bootstrapBrokers: kafka.info.brokers,
-      redis: { host: redis.info.host, port: redis.info.port, groupName: 'faults-retention' },
+      bootstrapBrokers: stack.kafka.info.brokers,
+      redis: {
+        host: stack.redis.info.host,
+        port: stack.redis.info.port,
+        groupName: 'faults-retention',
+      },
       conf: { useEarliest: true, consumeStep: 100 },
     };
     // A node that schedules but does not consume yet: the units wait in Redis.
@@ -55,12 +37,16 @@ describe('faults: retention overtakes the consumers', () => {
     const scheduled: Array<[number, number]> = [];
     organiser.on('unitsScheduled', (e) => scheduled.push([e.from, e.to]));
     await until(waitUntil, () => scheduled.some(([, to]) => to === 1_000), 'the backlog scheduled');
-    const admin = kafkaClient(kafka.info.brokers, 'kf-faults-retention-admin').admin();
+    const admin = kafkaClient(stack.kafka.info.brokers, 'kf-faults-retention-admin').admin();
     await admin.connect();
     await admin.fetchTopicMetadata({ topics: [topic] });
     await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '650' }] });
     await admin.disconnect();
-    const later = await produceIds(producer, topic, { count: 200, partitions: 1, start: 1_000 });
+    const later = await produceIds(stack.producer, topic, {
+      count: 200,
+      partitions: 1,
+      start: 1_000,
+    });
     const seen: string[] = [];
     await organiser.run({
       eachMessage: async ({ message }) => void seen.push(String(message.value)),

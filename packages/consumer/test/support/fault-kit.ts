@@ -1,3 +1,4 @@
+import { createRedis, groupKeys, type KfConfigInput, parseConfig } from '@kf/core';
 import { withRedis } from '@kf/devstack';
 import { decodeUnit, type WorkUnit } from '../../src/work-unit/work-unit.js';
 import type { NodeProcess } from './node-processes.js';
@@ -25,8 +26,22 @@ export async function heldUnits(
   });
 }
 
-export function errorListed(redis: RedisAddress, conf: Group): Promise<number> {
-  return withRedis(redis, (c) => c.llen(`kf:{${conf.redis.groupName}}:error`));
+/**
+ * The group's error list, read through kf's own adapter for the config's topology (a
+ * Sentinel or Cluster deployment may have failed over since the test began).
+ */
+export async function errorEntries(config: KfConfigInput): Promise<string[]> {
+  const parsed = parseConfig(config);
+  const redis = await createRedis(parsed.redis);
+  try {
+    return await redis.listRange(groupKeys(parsed.redis.groupName).error, 0, -1);
+  } finally {
+    await redis.close();
+  }
+}
+
+export async function errorListed(config: KfConfigInput): Promise<number> {
+  return (await errorEntries(config)).length;
 }
 
 /**

@@ -28,6 +28,8 @@ export interface NodeReport {
     epoch: number;
   }>;
   leadership: Array<{ at: number; gained: boolean; epoch: number; reason?: string }>;
+  /** Units found in its working list that it never held, queued again. */
+  orphans: number;
   errors: string[];
   exit: Promise<number | null>;
 }
@@ -60,6 +62,7 @@ export class NodeProcess {
       completed: [],
       scheduled: [],
       leadership: [],
+      orphans: 0,
       errors: [],
       exit,
     };
@@ -107,6 +110,7 @@ export class NodeProcess {
     else if (message.type === 'completed') r.completed.push(message as never);
     else if (message.type === 'scheduled') r.scheduled.push(message as never);
     else if (message.type === 'leader') r.leadership.push(message as never);
+    else if (message.type === 'orphans') r.orphans += message.units as number;
     else if (message.type === 'error' || message.type === 'failed')
       r.errors.push(JSON.stringify(message));
   }

@@ -34,6 +34,8 @@ const consumerFields = {
   leaderLockTtlMs: ms(100).default(D.leaderLockTtlMs),
   maxQueuedUnits: integer({ min: 1, unit: 'units' }).default(D.maxQueuedUnits),
   unitTimeoutMs: ms(1).default(D.unitTimeoutMs),
+  waitReplicas: integer({ min: 0, max: 16, unit: 'replicas' }).default(D.waitReplicas),
+  waitTimeoutMs: ms(1).default(D.waitTimeoutMs),
   // prefault, not default: the empty object is parsed, so each field gets its default.
   fetch: z
     .strictObject(fetchFields, { error: 'expected an object of fetch settings' })

@@ -36,6 +36,11 @@ export const DEFAULT_CONSUMER_CONF: Readonly<ConsumerConf> = Object.freeze({
   maxQueuedUnits: 1_000,
   // Long enough for slow user code, short enough that a stuck unit is retried.
   unitTimeoutMs: 30_000,
+  // Off: a fail-over that loses an organiser write costs duplicates, never messages
+  // (docs/guarantees.md); waiting costs a replica round trip per scheduling write.
+  waitReplicas: 0,
+  // Long enough for a replica on the same network; the organiser never stalls for longer.
+  waitTimeoutMs: 500,
   fetch: Object.freeze({
     // kafka-clj: 10 MB. 1 MiB is Kafka's own per-partition default: the first records
     // reach user code sooner, and a larger record still arrives whole (Kafka returns

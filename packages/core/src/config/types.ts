@@ -140,6 +140,13 @@ export interface ConsumerConf {
   maxQueuedUnits: number;
   /** The longest a worker spends on one unit (fetches and user code) before requeueing the rest. */
   unitTimeoutMs: number;
+  /**
+   * After each organiser write (units scheduled, a dead node's units recovered), wait
+   * until this many replicas acknowledged it (Redis `WAIT`); 0 does not wait.
+   */
+  waitReplicas: number;
+  /** The longest that wait lasts, in ms; the organiser logs a warning and goes on. */
+  waitTimeoutMs: number;
   fetch: FetchConf;
 }
 

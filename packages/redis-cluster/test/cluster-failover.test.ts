@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import {
   type HostPort,
   masterOf,
-  parseInfo,
+  processServing,
   type RedisCluster,
   readTopology,
   startRedisCluster,
-  withRedis,
 } from '@kf/devstack';
 import { expectFailoverRidden, runFailoverDrill } from '@kf/ioredis-shared/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -42,9 +41,7 @@ describe('ioredis Cluster adapter through a master fail-over (kill -9)', () => {
   ])('$label', async ({ commandTimeoutMs }) => {
     const tag = await tagWithLiveReplica();
     const { master, slot } = await masterOf(seed(), tag);
-    const pid = Number(parseInfo(await withRedis(master, (c) => c.info('server'))).process_id);
-    const victim = cluster.processes.find((p) => p.pid === pid);
-    if (!victim) throw new Error(`no devstack process has pid ${pid}`);
+    const victim = await processServing(master, cluster.processes);
 
     const redis = createClusterRedis({
       nodes: cluster.info.nodes,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  processServing,
   type RedisCluster,
   readTopology,
   startRedisCluster,
@@ -10,7 +11,6 @@ import { ErrorCode, type IRedis, isKfError } from '@kf/protocol';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createNodeRedis } from '../src/index.js';
 import { nodeRedisVersion } from './support/node-redis-version.js';
-import { processServing } from './support/server-pid.js';
 import { startWriteLoop } from './support/write-loop.js';
 
 vi.mock('redis', async (original) =>

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { type RedisSentinel, startRedisSentinel, waitUntil, withRedis } from '@kf/devstack';
+import {
+  processServing,
+  type RedisSentinel,
+  startRedisSentinel,
+  waitUntil,
+  withRedis,
+} from '@kf/devstack';
 import { ErrorCode, type IRedis, isKfError } from '@kf/protocol';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createNodeRedis } from '../src/index.js';
 import { nodeRedisVersion } from './support/node-redis-version.js';
-import { processServing } from './support/server-pid.js';
 import { startWriteLoop } from './support/write-loop.js';
 
 vi.mock('redis', async (original) =>

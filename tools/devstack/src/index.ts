@@ -15,13 +15,14 @@ export { isAlive } from './process-liveness.js';
 export {
   type ClusterNodeInfo,
   type ClusterStartOptions,
+  masterOf,
   type RedisCluster,
   type RedisClusterInfo,
-  masterOf,
   readTopology,
   startRedisCluster,
 } from './redis/cluster.js';
 export { type HostPort, type ProbeCredentials, parseInfo, withRedis } from './redis/probe.js';
+export { processServing } from './redis/process-serving.js';
 export {
   type RedisSentinel,
   type RedisSentinelInfo,

@@ -118,7 +118,7 @@ export class Organiser {
           room,
           freeWorkers,
         });
-        if (queuedNow === 'deposed') return;
+        if (queuedNow === 'deposed' || queuedNow === 'unreplicated') return;
         room -= queuedNow;
       }
     }
@@ -153,14 +153,18 @@ export class Organiser {
     }
   }
 
-  /** Schedules one partition; returns how many units it queued. */
+  /**
+   * Schedules one partition; returns how many units it queued, or why the tick ends:
+   * `deposed` (a newer leader exists), `unreplicated` (fewer replicas than
+   * `conf.waitReplicas` acknowledged the write).
+   */
   private async schedulePartition(
     term: Leadership,
     topic: string,
     offsets: PartitionOffsets,
     saved: Record<string, string>,
     budget: { room: number; freeWorkers: number },
-  ): Promise<number | 'deposed'> {
+  ): Promise<number | 'deposed' | 'unreplicated'> {
     const { conf, redis, keys, events, logger } = this.options;
     const { partition, earliest, latest } = offsets;
     const field = `${topic}/${partition}`;
@@ -220,7 +224,7 @@ export class Organiser {
       return 'deposed';
     }
     if (result.status === 'stale') return 0;
-    await this.replicas.afterWrite('scheduling units');
+    const replicated = await this.replicas.afterWrite('scheduling units');
     if (result.units > 0) {
       events.emit('unitsScheduled', {
         topic,
@@ -231,6 +235,6 @@ export class Organiser {
         epoch: term.epoch,
       });
     }
-    return result.units;
+    return replicated ? result.units : 'unreplicated';
   }
 }

@@ -1,12 +1,11 @@
 import type { KfConfigInput } from '@kf/core';
 import {
   masterOf,
-  parseInfo,
+  processServing,
   type RedisCluster,
   readTopology,
   startRedisCluster,
   waitUntil,
-  withRedis,
 } from '@kf/devstack';
 import { describe, expect, test } from 'vitest';
 import { errorEntries, errorListed, faultSummary } from '../support/fault-kit.js';
@@ -41,24 +40,37 @@ describe('faults: Redis Cluster master of the group killed', { timeout: 300_000 
     }
   }
 
-  async function killMasterOf(group: string): Promise<number> {
-    const { master } = await masterOf(seed(stack.redis), `kf:{${group}}:work`);
-    const info = await withRedis(master, (c) => c.info('server'));
-    const pid = Number(parseInfo(info).process_id);
-    const victim = stack.redis.processes.find((p) => p.pid === pid);
-    if (!victim) throw new Error(`no devstack process has pid ${pid}`);
+  /**
+   * Kills the master serving the group with SIGKILL. With `lagMs`, its replica is paused
+   * (SIGSTOP) that long first and resumed after the kill: the writes of that stretch were
+   * acknowledged by the master and never replicated, what asynchronous replication loses
+   * when a replica falls behind. Resolves with the dead master's port.
+   */
+  async function killMasterOf(group: string, lagMs: number): Promise<number> {
+    const cluster = stack.redis;
+    const { master } = await masterOf(seed(cluster), `kf:{${group}}:work`);
+    const victim = await processServing(master, cluster.processes);
+    const replica = (await readTopology(seed(cluster))).find(
+      (n) => n.masterId === master.id && !killed.includes(n.port),
+    );
+    const lagging =
+      lagMs > 0 && replica ? await processServing(replica, cluster.processes) : undefined;
+    lagging?.signal('SIGSTOP');
+    await new Promise((r) => setTimeout(r, lagMs));
     killed.push(master.port);
     victim.signal('SIGKILL');
+    lagging?.signal('SIGCONT');
     return master.port;
   }
 
   test.each([
-    { waitReplicas: 0, label: 'without WAIT' },
-    { waitReplicas: 1, label: 'with waitReplicas 1' },
+    { waitReplicas: 0, lagMs: 0, label: 'without WAIT' },
+    { waitReplicas: 0, lagMs: 1_000, label: 'without WAIT, replica 1 s behind' },
+    { waitReplicas: 1, lagMs: 1_000, label: 'waitReplicas 1, replica 1 s behind' },
   ])(
     '$label: the replica is promoted, work resumes, nothing is lost',
-    async ({ waitReplicas, label }) => {
-      const topic = `faults-cluster-wait-${waitReplicas}`;
+    async ({ waitReplicas, lagMs, label }) => {
+      const topic = `faults-cluster-wait-${waitReplicas}-lag-${lagMs}`;
       const group = await groupWithLiveReplica(topic);
       const conf: KfConfigInput = {
         bootstrapBrokers: stack.kafka.info.brokers,
@@ -76,8 +88,8 @@ describe('faults: Redis Cluster master of the group killed', { timeout: 300_000 
         diagnose: async () => `error list: ${(await errorEntries(conf)).slice(0, 3)}`,
       });
       const before = countSeen(run.nodes).total;
+      const port = await killMasterOf(group, lagMs);
       const killedAt = Date.now();
-      const port = await killMasterOf(group);
       await until(
         waitUntil,
         async () => (await masterOf(seed(stack.redis), `kf:{${group}}:work`)).master.port !== port,

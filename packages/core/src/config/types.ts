@@ -145,7 +145,7 @@ export interface ConsumerConf {
    * until this many replicas acknowledged it (Redis `WAIT`); 0 does not wait.
    */
   waitReplicas: number;
-  /** The longest that wait lasts, in ms; the organiser logs a warning and goes on. */
+  /** The longest that wait lasts, in ms; when it runs out short, the organiser ends its tick. */
   waitTimeoutMs: number;
   fetch: FetchConf;
 }

@@ -1,4 +1,5 @@
-import { type HostPort, type ManagedProcess, parseInfo, withRedis } from '@kf/devstack';
+import type { ManagedProcess } from '../managed-process.js';
+import { type HostPort, parseInfo, withRedis } from './probe.js';
 
 /** The devstack process serving `address`, found by the pid the server reports. */
 export async function processServing(

@@ -177,6 +177,36 @@ describe('createNode on one Redis and one Kafka broker', () => {
     await until(waitUntil, () => seen.length === ids.length, 'later messages still consumed');
   });
 
+  test('a unit of a partition or topic that does not exist is error-listed with its reason', async () => {
+    const t = await topic('node-unknown-partition', 1);
+    const conf = config();
+    const n = await node(conf, [t]);
+    await n.run({ eachMessage: async () => undefined });
+    const unit = (topicName: string, partition: number) =>
+      JSON.stringify({
+        id: `${topicName}/${partition}/0`,
+        topic: topicName,
+        partition,
+        offset: 0,
+        len: 5,
+        attempts: 0,
+        ts: 1,
+      });
+    const bad = [unit(t, 7), unit('node-no-such-topic', 0)];
+    await withRedis(stack.redis.info, (c) =>
+      c.call('LPUSH', `kf:{${conf.redis.groupName}}:work`, ...bad),
+    );
+    await until(waitUntil, async () => (await n.errors.count()) === 2, 'both error-listed', 20_000);
+    const entries = await n.errors.list();
+    expect(entries.map((e) => e.reason)).toEqual([
+      'UNKNOWN_TOPIC_OR_PARTITION',
+      'UNKNOWN_TOPIC_OR_PARTITION',
+    ]);
+    expect(entries.map((e) => (e.unit as { topic: string }).topic).sort()).toEqual(
+      [t, 'node-no-such-topic'].sort(),
+    );
+  });
+
   test('partition ordering delivers each partition in offset order across nodes', async () => {
     const t = await topic('node-ordered', 3);
     await produceIds(stack.producer, t, { count: 3_000, partitions: 3 });

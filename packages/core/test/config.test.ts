@@ -83,6 +83,7 @@ describe('parseConfig on a valid config', () => {
     expect(config.conf).toEqual(DEFAULT_CONSUMER_CONF);
     expect(config.conf).toEqual({
       workCalculateFreq: 100,
+      metadataMaxAgeMs: 10_000,
       consumeStep: 10_000,
       useEarliest: false,
       resetAheadOffsets: true,

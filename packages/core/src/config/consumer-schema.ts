@@ -36,6 +36,9 @@ const consumerFields = {
   unitTimeoutMs: ms(1).default(D.unitTimeoutMs),
   waitReplicas: integer({ min: 0, max: 16, unit: 'replicas' }).default(D.waitReplicas),
   waitTimeoutMs: ms(1).default(D.waitTimeoutMs),
+  // Below 100 ms the leader would reload metadata on nearly every tick, a Metadata round
+  // trip per tick for partition counts that change a few times a year.
+  metadataMaxAgeMs: ms(100).default(D.metadataMaxAgeMs),
   // prefault, not default: the empty object is parsed, so each field gets its default.
   fetch: z
     .strictObject(fetchFields, { error: 'expected an object of fetch settings' })

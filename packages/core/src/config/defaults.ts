@@ -8,6 +8,11 @@ export const DEFAULT_CONSUMER_CONF: Readonly<ConsumerConf> = Object.freeze({
   // kafka-clj: 10 s, so a new message waited up to 10 s. A tick costs one ListOffsets
   // per partition leader and one script; 100 ms keeps the added latency unnoticeable.
   workCalculateFreq: 100,
+  // kafkajs and Kafka's clients: 5 minutes. Partitions added to a topic are invisible
+  // until the metadata is reloaded, and their messages wait that long; 10 s bounds the
+  // wait at one Metadata request per 10 s from the leader only (followers reload when a
+  // unit names a partition they do not know, or a leader moved).
+  metadataMaxAgeMs: 10_000,
   // kafka-clj: 100000. A unit is the grain of parallelism and of redelivery after a
   // crash; 10000 keeps both fine while a unit is still a few fetches, not thousands.
   consumeStep: 10_000,

@@ -117,6 +117,11 @@ export interface FetchConf {
 export interface ConsumerConf {
   /** The organiser's tick, in ms: how often new offsets are cut into units. */
   workCalculateFreq: number;
+  /**
+   * The longest the organiser works from cached Kafka metadata, in ms: partitions added
+   * to a topic are seen, and consumed, within this much of their creation.
+   */
+  metadataMaxAgeMs: number;
   /** The most offsets one work unit covers. */
   consumeStep: number;
   /** With no saved offset, start at the earliest offset instead of the latest. */

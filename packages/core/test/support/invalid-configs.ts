@@ -305,6 +305,12 @@ export function invalidConfigs(valid: BaseConfig): InvalidCase[] {
       message: /got "100"/,
     },
     {
+      name: 'metadataMaxAgeMs below 100 ms',
+      input: withPatch({ conf: { metadataMaxAgeMs: 50 } }),
+      path: 'conf.metadataMaxAgeMs',
+      message: /whole number of milliseconds, from 100 to 2147483647, got 50/,
+    },
+    {
       name: 'useEarliest as a string',
       input: withPatch({ conf: { useEarliest: 'true' } }),
       path: 'conf.useEarliest',

@@ -110,7 +110,9 @@ export interface IRedis {
    * BLMOVE on a dedicated connection, so a blocked call never delays other commands of
    * this adapter; concurrent calls each get their own connection. Resolves with the
    * element moved, or `null` when `timeoutMs` passed with `source` empty. Rejects with
-   * `ConnectionClosedError` when {@link IRedis.close} is called while it waits.
+   * `ConnectionClosedError` when {@link IRedis.close} is called while it waits, and
+   * close() closes its connection too: a BLMOVE left on the server would move the next
+   * element into `destination` for a client that is gone.
    */
   listBlockingMove(
     source: string,

@@ -43,7 +43,7 @@ describe('the testkit probe on a cluster', () => {
   });
   afterAll(() => cluster?.stop());
 
-  test('follows MOVED to reach every key from one seed node, and runs a command on each master', async () => {
+  test('follows MOVED to reach every key from one seed node, reaches the master of a key, and runs a command on each master', async () => {
     const seed = cluster.info.nodes.find((n) => n.role === 'master');
     const probe = new Probe({ host: seed?.host ?? '', port: seed?.port ?? 0 });
     try {
@@ -51,6 +51,10 @@ describe('the testkit probe on a cluster', () => {
       for (let i = 0; i < 20; i++) await probe.command(['SET', `probe:${i}`, String(i)]);
       for (let i = 0; i < 20; i++)
         expect(await probe.command(['GET', `probe:${i}`])).toBe(String(i));
+      // No redirection is followed here: only the master owning the slot has the key,
+      // any other would answer MOVED.
+      for (let i = 0; i < 20; i++)
+        expect(await probe.onMasterOf(`probe:${i}`, ['GET', `probe:${i}`])).toBe(String(i));
       const sizes = (await probe.onEveryMaster(['DBSIZE'])) as number[];
       expect(sizes).toHaveLength(3);
       expect(sizes.reduce((a, b) => a + b, 0)).toBe(20);

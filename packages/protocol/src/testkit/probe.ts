@@ -50,6 +50,20 @@ export class Probe {
     return /cluster_enabled:1/.test(info);
   }
 
+  /**
+   * Runs a command on the master that owns `key`'s slot, or on the one server: for
+   * state a node keeps of its own, such as CLIENT LIST, which MOVED cannot route.
+   */
+  async onMasterOf(key: string, args: (string | number)[]): Promise<RespValue> {
+    if (!(await this.isCluster())) return this.command(args);
+    const slot = (await this.command(['CLUSTER', 'KEYSLOT', key])) as number;
+    const slots = (await this.command(['CLUSTER', 'SLOTS'])) as RespValue[][];
+    const range = slots.find(([from, to]) => slot >= (from as number) && slot <= (to as number));
+    if (!range) throw new Error(`probe: no master serves slot ${slot} of ${key}`);
+    const [host, port] = range[2] as [string, number];
+    return (await this.connection(host, port)).command(args);
+  }
+
   /** Runs a command on every master: all of a cluster's, or the one server. */
   async onEveryMaster(args: (string | number)[]): Promise<RespValue[]> {
     if (!(await this.isCluster())) return [await this.command(args)];

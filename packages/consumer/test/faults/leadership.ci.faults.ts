@@ -5,8 +5,9 @@ import {
   duplicatesOutside,
   errorListed,
   faultSummary,
-  heldUnits,
   leaderOf,
+  unflaggedCompletions,
+  unitsInDoubt,
 } from '../support/fault-kit.js';
 import { type GroupRun, useGroupRuns } from '../support/group-run.js';
 import { countSeen, type NodeProcess, overlappingSchedules } from '../support/node-processes.js';
@@ -45,9 +46,10 @@ describe('faults: the organiser leader', () => {
 
   /**
    * Three nodes under steady production; `fault` strikes the leader and returns when
-   * another node leads, with the new leader and the moment the fault struck. Every
-   * message must arrive, no range may be scheduled twice, and duplicates may only come
-   * from the units the struck leader held.
+   * another node leads, with the new leader and the moment the fault struck (from then
+   * on the leader is stopped or dead until the fault ends). Every message must arrive, no
+   * range may be scheduled twice, duplicates may only come from units the struck leader's
+   * own reports leave in doubt, and it must flag each of those it completes once resumed.
    */
   async function leaderFault(
     name: string,
@@ -65,17 +67,21 @@ describe('faults: the organiser leader', () => {
       withLeader: true,
     });
     const struck = leaderOf(run.nodes) as NodeProcess;
-    const inFlight = await heldUnits(stack.redis.info, conf, struck);
     const { next, at } = await fault(struck, run);
     const takeoverMs = (next.report.leadership.at(-1)?.at ?? 0) - at;
     const ids = (await run.everyMessage(60_000)).acknowledged;
-    const { duplicates, outside } = duplicatesOutside(run.nodes, inFlight);
+    // Closed nodes have reported all they will: a unit still running would otherwise
+    // deliver and complete after the reports are judged.
+    await Promise.all(run.nodes.map((n) => n.stop()));
+    const inDoubt = unitsInDoubt(struck.report);
+    const { duplicates, outside } = duplicatesOutside(run.nodes, inDoubt);
     const listed = await errorListed(conf);
     faultSummary(name, {
       produced: ids.length,
       delivered: countSeen(run.nodes).distinct.size,
       duplicates,
       errorListed: listed,
+      unitsInDoubt: inDoubt.length,
       takeoverMs: takeoverMs.toFixed(0),
       ...summary(struck, next),
     });
@@ -85,6 +91,7 @@ describe('faults: the organiser leader', () => {
     expect(takeoverMs).toBeLessThan(LOCK_TTL_MS + LOCK_TTL_MS / 4 + 3 * TICK_MS + 700);
     expect(overlappingSchedules(run.nodes)).toEqual([]);
     expect(outside).toEqual([]);
+    expect(unflaggedCompletions(struck.report, inDoubt, at)).toEqual([]);
     expect(listed).toBe(0);
   }
 

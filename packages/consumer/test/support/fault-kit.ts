@@ -1,7 +1,7 @@
 import { createRedis, groupKeys, type KfConfigInput, parseConfig } from '@kf/core';
 import { withRedis } from '@kf/devstack';
 import { decodeUnit, type WorkUnit } from '../../src/work-unit/work-unit.js';
-import type { NodeProcess } from './node-processes.js';
+import type { NodeProcess, NodeReport, UnitRange } from './node-processes.js';
 
 type RedisAddress = { host: string; port: number };
 type Group = { redis: { groupName: string } };
@@ -45,12 +45,53 @@ export async function errorListed(config: KfConfigInput): Promise<number> {
 }
 
 /**
+ * The units `report`'s node may not have been alone on: it claimed them and did not
+ * complete each claim without `possibleDuplicate` (never completed: it died or stalled
+ * holding them; or completed flagged: its lease had lapsed and they were recovered).
+ * Exact from the node's own reports, whenever its working list is looked at: they arrive
+ * in the order it sent them and a claim precedes any batch of its unit, so every offset
+ * it delivered is in a unit it reported claiming; and an unflagged completion found the
+ * claim still in its working list, so no other node had that unit.
+ */
+export function unitsInDoubt(report: NodeReport): UnitRange[] {
+  const claims = new Map<string, { unit: UnitRange; open: number; flagged: boolean }>();
+  for (const { unit } of report.claimed) {
+    const entry = claims.get(unit.id) ?? { unit, open: 0, flagged: false };
+    entry.open += 1;
+    claims.set(unit.id, entry);
+  }
+  for (const { unit, duplicate } of report.completed) {
+    const entry = claims.get(unit.id);
+    if (entry === undefined) continue;
+    if (duplicate) entry.flagged = true;
+    else entry.open -= 1;
+  }
+  return [...claims.values()].filter((e) => e.flagged || e.open > 0).map((e) => e.unit);
+}
+
+/**
+ * Completions of `units` that `report`'s node sent after `since` (a test-clock moment
+ * from which it was stopped or dead, so anything it reports later it did once resumed)
+ * without `possibleDuplicate`: a unit another node may have run must say so.
+ */
+export function unflaggedCompletions(
+  report: NodeReport,
+  units: readonly UnitRange[],
+  since: number,
+): string[] {
+  const ids = new Set(units.map((u) => u.id));
+  return report.completed
+    .filter((c) => c.at > since && !c.duplicate && ids.has(c.unit.id))
+    .map((c) => `${c.unit.id}+${c.unit.len}`);
+}
+
+/**
  * Offsets delivered more than once, counted per offset, and those of them outside
  * `allowed` (the units a faulty node held): the only place a duplicate may come from.
  */
 export function duplicatesOutside(
   nodes: readonly NodeProcess[],
-  allowed: readonly WorkUnit[],
+  allowed: ReadonlyArray<Pick<UnitRange, 'partition' | 'offset' | 'len'>>,
 ): { duplicates: number; outside: string[] } {
   const counts = new Map<string, number>();
   for (const n of nodes) {

@@ -5,6 +5,8 @@ import type { KfConfigInput } from '@kf/core';
 const SCRIPT = fileURLToPath(new URL('../fixtures/node-process.mjs', import.meta.url));
 
 export interface UnitRange {
+  /** `topic/partition/offset`: the same for every claim of one unit. */
+  id: string;
   topic: string;
   partition: number;
   offset: number;

@@ -1,5 +1,6 @@
 export {
   CodecUnsupportedError,
+  HandlerTimeoutError,
   isKafkaAccessError,
   KafkaErrorCode,
   KafkaRequestError,
@@ -8,8 +9,8 @@ export {
   NodeStartError,
   NotLeaderError,
   type NotLeaderReason,
+  OffsetNotAvailableError,
   OffsetOutOfRangeError,
-  UnitTimeoutError,
   UnknownTopicPartitionError,
 } from './errors/index.js';
 export { type RegisteredCodecs, registerCodecs } from './kafka/codecs/register-codecs.js';
@@ -33,11 +34,14 @@ export type { CloseOptions, KfNode, NodeStatus } from './node/kf-node.js';
 export type {
   NodeEvents,
   OffsetsMovedEvent,
+  PartitionsAddedEvent,
+  SettleFailedEvent,
   UnitClaimedEvent,
   UnitCompletedEvent,
   UnitFailedEvent,
   UnitsScheduledEvent,
 } from './node/node-events.js';
+export type { WorkUnit } from './work-unit/work-unit.js';
 export type { ErrorEntry, ErrorReason } from './worker/fail-unit.js';
 export type {
   EachBatchPayload,

@@ -320,7 +320,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
     await produceIds(stack.producer, t, { count: 200, partitions: 2 });
     const conf = config({
       consumeStep: 20,
-      unitTimeoutMs: 300,
+      handlerTimeoutMs: 300,
       retryBackoffMs: 10,
       maxRetryBackoffMs: 10,
     });
@@ -340,7 +340,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
     });
     await until(waitUntil, () => seen.size === 200, 'every message despite the hang');
     expect(failures).toHaveLength(1);
-    expect((failures[0] as { code?: string }).code).toBe('KF_UNIT_TIMEOUT');
+    expect((failures[0] as { code?: string }).code).toBe('KF_HANDLER_TIMEOUT');
   });
 
   test('zero-length values and tombstones are delivered', async () => {

@@ -95,7 +95,7 @@ describe('parseConfig on a valid config', () => {
       leaseTtlMs: 5_000,
       leaderLockTtlMs: 2_000,
       maxQueuedUnits: 1_000,
-      unitTimeoutMs: 30_000,
+      handlerTimeoutMs: 30_000,
       waitReplicas: 0,
       waitTimeoutMs: 500,
       fetch: { maxBytes: 1_048_576, minBytes: 1, maxWaitMs: 100 },

@@ -6,6 +6,7 @@ export const KafkaErrorCode = {
   OffsetOutOfRange: 'KF_KAFKA_OFFSET_OUT_OF_RANGE',
   UnknownTopicOrPartition: 'KF_KAFKA_UNKNOWN_TOPIC_OR_PARTITION',
   NotLeader: 'KF_KAFKA_NOT_LEADER',
+  OffsetNotAvailable: 'KF_KAFKA_OFFSET_NOT_AVAILABLE',
   CodecUnsupported: 'KF_KAFKA_CODEC_UNSUPPORTED',
   Request: 'KF_KAFKA_REQUEST_FAILED',
 } as const;

@@ -1,6 +1,6 @@
 /** The stable codes of the node's own errors, beside the Kafka port's. */
 export const NodeErrorCode = {
-  UnitTimeout: 'KF_UNIT_TIMEOUT',
+  HandlerTimeout: 'KF_HANDLER_TIMEOUT',
   NodeClosed: 'KF_NODE_CLOSED',
   NodeStart: 'KF_NODE_START_FAILED',
 } as const;

@@ -9,6 +9,8 @@ import type { KfMessage, RunOptions } from '../worker/message.js';
 import type { Delivery } from '../worker/run-unit.js';
 import { WorkerPool } from '../worker/worker-pool.js';
 import type { ErrorList } from './error-list.js';
+import { checkEvictionPolicy } from './eviction-policy.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { MessageChannel } from './message-channel.js';
 import type { NodeContext } from './node-context.js';
 import type { EventSink, NodeEvents } from './node-events.js';
@@ -57,8 +59,7 @@ export class KfNode extends EventEmitter<NodeEvents> implements AsyncIterable<Kf
   private pool: WorkerPool | undefined;
   private channel: MessageChannel | undefined;
   private closing: Promise<void> | undefined;
-  private leaseTimer: NodeJS.Timeout | undefined;
-  private leaseRenewed = false;
+  private readonly lease: LeaseKeeper;
   private readonly organiser: Organiser;
   private readonly sink: EventSink;
   private readonly context: NodeContext;
@@ -91,15 +92,20 @@ export class KfNode extends EventEmitter<NodeEvents> implements AsyncIterable<Kf
       events: this.sink,
     };
     this.organiser = parts.organiser(this.context);
+    this.lease = new LeaseKeeper(parts.leases, {
+      nodeId: parts.nodeId,
+      ttlMs: parts.config.conf.leaseTtlMs,
+      events: this.sink,
+      logger: parts.logger,
+    });
   }
 
   /** Registers the node's lease and topics and starts organising; `createNode` calls it. */
   async start(topics: string[]): Promise<void> {
-    const { redis, keys, leases, config } = this.parts;
-    await leases.renew(this.nodeId);
-    this.leaseRenewed = true;
+    const { redis, keys, logger } = this.parts;
+    await this.lease.start();
+    await checkEvictionPolicy(redis, keys, logger);
     if (topics.length > 0) await redis.setAdd(keys.topics, topics);
-    this.leaseTimer = setInterval(() => void this.renewLease(), config.conf.leaseTtlMs / 3);
     this.organiser.start();
   }
 
@@ -189,7 +195,7 @@ export class KfNode extends EventEmitter<NodeEvents> implements AsyncIterable<Kf
     for (const result of results) {
       if (result.status === 'rejected') this.sink.report(result.reason, 'closing the node');
     }
-    clearInterval(this.leaseTimer);
+    this.lease.stop();
     try {
       // A lease is only dropped with nothing claimed: units left behind (Redis away at
       // the deadline) are recovered by the leader once the lease lapses.
@@ -212,24 +218,9 @@ export class KfNode extends EventEmitter<NodeEvents> implements AsyncIterable<Kf
       ...this.context,
       concurrency: concurrency ?? this.context.conf.concurrency,
       delivery,
+      lease: this.lease,
     });
     this.pool.start();
-  }
-
-  private async renewLease(): Promise<void> {
-    try {
-      const renewal = await this.parts.leases.renew(this.nodeId);
-      if (!renewal.wasLive && this.leaseRenewed) {
-        this.parts.logger.warn(
-          { node: this.nodeId },
-          'this node lease had lapsed; its claimed units may be running elsewhere',
-        );
-        this.emit('leaseLost', { nodeId: this.nodeId });
-      }
-      this.leaseRenewed = true;
-    } catch (error) {
-      this.sink.report(error, 'renewing the node lease failed');
-    }
   }
 
   private assertRunning(operation: string): void {

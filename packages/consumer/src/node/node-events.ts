@@ -36,6 +36,14 @@ export interface UnitFailedEvent {
   retryInMs?: number;
 }
 
+export interface SettleFailedEvent {
+  nodeId: string;
+  /** Undefined for a malformed unit; `raw` holds it as it was claimed. */
+  unit: UnitInfo | undefined;
+  raw: string;
+  error: unknown;
+}
+
 export interface UnitsScheduledEvent {
   topic: string;
   partition: number;
@@ -49,13 +57,28 @@ export interface UnitsScheduledEvent {
 export interface OffsetsMovedEvent {
   topic: string;
   partition: number;
+  /** `[from, to)`, always `from < to`; what the range means depends on `reason`. */
   from: number;
   to: number;
   /**
-   * `retention`: offsets `[from, to)` were deleted before they were scheduled, and are
-   * lost to this group; `reset-ahead`: the saved offset was above the log's end.
+   * - `retention`: offsets `[from, to)` were deleted before they were scheduled and are
+   *   lost to this group; scheduling moved forward from `from` to `to` (the earliest).
+   * - `reset-ahead`: the saved offset `to` was above the log's end `from` on two looks
+   *   at the current leader; scheduling moved back to `from`. Offsets `[from, to)` are
+   *   scheduled again as they are written: after a topic was recreated or truncated they
+   *   are new messages; if the log was not in fact shorter, they run a second time.
    */
   reason: 'retention' | 'reset-ahead';
+}
+
+export interface PartitionsAddedEvent {
+  topic: string;
+  /**
+   * Partitions the group had no saved offset for while it had some for others of the
+   * topic: added after the group started. Each is scheduled from `from`, its earliest
+   * offset, whatever `useEarliest` says (every message in it came after the group).
+   */
+  partitions: Array<{ partition: number; from: number }>;
 }
 
 /** The events a node emits, with their payloads. */
@@ -65,6 +88,8 @@ export interface NodeEvents {
   unitFailed: [UnitFailedEvent];
   unitsScheduled: [UnitsScheduledEvent];
   offsetsMoved: [OffsetsMovedEvent];
+  /** The leader found partitions added to a topic and scheduled them from their start. */
+  partitionsAdded: [PartitionsAddedEvent];
   leaderGained: [{ nodeId: string; epoch: number }];
   leaderLost: [{ nodeId: string; epoch: number; reason: 'deposed' | 'closing' }];
   /** The leader moved a dead node's claimed units back to the work list. */
@@ -79,6 +104,19 @@ export interface NodeEvents {
   leaseLost: [{ nodeId: string }];
   /** Something failed that the node could not handle itself; it keeps running. */
   error: [Error];
+  /**
+   * Redis refused to record a unit's outcome for a reason retrying does not cure
+   * (`NOPERM`, `OOM` under `maxmemory`, `NOSCRIPT`). The unit stays in this node's
+   * working list; the orphan sweep queues it again once Redis accepts the write (reported
+   * by `orphansRequeued`), so its messages may be delivered again.
+   */
+  settleFailed: [SettleFailedEvent];
+  /**
+   * User code ran past `handlerTimeoutMs`, ignored its signal, and has now settled,
+   * `overrunMs` after its time ran out. Under `ordering: 'partition'` its unit was held
+   * back until then, so no other call of that partition ran beside it.
+   */
+  handlerOverrun: [{ nodeId: string; unit: UnitInfo; overrunMs: number }];
 }
 
 /** How the organiser and workers report: an event, and the same through the logger. */

@@ -1,7 +1,10 @@
 import { withServerTime } from '@kf/core';
 import { defineScript, type RedisScript } from '@kf/protocol';
+import claimUnit from './claim-unit-3.lua?raw';
 import completeUnit from './complete-unit-3.lua?raw';
 import failUnit from './fail-unit-4.lua?raw';
+import markRedelivered from './lib/mark-redelivered.lua?raw';
+import memoryInfo from './memory-info-1.lua?raw';
 import recoverNode from './recover-node-3.lua?raw';
 import requeueError from './requeue-error-3.lua?raw';
 import requeueOrphans from './requeue-orphans-2.lua?raw';
@@ -16,15 +19,27 @@ export const ScriptStatus = {
   Stale: 3,
   /** The unit went to the error list. */
   ErrorListed: 4,
+  /** There was nothing to take. */
+  Empty: 5,
 } as const;
 
 export type ScriptStatus = (typeof ScriptStatus)[keyof typeof ScriptStatus];
 
+/**
+ * A script that calls `mark_redelivered(raw)` (a unit's redelivery flag set by string
+ * surgery, never by re-encoding its JSON): the shared snippet goes first.
+ */
+function withRedeliveryMark(body: string): string {
+  return `${markRedelivered}\n${body}`;
+}
+
 export const scripts = {
   scheduleUnits: defineScript('schedule-units', scheduleUnits),
+  claimUnit: withServerTime('claim-unit', claimUnit),
+  memoryInfo: defineScript('memory-info', memoryInfo),
   completeUnit: defineScript('complete-unit', completeUnit),
   failUnit: defineScript('fail-unit', failUnit),
-  recoverNode: withServerTime('recover-node', recoverNode),
+  recoverNode: withServerTime('recover-node', withRedeliveryMark(recoverNode)),
   requeueError: defineScript('requeue-error', requeueError),
-  requeueOrphans: defineScript('requeue-orphans', requeueOrphans),
+  requeueOrphans: defineScript('requeue-orphans', withRedeliveryMark(requeueOrphans)),
 } as const satisfies Record<string, RedisScript>;

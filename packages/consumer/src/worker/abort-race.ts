@@ -1,22 +1,89 @@
 /** Settles with `work`, or rejects with the signal's reason once it aborts. */
 export type AbortRace = <T>(work: Promise<T>) => Promise<T>;
 
+/** A call the race gave up on that is still running (user code ignoring its signal). */
+export interface Overrun {
+  /** Settles once the call has (its result is of no interest any more). */
+  settled: Promise<void>;
+  /** When the call's time ran out (`performance.now()`). */
+  since: number;
+}
+
+export interface CallLimit {
+  /** Races one call (a fetch, or a call of user code) against its time and the signal. */
+  race: AbortRace;
+  /** Aborted when a call's time is up, or when `outer` aborts. */
+  signal: AbortSignal;
+  /** The call whose time ran out, while it still runs. */
+  overrun(): Overrun | undefined;
+  dispose(): void;
+}
+
 /**
- * A race against one signal for a sequence of awaits (one unit's fetches and handler
- * calls, which never overlap): a hung fetch or handler cannot hold a worker past its
- * unit's time. The signal is listened to once for the whole sequence, not once per
- * message: per-message listeners cost a measurable share of a no-op handler's time.
- * The raced work runs on (a promise cannot be cancelled); a handler that honours the
- * signal stops too.
+ * Limits each call of one unit's sequence (its fetches and its calls of user code, which
+ * never overlap) to `timeoutMs`: a hung call ends the attempt, while a slow unit that
+ * keeps making progress never meets the limit. One timer and one abort listener serve
+ * the whole sequence: a timer or listener per message costs a measurable share of a
+ * no-op handler's time, so the timer re-arms itself for the current call's remainder.
+ * The raced call runs on (a promise cannot be cancelled); one that honours the signal
+ * stops too, and `overrun()` tells whether it did.
  */
-export function createAbortRace(signal: AbortSignal): AbortRace {
+export function limitCalls(
+  outer: AbortSignal,
+  timeoutMs: number,
+  timedOut: () => Error,
+): CallLimit {
+  const controller = new AbortController();
+  const signal = AbortSignal.any([controller.signal, outer]);
+  let current: Promise<unknown> | undefined;
+  let startedAt = 0;
+  let timedOutAt: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
   let rejectCurrent: ((reason: unknown) => void) | undefined;
+
+  const check = () => {
+    timer = undefined;
+    if (current === undefined || signal.aborted) return;
+    const left = startedAt + timeoutMs - performance.now();
+    if (left > 0) {
+      timer = setTimeout(check, left);
+      return;
+    }
+    timedOutAt = performance.now();
+    controller.abort(timedOut());
+  };
   signal.addEventListener('abort', () => rejectCurrent?.(signal.reason), { once: true });
-  return <T>(work: Promise<T>) => {
+
+  const race: AbortRace = <T>(work: Promise<T>) => {
     if (signal.aborted) return Promise.reject(signal.reason);
+    current = work;
+    startedAt = performance.now();
+    const done = () => {
+      if (current === work) current = undefined;
+    };
+    work.then(done, done);
+    timer ??= setTimeout(check, timeoutMs);
     return new Promise<T>((resolve, reject) => {
       rejectCurrent = reject;
       work.then(resolve, reject);
     });
+  };
+
+  return {
+    race,
+    signal,
+    overrun() {
+      const running = current;
+      if (running === undefined || timedOutAt === undefined) return undefined;
+      const settled = running.then(
+        () => undefined,
+        () => undefined,
+      );
+      return { settled, since: timedOutAt };
+    },
+    dispose() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
   };
 }

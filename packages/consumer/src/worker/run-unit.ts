@@ -1,14 +1,15 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FetchConf } from '@kf/core';
-import { UnitTimeoutError } from '../errors/unit-timeout-error.js';
+import { HandlerTimeoutError } from '../errors/handler-timeout-error.js';
+import { KafkaRequestError } from '../errors/kafka-request-error.js';
 import type { Isolation, KafkaAccess, KafkaRecord } from '../kafka/kafka-access.js';
 import type { WorkUnit } from '../work-unit/work-unit.js';
-import { type AbortRace, createAbortRace } from './abort-race.js';
+import { type AbortRace, limitCalls, type Overrun } from './abort-race.js';
 import type { AttemptProgress } from './failure-outcome.js';
 import { type UnitInfo, unitInfo } from './message.js';
 
 // How long a fetch that found nothing readable waits before the next (the broker has
-// usually waited `maxWaitMs` already); the unit's timeout bounds the whole.
+// usually waited `maxWaitMs` already); `timeoutMs` without progress bounds the whole.
 const NO_PROGRESS_PAUSE_MS = 20;
 
 /** What a unit's records are handed to: user code, through one of the run modes. */
@@ -23,9 +24,9 @@ export interface Delivery {
 
 export interface DeliveryContext {
   unit: UnitInfo;
-  /** Aborted when the unit's time is up. */
+  /** Aborted when a call's time (`handlerTimeoutMs`) is up, or the node gives up waiting. */
   signal: AbortSignal;
-  /** Races user code against `signal`: use it for every await of user code. */
+  /** Races one call of user code against its time: use it for every await of user code. */
   race: AbortRace;
   /** True once the node is closing: stop at the next message and report how far you got. */
   stopping(): boolean;
@@ -39,12 +40,20 @@ export type UnitOutcome =
   | { kind: 'done'; messages: number }
   /** The node is closing: `processedUpTo` is where the remainder starts. */
   | { kind: 'stopped'; messages: number; processedUpTo: number }
-  | { kind: 'failed'; messages: number; error: unknown; progress: AttemptProgress };
+  | {
+      kind: 'failed';
+      messages: number;
+      error: unknown;
+      progress: AttemptProgress;
+      /** User code whose time ran out and which still runs: it ignored its signal. */
+      overrun?: Overrun;
+    };
 
 export interface RunUnitOptions {
   kafka: KafkaAccess;
   fetch: FetchConf;
   isolation: Isolation;
+  /** The longest one call (a fetch, or one call of user code) may take. */
   timeoutMs: number;
   delivery: Delivery;
   stopping(): boolean;
@@ -62,17 +71,21 @@ export interface RunUnitOptions {
  */
 export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<UnitOutcome> {
   const end = unit.offset + unit.len;
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new UnitTimeoutError(unit.id, options.timeoutMs)),
-    options.timeoutMs,
-  );
-  const signal = AbortSignal.any([controller.signal, options.closeSignal]);
-  const race = createAbortRace(signal);
   let position = unit.offset;
   let messages = 0;
   let processedUpTo = unit.offset;
   let inHand: { from: number; to: number } | undefined;
+  let idleSince: number | undefined;
+  const limit = limitCalls(options.closeSignal, options.timeoutMs, () =>
+    inHand === undefined
+      ? new KafkaRequestError(
+          `fetch ${unit.topic}/${unit.partition} at ${position}`,
+          undefined,
+          `no reply within handlerTimeoutMs (${options.timeoutMs} ms)`,
+        )
+      : new HandlerTimeoutError(unit.id, inHand.from, options.timeoutMs),
+  );
+  const { race, signal } = limit;
   const context: DeliveryContext = {
     unit: unitInfo(unit),
     signal,
@@ -112,21 +125,33 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
       if (next === position) {
         // Nothing readable at `position` yet: after a leader change the new leader's high
         // watermark can trail what was acknowledged for a moment. Offsets that are truly
-        // gone come back from the broker as OffsetOutOfRange; this only waits.
+        // gone come back from the broker as OffsetOutOfRange; this only waits, a bounded time.
+        idleSince ??= performance.now();
+        if (performance.now() - idleSince >= options.timeoutMs) {
+          throw new KafkaRequestError(
+            `fetch ${unit.topic}/${unit.partition} at ${position}`,
+            undefined,
+            `nothing readable for handlerTimeoutMs (${options.timeoutMs} ms)`,
+          );
+        }
         await race(delay(NO_PROGRESS_PAUSE_MS));
+      } else {
+        idleSince = undefined;
       }
       position = next;
     }
     return { kind: 'done', messages };
   } catch (error) {
     if (options.closeSignal.aborted) return { kind: 'stopped', messages, processedUpTo };
+    const overrun = limit.overrun();
     return {
       kind: 'failed',
       messages,
       error,
       progress: { processedUpTo, ...(inHand === undefined ? {} : { inHand }) },
+      ...(overrun === undefined ? {} : { overrun }),
     };
   } finally {
-    clearTimeout(timer);
+    limit.dispose();
   }
 }

@@ -1,6 +1,9 @@
 import { KafkaErrorCode } from '../errors/kafka-error-code.js';
+import type { LeaseGuard } from '../node/lease-keeper.js';
 import type { NodeContext } from '../node/node-context.js';
 import { decodeUnit, type WorkUnit } from '../work-unit/work-unit.js';
+import type { Overrun } from './abort-race.js';
+import { claimUnit, waitForWork } from './claim.js';
 import { completeUnit } from './complete-unit.js';
 import { failUnit } from './fail-unit.js';
 import { type AttemptProgress, decideFailure } from './failure-outcome.js';
@@ -9,10 +12,12 @@ import { OrphanSweep } from './orphan-sweep.js';
 import { retryWhileRedisAway } from './redis-retry.js';
 import { retryDelay } from './retry-delay.js';
 import { type Delivery, runUnit } from './run-unit.js';
+import { UnitSlots } from './unit-slots.js';
 
 export interface WorkerPoolOptions extends NodeContext {
   concurrency: number;
   delivery: Delivery;
+  lease: LeaseGuard;
 }
 
 // A claim waits this long for work before it looks again: the bound on how long a
@@ -29,16 +34,16 @@ const SETTLE_GRACE_MS = 5_000;
 const MIN_SWEEP_INTERVAL_MS = 500;
 
 /**
- * A node's workers: one loop claims units with a blocking move (one dedicated Redis
- * connection, shared by every slot) whenever a slot is free; each claimed unit runs
- * fetch → user code → completion; a failed unit waits out its backoff in the node's
- * working list (its lease covers it) without holding a slot.
+ * A node's workers: one loop claims a unit whenever a slot is free (a lease-checked
+ * claim script, and a blocking wait for work on one dedicated Redis connection shared by
+ * every slot); each claimed unit runs fetch → user code → completion; a failed unit
+ * waits out its backoff in the node's working list (its lease covers it) without
+ * holding a slot.
  */
 export class WorkerPool {
   private stopping = false;
-  private readonly running = new Set<Promise<void>>();
+  private readonly slots: UnitSlots;
   private readonly delayed = new Map<NodeJS.Timeout, () => Promise<void>>();
-  private freeSlot: (() => void) | undefined;
   private claimLoop: Promise<void> | undefined;
   /** Aborted when close() stops waiting for user code: units end where they got to. */
   private readonly closeAbort = new AbortController();
@@ -51,11 +56,12 @@ export class WorkerPool {
   private sweeping: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerPoolOptions) {
+    this.slots = new UnitSlots(options.concurrency);
     this.orphans = new OrphanSweep(options.redis, options.keys, options.nodeId);
   }
 
   get inFlight(): number {
-    return this.running.size;
+    return this.slots.busy;
   }
 
   start(): void {
@@ -77,17 +83,17 @@ export class WorkerPool {
   async stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
     clearInterval(this.sweepTimer);
-    this.freeSlot?.();
+    this.slots.close();
     await Promise.all([this.claimLoop, this.sweeping]);
     const deadline = setTimeout(() => this.closeAbort.abort(), timeoutMs);
     const settleDeadline = setTimeout(() => this.settleAbort.abort(), timeoutMs + SETTLE_GRACE_MS);
     try {
-      const flushed = [...this.delayed].map(([timer, requeue]) => {
+      for (const [timer, requeue] of this.delayed) {
         clearTimeout(timer);
         this.delayed.delete(timer);
-        return requeue();
-      });
-      await Promise.all([...flushed, ...this.running]);
+        void this.slots.track(requeue());
+      }
+      await this.slots.drain();
     } finally {
       clearTimeout(deadline);
       clearTimeout(settleDeadline);
@@ -95,50 +101,60 @@ export class WorkerPool {
   }
 
   private async claim(): Promise<void> {
-    const { redis, keys, nodeId, logger } = this.options;
+    const { logger } = this.options;
     let pause = CLAIM_PAUSE_MS;
     while (!this.stopping) {
-      if (this.running.size >= this.options.concurrency) {
-        await new Promise<void>((resolve) => {
-          this.freeSlot = resolve;
-        });
-        this.freeSlot = undefined;
-        continue;
-      }
-      let raw: string | null;
+      const release = await this.slots.acquire();
+      if (release === undefined) return;
+      let raw: string | undefined;
       try {
-        raw = await redis.listBlockingMove(keys.work, keys.working(nodeId), {
-          from: 'right',
-          to: 'left',
-          timeoutMs: CLAIM_WAIT_MS,
-        });
+        raw = await this.claimOne();
         pause = CLAIM_PAUSE_MS;
       } catch (error) {
+        release();
         this.options.events.report(error, 'claiming a unit failed; trying again');
         await sleep(pause);
         pause = Math.min(CLAIM_PAUSE_MAX_MS, pause * 2);
         continue;
       }
-      if (raw === null) continue;
-      this.held.add(raw);
-      const task = this.process(raw).catch((error: unknown) => {
-        // Settlement gave up (only at the close deadline): the unit stays in this node's
-        // working list, and the leader recovers it once the lease lapses.
-        logger.error({ err: error, unit: raw }, 'a unit could not be settled');
-      });
-      this.running.add(task);
-      void task.finally(() => {
-        this.running.delete(task);
-        this.freeSlot?.();
-      });
+      if (raw === undefined) {
+        release();
+        continue;
+      }
+      const claimed = raw;
+      this.held.add(claimed);
+      const task = this.process(claimed)
+        .catch((error: unknown) => {
+          // Settlement gave up (only at the close deadline): the unit stays in this node's
+          // working list, and the leader recovers it once the lease lapses.
+          logger.error({ err: error, unit: claimed }, 'a unit could not be settled');
+        })
+        .finally(release);
+      void this.slots.track(task);
     }
   }
 
+  /**
+   * One claim: the unit taken, or `undefined` once the work list was found empty and
+   * waited on (up to CLAIM_WAIT_MS), or the lease renewed. The lease is checked by the
+   * claim itself, so a node the leader recovered while it stalled claims nothing until
+   * it is back in the lease set, where the leader watches its working list again.
+   */
+  private async claimOne(): Promise<string | undefined> {
+    const { redis, keys, nodeId, lease } = this.options;
+    if (!lease.live()) await lease.renew();
+    const result = await claimUnit(redis, keys, nodeId);
+    if (result.kind === 'claimed') return result.raw;
+    if (result.kind === 'no-lease') await lease.renew();
+    else await waitForWork(redis, keys, CLAIM_WAIT_MS);
+    return undefined;
+  }
+
   private async process(raw: string): Promise<void> {
-    const { conf, nodeId, events } = this.options;
+    const { conf, nodeId, events, lease } = this.options;
     const decoded = decodeUnit(raw);
     if (!decoded.ok) {
-      const outcome = await this.settle(raw, 'error-listing a malformed unit', () =>
+      const outcome = await this.settle(raw, undefined, 'error-listing a malformed unit', () =>
         failUnit(this.options.redis, this.options.keys, {
           nodeId,
           claimed: raw,
@@ -148,6 +164,7 @@ export class WorkerPool {
           now: Date.now(),
         }),
       );
+      if (outcome === undefined) return;
       events.emit('unitFailed', {
         nodeId,
         unit: undefined,
@@ -165,17 +182,20 @@ export class WorkerPool {
       kafka: this.options.kafka,
       fetch: conf.fetch,
       isolation: this.options.isolation,
-      timeoutMs: conf.unitTimeoutMs,
+      timeoutMs: conf.handlerTimeoutMs,
       delivery: this.options.delivery,
-      stopping: () => this.stopping,
+      // A node whose lease may have lapsed hands user code nothing more: the leader may
+      // have given the unit to another node, and the rest of it is queued again.
+      stopping: () => this.stopping || !lease.live(),
       closeSignal: this.closeAbort.signal,
     });
     if (outcome.kind === 'failed') {
+      if (outcome.overrun !== undefined) await this.overran(unit, outcome.overrun);
       await this.failed(raw, unit, outcome.error, outcome.progress);
       return;
     }
     const processedUpTo = outcome.kind === 'stopped' ? outcome.processedUpTo : undefined;
-    const result = await this.settle(raw, 'completing a unit', () =>
+    const result = await this.settle(raw, unit, 'completing a unit', () =>
       completeUnit(this.options.redis, this.options.keys, {
         nodeId,
         claimed: raw,
@@ -183,6 +203,7 @@ export class WorkerPool {
         ...(processedUpTo === undefined ? {} : { processedUpTo }),
       }),
     );
+    if (result === undefined) return;
     events.emit('unitCompleted', {
       nodeId,
       unit: unitInfo(unit),
@@ -191,6 +212,36 @@ export class WorkerPool {
       ...(processedUpTo === undefined ? {} : { remainderFrom: processedUpTo }),
       possibleDuplicate: result === 'recovered',
     });
+  }
+
+  /**
+   * User code ran past its time and ignored its signal. It is reported once it settles.
+   * Under `ordering: 'partition'` the unit is not handed back until then: its retry, or
+   * the partition's next unit, would run beside the call still going. A closing node
+   * stops waiting at its deadline.
+   */
+  private async overran(unit: WorkUnit, overrun: Overrun): Promise<void> {
+    const { conf, nodeId, events, logger } = this.options;
+    if (conf.ordering === 'partition') {
+      logger.warn(
+        { node: nodeId, unit: unit.id },
+        'user code ran past its time and ignores its signal; its partition waits until it settles',
+      );
+    }
+    const reported = overrun.settled.then(() => {
+      const overrunMs = performance.now() - overrun.since;
+      logger.warn(
+        { node: nodeId, unit: unit.id, overrunMs: Math.round(overrunMs) },
+        'user code settled after its time had run out (it ignored its signal)',
+      );
+      events.emit('handlerOverrun', { nodeId, unit: unitInfo(unit), overrunMs });
+    });
+    if (conf.ordering !== 'partition') return;
+    const closing = new Promise<void>((resolve) => {
+      if (this.closeAbort.signal.aborted) resolve();
+      this.closeAbort.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await Promise.race([reported, closing]);
   }
 
   private async failed(
@@ -207,7 +258,7 @@ export class WorkerPool {
     }
     const decision = decideFailure(unit, error, progress, conf.maxAttempts);
     const hand = () =>
-      this.settle(raw, 'handing a failed unit back', () =>
+      this.settle(raw, unit, 'handing a failed unit back', () =>
         failUnit(this.options.redis, this.options.keys, {
           nodeId,
           claimed: raw,
@@ -219,6 +270,7 @@ export class WorkerPool {
       );
     if (decision.giveUp !== undefined) {
       const outcome = await hand();
+      if (outcome === undefined) return;
       events.emit('unitFailed', {
         nodeId,
         unit: unitInfo(unit),
@@ -232,6 +284,7 @@ export class WorkerPool {
     const retryInMs = this.stopping ? 0 : retryDelay(unit.attempts, conf);
     const requeue = async () => {
       const outcome = await hand();
+      if (outcome === undefined) return;
       events.emit('unitFailed', { nodeId, unit: unitInfo(unit), raw, error, outcome, retryInMs });
     };
     if (retryInMs === 0) {
@@ -241,21 +294,47 @@ export class WorkerPool {
     // The unit waits in this node's working list, not in a slot: other units run meanwhile.
     const timer = setTimeout(() => {
       this.delayed.delete(timer);
-      const task = requeue().catch((settleError: unknown) => {
-        logger.error({ err: settleError, unit: raw }, 'a failed unit could not be handed back');
-      });
-      this.running.add(task);
-      void task.finally(() => this.running.delete(task));
+      void this.slots.track(
+        requeue().catch((settleError: unknown) => {
+          logger.error({ err: settleError, unit: raw }, 'a failed unit could not be handed back');
+        }),
+      );
     }, retryInMs);
     this.delayed.set(timer, requeue);
   }
 
-  /** Writes a claimed unit's outcome; once written, the node no longer holds it. */
-  private async settle<T>(raw: string, what: string, write: () => Promise<T>): Promise<T> {
-    const result = await retryWhileRedisAway(what, write, {
-      logger: this.options.logger,
-      signal: this.settleAbort.signal,
-    });
+  /**
+   * Writes a claimed unit's outcome; once written, the node no longer holds it. Redis
+   * being briefly away is retried. A refusal that retrying does not cure (`NOPERM`,
+   * `OOM`, `NOSCRIPT`) leaves the unit in this node's working list, unheld: the orphan
+   * sweep queues it again once Redis accepts the write, and both steps are reported, so
+   * the unit is never stranded on a live node. Resolves `undefined` then.
+   */
+  private async settle<T>(
+    raw: string,
+    unit: WorkUnit | undefined,
+    what: string,
+    write: () => Promise<T>,
+  ): Promise<T | undefined> {
+    let result: T;
+    try {
+      result = await retryWhileRedisAway(what, write, {
+        logger: this.options.logger,
+        signal: this.settleAbort.signal,
+      });
+    } catch (error) {
+      if (this.settleAbort.signal.aborted) throw error;
+      this.held.delete(raw);
+      const { nodeId, events } = this.options;
+      events.report(error, `${what} failed; the unit is queued again once Redis accepts writes`);
+      events.emit('settleFailed', {
+        nodeId,
+        unit: unit === undefined ? undefined : unitInfo(unit),
+        raw,
+        error,
+      });
+      return undefined;
+    }
     this.held.delete(raw);
     return result;
   }
@@ -267,7 +346,7 @@ export class WorkerPool {
       if (units === 0) return;
       logger.warn(
         { node: nodeId, units },
-        'units in this node working list that it never held (a claim reply lost, or a completion undone by a fail-over) were queued again',
+        'units in this node working list that it did not hold (a claim reply lost, a completion undone by a fail-over, a settlement Redis refused) were queued again',
       );
       events.emit('orphansRequeued', { nodeId, units });
     } catch (error) {

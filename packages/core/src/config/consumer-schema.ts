@@ -33,7 +33,7 @@ const consumerFields = {
   leaseTtlMs: ms(100).default(D.leaseTtlMs),
   leaderLockTtlMs: ms(100).default(D.leaderLockTtlMs),
   maxQueuedUnits: integer({ min: 1, unit: 'units' }).default(D.maxQueuedUnits),
-  unitTimeoutMs: ms(1).default(D.unitTimeoutMs),
+  handlerTimeoutMs: ms(1).default(D.handlerTimeoutMs),
   waitReplicas: integer({ min: 0, max: 16, unit: 'replicas' }).default(D.waitReplicas),
   waitTimeoutMs: ms(1).default(D.waitTimeoutMs),
   // Below 100 ms the leader would reload metadata on nearly every tick, a Metadata round

@@ -39,8 +39,9 @@ export const DEFAULT_CONSUMER_CONF: Readonly<ConsumerConf> = Object.freeze({
   // Kafka is the buffer; Redis holds only what workers can take soon. 1000 units keep
   // every worker busy between two ticks without piling up stale ranges.
   maxQueuedUnits: 1_000,
-  // Long enough for slow user code, short enough that a stuck unit is retried.
-  unitTimeoutMs: 30_000,
+  // Per call of user code, not per unit: a slow handler that keeps making progress never
+  // meets it. Kafka's share groups lock a record for 30 s by default too.
+  handlerTimeoutMs: 30_000,
   // Off: a fail-over that loses an organiser write costs duplicates, never messages
   // (docs/guarantees.md); waiting costs a replica round trip per scheduling write.
   waitReplicas: 0,

@@ -68,6 +68,8 @@ function unknownKeyMessage(
 const RETIRED_KEYS: Readonly<Record<string, string>> = {
   'redis.maxActive':
     "kafka-clj's pool size: kf opens two Redis connections per node (commands, and one blocking claim shared by its workers), so there is no pool to size; remove it",
+  'conf.unitTimeoutMs':
+    'renamed conf.handlerTimeoutMs, and now per call of user code (a message, or a batch) rather than per unit: a slow handler that keeps making progress no longer times out',
 };
 
 /** A path with every list index written as `[]`, to look up the keys an object takes. */

@@ -143,8 +143,13 @@ export interface ConsumerConf {
   leaderLockTtlMs: number;
   /** The organiser stops scheduling while the work list holds this many units. */
   maxQueuedUnits: number;
-  /** The longest a worker spends on one unit (fetches and user code) before requeueing the rest. */
-  unitTimeoutMs: number;
+  /**
+   * The longest one call of user code (a message with `eachMessage`, a batch with
+   * `eachBatch`), or one fetch, may take; past it the attempt fails from that record
+   * and the rest of the unit is retried. A fetch that finds nothing readable for this
+   * long fails too.
+   */
+  handlerTimeoutMs: number;
   /**
    * After each organiser write (units scheduled, a dead node's units recovered), wait
    * until this many replicas acknowledged it (Redis `WAIT`); 0 does not wait.

@@ -263,6 +263,12 @@ export function invalidConfigs(valid: BaseConfig): InvalidCase[] {
       message: /two Redis connections per node.*remove it/,
     },
     {
+      name: 'unitTimeoutMs, renamed handlerTimeoutMs when the limit became per call',
+      input: withPatch({ conf: { unitTimeoutMs: 30_000 } }),
+      path: 'conf.unitTimeoutMs',
+      message: /renamed conf.handlerTimeoutMs, and now per call of user code/,
+    },
+    {
       name: 'db other than 0 on a cluster',
       input: withPatch({ redis: { host: ['r1:7000', 'r2:7001'], port: undefined, db: 2 } }),
       path: 'redis.db',

@@ -1,0 +1,75 @@
+import type { NodeLeases } from '@kf/core';
+import type { Logger } from '@kf/protocol';
+import type { EventSink } from './node-events.js';
+
+/** What the workers ask of the node's lease. */
+export interface LeaseGuard {
+  /**
+   * Whether the lease is surely live by this node's own clock: less than a TTL has
+   * passed since a renewal that succeeded was sent. False after a stall (a long GC, a
+   * paused process) even before the node learns whether it was recovered meanwhile.
+   */
+  live(): boolean;
+  /** Renews now (callers arriving meanwhile share one renewal); rejects when Redis does. */
+  renew(): Promise<void>;
+}
+
+/**
+ * The node's lease in the group: renewed on a timer at a third of its TTL, and at once
+ * when a worker finds it may have lapsed. A renewal that finds the lease had lapsed
+ * reports it: the leader may have recovered this node's units, so they may run twice.
+ */
+export class LeaseKeeper implements LeaseGuard {
+  private validUntil = Number.NEGATIVE_INFINITY;
+  private renewing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private registered = false;
+
+  constructor(
+    private readonly leases: NodeLeases,
+    private readonly options: { nodeId: string; ttlMs: number; events: EventSink; logger: Logger },
+  ) {}
+
+  /** Registers the node (its first renewal) and keeps the lease renewed from then on. */
+  async start(): Promise<void> {
+    await this.renew();
+    this.timer = setInterval(() => {
+      this.renew().catch((error: unknown) => {
+        this.options.events.report(error, 'renewing the node lease failed');
+      });
+    }, this.options.ttlMs / 3);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  live(): boolean {
+    return performance.now() < this.validUntil;
+  }
+
+  renew(): Promise<void> {
+    this.renewing ??= this.renewOnce().finally(() => {
+      this.renewing = undefined;
+    });
+    return this.renewing;
+  }
+
+  private async renewOnce(): Promise<void> {
+    const { nodeId, ttlMs, events, logger } = this.options;
+    // Counted from the moment the renewal was sent: the server set its expiry later than
+    // that, so this node's view of the lease never outlasts the server's.
+    const sentAt = performance.now();
+    const renewal = await this.leases.renew(nodeId);
+    this.validUntil = Math.max(this.validUntil, sentAt + ttlMs);
+    if (!renewal.wasLive && this.registered) {
+      logger.warn(
+        { node: nodeId },
+        'this node lease had lapsed; its claimed units may be running elsewhere',
+      );
+      events.emit('leaseLost', { nodeId });
+    }
+    this.registered = true;
+  }
+}

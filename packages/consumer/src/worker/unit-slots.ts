@@ -1,0 +1,67 @@
+import { E_CANCELED, Semaphore } from 'async-mutex';
+
+/**
+ * A node's slots for units, and the background work its close must wait for, with one
+ * owner. A unit runs only while it holds a slot, so at most `size` run at once; the
+ * claim loop waits in `acquire()` and is woken by whichever release frees a slot. Work
+ * that holds no slot (a failed unit handed back after its backoff) is only `track`ed:
+ * `drain()` waits for it, and it never keeps the claim loop waiting.
+ */
+export class UnitSlots {
+  private readonly semaphore: Semaphore;
+  private readonly tracked = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(readonly size: number) {
+    if (!Number.isSafeInteger(size) || size < 1) {
+      throw new RangeError(`UnitSlots: size must be an integer >= 1, got ${size}`);
+    }
+    this.semaphore = new Semaphore(size);
+  }
+
+  /** Units holding a slot now. */
+  get busy(): number {
+    return this.size - this.semaphore.getValue();
+  }
+
+  /** Background work not yet settled, slot-holding or not. */
+  get pending(): number {
+    return this.tracked.size;
+  }
+
+  /**
+   * Resolves with the slot's release (safe to call more than once) as soon as one is
+   * free, or with `undefined` once `close()` was called.
+   */
+  async acquire(): Promise<(() => void) | undefined> {
+    if (this.closed) return undefined;
+    try {
+      const [, release] = await this.semaphore.acquire();
+      if (!this.closed) return release;
+      release();
+      return undefined;
+    } catch (error) {
+      if (error === E_CANCELED) return undefined;
+      throw error;
+    }
+  }
+
+  /** Keeps `work` for `drain()`; its outcome is the caller's to handle. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.tracked.add(work);
+    const untrack = () => this.tracked.delete(work);
+    work.then(untrack, untrack);
+    return work;
+  }
+
+  /** No slot is handed out any more; a waiting `acquire()` resolves with `undefined`. */
+  close(): void {
+    this.closed = true;
+    this.semaphore.cancel();
+  }
+
+  /** Settles once every tracked piece of work has, including work tracked meanwhile. */
+  async drain(): Promise<void> {
+    while (this.tracked.size > 0) await Promise.allSettled([...this.tracked]);
+  }
+}

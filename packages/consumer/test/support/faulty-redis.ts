@@ -1,0 +1,41 @@
+import { createRedis, type RedisConfig, type RedisFactory } from '@kf/core';
+import type { IRedis, RedisScript, ScriptArg, ScriptReply } from '@kf/protocol';
+
+/**
+ * Decides what one script call does: `undefined` passes it to the real server, an error
+ * is thrown instead of calling it (a fault the real server could answer with).
+ */
+export type ScriptFault = (
+  script: RedisScript,
+  keys: string[],
+  args: ScriptArg[],
+) => Error | undefined;
+
+/**
+ * A real adapter, built from the config as kf would build it, whose script calls can be
+ * made to fail on cue: the faults a real Redis answers (a connection lost, `NOPERM`) at
+ * the one moment a test needs them. Everything else reaches the real server unchanged.
+ */
+export function faultyRedis(fault: ScriptFault): RedisFactory {
+  return async (conf: RedisConfig) => {
+    const real = await createRedis(conf);
+    return withScriptFault(real, fault);
+  };
+}
+
+export function withScriptFault(real: IRedis, fault: ScriptFault): IRedis {
+  return new Proxy(real, {
+    get(target, property, receiver) {
+      if (property === 'evalScript') {
+        return (script: RedisScript, keys: string[], args: ScriptArg[]): Promise<ScriptReply> => {
+          const error = fault(script, keys, args);
+          return error === undefined
+            ? target.evalScript(script, keys, args)
+            : Promise.reject(error);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

@@ -7,20 +7,23 @@ import { decideFailure } from '../src/worker/failure-outcome.js';
 import { retryDelay } from '../src/worker/retry-delay.js';
 
 const unit: WorkUnit = {
-  id: 't/0/100',
+  id: 't/0/100~a',
   topic: 't',
   partition: 0,
   offset: 100,
   len: 50,
   attempts: 0,
   ts: 1,
+  redelivered: false,
 };
-const part = (offset: number, len: number, attempts: number) => ({
+/** A part of `unit` as handed back: a fresh id of its range, the given attempts and flag. */
+const part = (offset: number, len: number, attempts: number, redelivered = false) => ({
   ...unit,
-  id: `t/0/${offset}`,
+  id: expect.stringMatching(new RegExp(`^t/0/${offset}~[0-9a-z]+$`)),
   offset,
   len,
   attempts,
+  redelivered,
 });
 
 describe('decideFailure', () => {
@@ -29,20 +32,101 @@ describe('decideFailure', () => {
     expect(decision).toEqual({ requeue: [part(120, 30, 1)] });
   });
 
+  test('a part handed back gets an id of its own, even when it is the whole range', () => {
+    const decision = decideFailure(unit, new Error('boom'), { processedUpTo: 100 }, 3);
+    expect(decision.requeue).toEqual([part(100, 50, 1)]);
+    expect(decision.requeue[0]?.id).not.toBe(unit.id);
+  });
+
+  test('the rest is flagged redelivered once user code was handed a record of it', () => {
+    const held = decideFailure(
+      unit,
+      new Error('timeout'),
+      { processedUpTo: 120, inHand: { from: 120, to: 121 } },
+      3,
+    );
+    expect(held.requeue).toEqual([part(120, 30, 1, true)]);
+    // A fetch failed: nothing of the rest reached user code in this attempt …
+    const fetch = decideFailure(unit, new Error('fetch'), { processedUpTo: 120 }, 3);
+    expect(fetch.requeue).toEqual([part(120, 30, 1, false)]);
+    // … but a flag set before is kept.
+    const before = decideFailure(
+      { ...unit, redelivered: true },
+      new Error('x'),
+      { processedUpTo: 100 },
+      3,
+    );
+    expect(before.requeue).toEqual([part(100, 50, 1, true)]);
+  });
+
+  test('an attempt that made progress counts once: the rest is requeued with attempts 1', () => {
+    const slow = { ...unit, attempts: 2 };
+    const decision = decideFailure(
+      slow,
+      new Error('unit timed out'),
+      { processedUpTo: 130, inHand: { from: 130, to: 131 } },
+      3,
+    );
+    expect(decision.giveUp).toBeUndefined();
+    expect(decision.requeue).toEqual([part(130, 20, 1, true)]);
+  });
+
+  test('a slow but progressing handler never has a message error-listed; maxAttempts failures on one message without progress do', () => {
+    // Each attempt finishes ten records, then runs out of time on the next.
+    let current: WorkUnit = { ...unit, len: 200 };
+    for (let i = 0; i < 19; i++) {
+      const at = current.offset + 10;
+      const decision = decideFailure(
+        current,
+        new Error('unit timed out'),
+        { processedUpTo: at, inHand: { from: at, to: at + 1 } },
+        3,
+      );
+      expect(decision.giveUp).toBeUndefined();
+      expect(decision.requeue).toHaveLength(1);
+      current = decision.requeue[0] as WorkUnit;
+    }
+    expect(current).toMatchObject({ offset: 290, len: 10, attempts: 1 });
+    // Then record 290 fails twice more without progress: the third consecutive failure
+    // on it error-lists it, and only it.
+    const stuck = { processedUpTo: 290, inHand: { from: 290, to: 291 } };
+    const second = decideFailure(current, new Error('poison'), stuck, 3);
+    expect(second.giveUp).toBeUndefined();
+    expect(second.requeue).toEqual([expect.objectContaining({ offset: 290, attempts: 2 })]);
+    const third = decideFailure(second.requeue[0] as WorkUnit, new Error('poison'), stuck, 3);
+    expect(third.giveUp).toMatchObject({
+      unit: { offset: 290, len: 1, attempts: 3 },
+      reason: 'ATTEMPTS_EXHAUSTED',
+    });
+    expect(third.requeue).toEqual([expect.objectContaining({ offset: 291, len: 9, attempts: 0 })]);
+  });
+
   test('out of attempts, only the message in hand is given up; what follows runs afresh', () => {
     const tired = { ...unit, attempts: 2 };
     const decision = decideFailure(
       tired,
       new Error('poison'),
-      { processedUpTo: 130, inHand: { from: 130, to: 131 } },
+      { processedUpTo: 100, inHand: { from: 100, to: 101 } },
       3,
     );
-    expect(decision.requeue).toEqual([part(131, 19, 0)]);
+    expect(decision.requeue).toEqual([part(101, 49, 0)]);
     expect(decision.giveUp).toEqual({
-      unit: part(130, 1, 3),
+      unit: part(100, 1, 3, true),
       reason: 'ATTEMPTS_EXHAUSTED',
       detail: '3 attempts failed; the last: poison',
     });
+  });
+
+  test('fields a newer version added survive into every part handed back or given up', () => {
+    const newer = { ...unit, attempts: 2, extra: { priority: 'high' } };
+    const decision = decideFailure(
+      newer,
+      new Error('poison'),
+      { processedUpTo: 100, inHand: { from: 100, to: 101 } },
+      3,
+    );
+    expect(decision.requeue[0]?.extra).toEqual({ priority: 'high' });
+    expect(decision.giveUp).toMatchObject({ unit: { extra: { priority: 'high' } } });
   });
 
   test('out of attempts in a fetch, the whole rest is given up', () => {

@@ -2,11 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { groupKeys } from '@kf/core';
 import type { IRedis } from '@kf/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { createErrorList } from '../src/node/error-list.js';
+import { planUnits } from '../src/organiser/plan-units.js';
 import { recoverNode } from '../src/organiser/recover-node.js';
-import { encodeUnit, unitId, type WorkUnit } from '../src/work-unit/work-unit.js';
+import { scheduleUnits } from '../src/organiser/schedule-units.js';
+import { decodeUnit, encodeUnit, unitId, type WorkUnit } from '../src/work-unit/work-unit.js';
 import { completeUnit, remainderOf } from '../src/worker/complete-unit.js';
 import { failUnit } from '../src/worker/fail-unit.js';
+import { OrphanSweep } from '../src/worker/orphan-sweep.js';
 import { type Started, setups } from './support/redis-setups.js';
+
+/** `raw` as the redelivery mark leaves it: the flag set, every other byte as it was. */
+const marked = (raw: string) =>
+  raw.startsWith('{"r":') ? `{"r":1,${raw.slice(7)}` : `{"r":1,${raw.slice(1)}`;
 
 const unit: WorkUnit = {
   id: unitId('orders', 2, 100),
@@ -70,17 +78,20 @@ describe.each(setups)(
       expect(
         await completeUnit(redis, keys, { nodeId: node, claimed, unit, processedUpTo: 130 }),
       ).toBe('completed');
-      const rest = remainderOf(unit, 130);
-      expect(rest).toMatchObject({ offset: 130, len: 20, id: 'orders/2/130' });
-      expect(await redis.listRange(keys.work, -1, -1)).toEqual([encodeUnit(rest as WorkUnit)]);
-      expect(await pendingIds()).toEqual(['orders/2/130']);
+      const [queued] = await redis.listRange(keys.work, -1, -1);
+      const rest = decodeUnit(queued as string);
+      expect(rest).toMatchObject({ ok: true, unit: { offset: 130, len: 20 } });
+      const restId = rest.ok ? rest.unit.id : '';
+      expect(restId).toMatch(/^orders\/2\/130~/);
+      expect(await pendingIds()).toEqual([restId]);
+      expect(remainderOf(unit, 130)).toMatchObject({ offset: 130, len: 20 });
     });
 
     test('completing a unit the leader already recovered changes nothing and says so', async () => {
       const claimed = await claim();
       expect(await recoverNode(redis, keys, node)).toEqual({ recovered: true, units: 1 });
       expect(await completeUnit(redis, keys, { nodeId: node, claimed, unit })).toBe('recovered');
-      expect(await redis.listRange(keys.work, 0, -1)).toEqual([claimed]);
+      expect(await redis.listRange(keys.work, 0, -1)).toEqual([marked(claimed)]);
       expect(await pendingIds()).toEqual([unit.id]);
     });
 
@@ -118,7 +129,7 @@ describe.each(setups)(
       ).toBe('error-listed');
       const [entry] = await redis.listRange(keys.error, 0, -1);
       expect(JSON.parse(entry as string)).toEqual({
-        unit: { ...unit, attempts: 1 },
+        unit: JSON.parse(encodeUnit({ ...unit, attempts: 1 })),
         reason: 'ATTEMPTS_EXHAUSTED',
         detail: 'handler threw 10 times',
         at: 9,
@@ -158,8 +169,164 @@ describe.each(setups)(
       expect(await redis.listRange(keys.working(node), 0, -1)).toEqual([claimed]);
       await redis.sortedSetAdd(keys.nodes, [{ member: node, score: now - 1 }]);
       expect(await recoverNode(redis, keys, node)).toEqual({ recovered: true, units: 1 });
-      expect(await redis.listRange(keys.work, 0, -1)).toEqual([claimed]);
+      expect(await redis.listRange(keys.work, 0, -1)).toEqual([marked(claimed)]);
       expect(await redis.sortedSetScore(keys.nodes, node)).toBeNull();
+    });
+
+    // Offsets past 14 digits: a script re-encoding JSON numbers (cjson) would round them.
+    const big = { ...unit, offset: 1_234_567_890_123_456, id: 'orders/2/1234567890123456~b1g' };
+    const previousRelease =
+      '{"id":"orders/2/7","topic":"orders","partition":2,"offset":7,"len":3,"attempts":2,"ts":1}';
+
+    test('recovery from a dead node flags each unit redelivered, leaving every other byte as it was', async () => {
+      const units = [
+        encodeUnit(big),
+        previousRelease,
+        encodeUnit({ ...unit, id: 'orders/2/200~c', offset: 200, redelivered: true }),
+        'not a unit',
+      ];
+      await redis.listPush(keys.working(node), units, { side: 'right' });
+      await redis.sortedSetAdd(keys.nodes, [{ member: node, score: (await redis.time()) - 1 }]);
+      expect(await recoverNode(redis, keys, node)).toEqual({ recovered: true, units: 4 });
+      const expected = [
+        marked(units[0] as string),
+        marked(previousRelease),
+        units[2],
+        'not a unit',
+      ];
+      expect(await redis.listRange(keys.work, 0, -1)).toEqual([encodeUnit(unit), ...expected]);
+      expect(expected[0]).toContain('"offset":1234567890123456,');
+      for (const raw of expected.slice(0, 3)) {
+        expect(decodeUnit(raw as string)).toMatchObject({ ok: true, unit: { redelivered: true } });
+      }
+      expect(await redis.listLength(keys.working(node))).toBe(0);
+      expect(await redis.sortedSetScore(keys.nodes, node)).toBeNull();
+    });
+
+    test('an orphan requeued from a live node working list is flagged redelivered', async () => {
+      const claimed = await claim();
+      await redis.listPush(keys.working(node), [previousRelease], { side: 'left' });
+      const sweep = new OrphanSweep(redis, keys, node);
+      expect(await sweep.sweep(new Set())).toBe(0);
+      expect(await sweep.sweep(new Set())).toBe(2);
+      const requeued = await redis.listRange(keys.work, 0, -1);
+      expect(requeued.sort()).toEqual([marked(claimed), marked(previousRelease)].sort());
+      expect(decodeUnit(marked(claimed))).toEqual({
+        ok: true,
+        unit: { ...unit, redelivered: true },
+      });
+      expect(await redis.listLength(keys.working(node))).toBe(0);
+    });
+
+    test('two units scheduled at one start offset (a reset-ahead) each stay pending until completed', async () => {
+      const k = groupKeys(`lifecycle-${randomUUID()}`);
+      await redis.set(k.epoch, '1');
+      const plan = (from: number, to: number) =>
+        planUnits({
+          topic: 'orders',
+          partition: 5,
+          from,
+          to,
+          consumeStep: 100,
+          freeWorkers: 1,
+          maxUnits: 10,
+          now: 1,
+        });
+      const first = plan(0, 50);
+      const request = { epoch: 1, topic: 'orders', partition: 5 };
+      expect(
+        await scheduleUnits(redis, k, { ...request, plannedFrom: undefined, ...first }),
+      ).toEqual({ status: 'queued', units: 1 });
+      // The saved offset (50) is ahead of the partition's end (30): scheduled again from 0.
+      const again = plan(0, 30);
+      expect(await scheduleUnits(redis, k, { ...request, plannedFrom: 50, ...again })).toEqual({
+        status: 'queued',
+        units: 1,
+      });
+      const pending = async () =>
+        await redis.sortedSetRangeByScore(k.pending('orders', 5), { min: '-inf', max: '+inf' });
+      expect((await pending()).map((m) => m.score)).toEqual([0, 0]);
+      const claimed = await redis.listMove(k.work, k.working(node), { from: 'right', to: 'left' });
+      const decoded = decodeUnit(claimed as string);
+      if (!decoded.ok) throw new Error(decoded.reason);
+      expect(decoded.unit.len).toBe(50);
+      expect(
+        await completeUnit(redis, k, {
+          nodeId: node,
+          claimed: claimed as string,
+          unit: decoded.unit,
+        }),
+      ).toBe('completed');
+      expect(await pending()).toEqual([{ member: again.units[0]?.id, score: 0 }]);
+    });
+
+    test('a unit a newer version wrote keeps its extra fields through a retry, the error list and its requeue', async () => {
+      const newer = `${encodeUnit(unit).slice(0, -1)},"priority":"high"}`;
+      await redis.listPush(keys.work, [newer], { side: 'right' });
+      const claimed = await redis.listMove(keys.work, keys.working(node), {
+        from: 'right',
+        to: 'left',
+      });
+      expect(claimed).toBe(newer);
+      const decoded = decodeUnit(newer);
+      if (!decoded.ok) throw new Error(decoded.reason);
+      const poison = { ...decoded.unit, offset: 100, len: 1, attempts: 3, id: 'orders/2/100~p' };
+      const after = { ...decoded.unit, offset: 101, len: 49, id: 'orders/2/101~q' };
+      expect(
+        await failUnit(redis, keys, {
+          nodeId: node,
+          claimed: newer,
+          unit: decoded.unit,
+          requeue: [after],
+          giveUp: { unit: poison, reason: 'ATTEMPTS_EXHAUSTED', detail: 'poison' },
+          now: 4,
+        }),
+      ).toBe('error-listed');
+      expect(await redis.listRange(keys.work, 0, 0)).toEqual([
+        '{"r":0,"v":1,"id":"orders/2/101~q","topic":"orders","partition":2,"offset":101,"len":49,"attempts":0,"ts":1,"priority":"high"}',
+      ]);
+      const [entry] = await redis.listRange(keys.error, 0, -1);
+      expect(entry).toBe(
+        '{"unit":{"r":0,"v":1,"id":"orders/2/100~p","topic":"orders","partition":2,"offset":100,"len":1,"attempts":3,"ts":1,"priority":"high"},"reason":"ATTEMPTS_EXHAUSTED","detail":"poison","at":4}',
+      );
+      const errors = createErrorList(redis, keys);
+      expect(await errors.list()).toMatchObject([
+        {
+          unit: { id: 'orders/2/100~p', extra: { priority: 'high' } },
+          reason: 'ATTEMPTS_EXHAUSTED',
+        },
+      ]);
+      expect(await errors.requeue()).toBe(1);
+      expect(await redis.listRange(keys.work, -1, -1)).toEqual([
+        '{"r":1,"v":1,"id":"orders/2/100~p","topic":"orders","partition":2,"offset":100,"len":1,"attempts":0,"ts":1,"priority":"high"}',
+      ]);
+      // The failed unit's entry gave way to its parts'.
+      expect((await pendingIds()).sort()).toEqual(['orders/2/100~p', 'orders/2/101~q']);
+    });
+
+    test('a MALFORMED_UNIT entry whose raw unit this release reads is requeued; one it cannot read stays listed', async () => {
+      // As a node of the previous release error-listed a newer node's unit: its strict
+      // schema refused the extra field.
+      const newer = `${previousRelease.slice(0, -1)},"priority":"high"}`;
+      const entry = (raw: string, detail: string) =>
+        JSON.stringify({ unit: raw, reason: 'MALFORMED_UNIT', detail, at: 2 });
+      const unreadable = JSON.stringify({ ...JSON.parse(previousRelease), v: 9 });
+      await redis.listPush(
+        keys.error,
+        [
+          entry(newer, '(root): Unrecognized key: "priority"'),
+          entry('not a unit', 'not JSON'),
+          entry(unreadable, 'v: …'),
+        ],
+        { side: 'right' },
+      );
+      const errors = createErrorList(redis, keys);
+      expect(await errors.requeue()).toBe(1);
+      expect(await redis.listRange(keys.work, -1, -1)).toEqual([
+        '{"r":1,"v":1,"id":"orders/2/7","topic":"orders","partition":2,"offset":7,"len":3,"attempts":0,"ts":1,"priority":"high"}',
+      ]);
+      expect(await pendingIds()).toContain('orders/2/7');
+      expect((await errors.list()).map((e) => e.unit)).toEqual(['not a unit', unreadable]);
     });
   },
 );

@@ -17,8 +17,10 @@ export interface ErrorList {
   list(options?: { offset?: number; limit?: number }): Promise<ListedError[]>;
   /**
    * Queues the units of the entries `filter` accepts (all when omitted) again with their
-   * attempts reset. Malformed units stay listed: there is nothing to run. Returns how
-   * many were queued.
+   * attempts reset, flagged `redelivered`. An entry whose unit is a raw string
+   * (`MALFORMED_UNIT`) is queued when this node reads the string now — a unit a newer
+   * kf wrote, error-listed by an older node during a rolling upgrade — and stays listed
+   * otherwise. Returns how many were queued.
    */
   requeue(filter?: (entry: ListedError) => boolean): Promise<number>;
 }
@@ -45,8 +47,10 @@ export function createErrorList(redis: IRedis, keys: GroupKeys): ErrorList {
         if (page.length === 0) return queued;
         let removed = 0;
         for (const entry of page) {
-          if (typeof entry.unit === 'string' || !filter(entry)) continue;
-          if (await requeueOne(redis, keys, entry.raw, entry.unit)) {
+          if (!filter(entry)) continue;
+          const unit = readable(entry.unit);
+          if (unit === undefined) continue;
+          if (await requeueOne(redis, keys, entry.raw, unit)) {
             queued += 1;
             removed += 1;
           }
@@ -57,13 +61,23 @@ export function createErrorList(redis: IRedis, keys: GroupKeys): ErrorList {
   };
 }
 
+/** The entry's unit, when this node can run it. */
+function readable(unit: WorkUnit | string): WorkUnit | undefined {
+  if (typeof unit !== 'string') return unit;
+  const decoded = decodeUnit(unit);
+  return decoded.ok ? decoded.unit : undefined;
+}
+
 async function requeueOne(
   redis: IRedis,
   keys: GroupKeys,
   raw: string,
   unit: WorkUnit,
 ): Promise<boolean> {
-  const fresh = { ...unit, attempts: 0 };
+  // The id stays: a unit error-listed as malformed kept its pending entry (the node that
+  // listed it could not read its partition), and completing the requeued unit removes it.
+  // Flagged: a node may have handed part of it to user code before it gave up on it.
+  const fresh = { ...unit, attempts: 0, redelivered: true };
   const reply = await redis.evalScript(
     scripts.requeueError,
     [keys.error, keys.work, keys.pending(unit.topic, unit.partition)],
@@ -101,8 +115,9 @@ function parseEntry(raw: string): ListedError {
         typeof entry.unit === 'string'
           ? entry.unit
           : (() => {
-              const decoded = decodeUnit(JSON.stringify(entry.unit));
-              return decoded.ok ? decoded.unit : JSON.stringify(entry.unit);
+              const text = JSON.stringify(entry.unit ?? null);
+              const decoded = decodeUnit(text);
+              return decoded.ok ? decoded.unit : text;
             })();
       return { unit, reason: entry.reason as ErrorReason, detail: entry.detail, at: entry.at, raw };
     }

@@ -1,5 +1,7 @@
 -- Takes one entry off the error list and queues its unit again with its attempts reset,
--- pending once more, so it runs as if new.
+-- pending once more, so it runs as if new (flagged redelivered by the caller). The unit
+-- is pushed and made pending before the entry is removed: under maxmemory a refused
+-- push fails the script before it removed anything.
 -- KEYS[1] error list
 -- KEYS[2] work list (the unit goes to its tail, to be taken next)
 -- KEYS[3] pending sorted set of the unit's partition
@@ -9,9 +11,10 @@
 -- ARGV[4] the unit's start offset
 -- Reply: {1} requeued | {3} the entry is no longer on the error list (someone else
 --        requeued or removed it): nothing is changed
-if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then
+if not redis.call('LPOS', KEYS[1], ARGV[1]) then
   return {3}
 end
 redis.call('RPUSH', KEYS[2], ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+redis.call('LREM', KEYS[1], 1, ARGV[1])
 return {1}

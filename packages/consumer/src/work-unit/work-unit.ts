@@ -1,12 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 /**
  * A range of one partition's offsets, `[offset, offset + len)`, queued in Redis for any
  * node to take. Its encoded string is its identity in the lists: the exact string
  * popped is the one removed, so it is encoded in one place with a fixed key order.
+ *
+ * The format is shared by every node of a group, and in a rolling upgrade by two kf
+ * versions at once, so it changes by one rule: fields are only ever added. A node keeps
+ * the fields it does not know (`extra`) and writes them back on every re-encode; a
+ * change of meaning takes a new field name. `v` is raised only for a format that older
+ * nodes must not read: they error-list such a unit as `MALFORMED_UNIT`, and
+ * `errors.requeue()` on an upgraded node queues it again.
  */
 export interface WorkUnit {
-  /** `topic/partition/offset`: unique, since a range is scheduled once. */
+  /**
+   * `topic/partition/offset~suffix`, the suffix fresh each time a range is scheduled,
+   * sliced or handed back: the unit's member in its partition's pending set, unique even
+   * when one start offset is scheduled twice (a reset-ahead). Units of the previous
+   * release have no suffix.
+   */
   id: string;
   topic: string;
   partition: number;
@@ -16,11 +29,26 @@ export interface WorkUnit {
   attempts: number;
   /** When the unit was made (ms since the epoch): its age shows in the error list. */
   ts: number;
+  /**
+   * True when part of this range may have reached user code before (encoded as `r`,
+   * first, so a script can set it without parsing the JSON); absent means false.
+   */
+  redelivered?: boolean;
+  /** Fields a newer kf wrote that this one does not know, kept to be written back. */
+  extra?: Readonly<Record<string, unknown>>;
 }
+
+/** The format version this release writes, and the newest it reads. */
+export const UNIT_FORMAT_VERSION = 1;
 
 const count = z.int().nonnegative();
 
-const unitSchema = z.strictObject({
+const KNOWN = ['r', 'v', 'id', 'topic', 'partition', 'offset', 'len', 'attempts', 'ts'] as const;
+type Known = (typeof KNOWN)[number];
+
+const unitSchema = z.looseObject({
+  r: z.union([z.literal(0), z.literal(1)]).optional(),
+  v: z.int().positive().optional(),
   id: z.string().min(1),
   topic: z.string().min(1),
   partition: count,
@@ -30,20 +58,49 @@ const unitSchema = z.strictObject({
   ts: count,
 });
 
+/** How a script marks a unit (lib/mark-redelivered.lua): this prefix, the rest untouched. */
+const REDELIVERED_PREFIX = '{"r":1,';
+
+const ID_SUFFIX = /^~[0-9a-z]{1,32}$/;
+
+/**
+ * A fresh id for a unit of `[offset, …)`: its range for people reading logs, and a
+ * random suffix, so two units with one start offset never share a pending member.
+ */
 export function unitId(topic: string, partition: number, offset: number): string {
+  return `${rangeId(topic, partition, offset)}~${randomUUID().slice(0, 8)}`;
+}
+
+function rangeId(topic: string, partition: number, offset: number): string {
   return `${topic}/${partition}/${offset}`;
 }
 
 export function encodeUnit(unit: WorkUnit): string {
   const { id, topic, partition, offset, len, attempts, ts } = unit;
-  return JSON.stringify({ id, topic, partition, offset, len, attempts, ts });
+  const known = {
+    r: unit.redelivered === true ? 1 : 0,
+    v: UNIT_FORMAT_VERSION,
+    id,
+    topic,
+    partition,
+    offset,
+    len,
+    attempts,
+    ts,
+  };
+  if (unit.extra === undefined) return JSON.stringify(known);
+  // A known name among the extra fields would move or overwrite a known field, and the
+  // flag must stay first: only names this release does not know are written back.
+  const extra = Object.entries(unit.extra).filter(([key]) => !KNOWN.includes(key as Known));
+  return JSON.stringify({ ...known, ...Object.fromEntries(extra) });
 }
 
 export type DecodedUnit = { ok: true; unit: WorkUnit } | { ok: false; reason: string };
 
 /**
  * Reads a unit popped from a list. A malformed one is not thrown away: the reason says
- * what is wrong, for the error list.
+ * what is wrong, for the error list. A unit without `v` (the previous release's) reads
+ * as version 1.
  */
 export function decodeUnit(raw: string): DecodedUnit {
   let json: unknown;
@@ -58,16 +115,29 @@ export function decodeUnit(raw: string): DecodedUnit {
     const path = first?.path.join('.') || '(root)';
     return { ok: false, reason: `${path}: ${first?.message ?? 'invalid'}` };
   }
-  const unit = parsed.data;
-  if (unit.id !== unitId(unit.topic, unit.partition, unit.offset)) {
-    return { ok: false, reason: `id: expected ${unitId(unit.topic, unit.partition, unit.offset)}` };
+  const { r, v, id, topic, partition, offset, len, attempts, ts, ...rest } = parsed.data;
+  if (v !== undefined && v > UNIT_FORMAT_VERSION) {
+    return {
+      ok: false,
+      reason: `v: format version ${v} is newer than this kf reads (${UNIT_FORMAT_VERSION}); upgrade this node`,
+    };
   }
+  const range = rangeId(topic, partition, offset);
+  if (id !== range && !(id.startsWith(range) && ID_SUFFIX.test(id.slice(range.length)))) {
+    return { ok: false, reason: `id: expected ${range} or ${range}~suffix` };
+  }
+  const unit: WorkUnit = { id, topic, partition, offset, len, attempts, ts };
+  // The prefix is what the mark writes; a hand-made unit may also carry `r` elsewhere.
+  unit.redelivered = r === 1 || raw.startsWith(REDELIVERED_PREFIX);
+  if (Object.keys(rest).length > 0) unit.extra = rest;
   return { ok: true, unit };
 }
 
 /**
- * The part `[from, to)` of a unit's range as a unit of its own (clamped to the unit);
- * `undefined` when nothing of the unit is in it.
+ * The part `[from, to)` of a unit's range as a unit of its own (clamped to the unit),
+ * under a fresh id even when it is the whole range: the scripts add the part's pending
+ * entry and remove the unit's, so the two must differ. `undefined` when nothing of the
+ * unit is in it. Fields a newer kf added come along.
  */
 export function sliceUnit(
   unit: WorkUnit,

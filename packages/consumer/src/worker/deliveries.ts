@@ -12,7 +12,7 @@ export function eachMessageDelivery(
       const { unit, signal } = context;
       for (const record of records) {
         if (context.stopping()) return record.offset;
-        const message = toMessage(unit.topic, unit.partition, record);
+        const message = toMessage(unit, record);
         context.handing(record.offset, record.offset + 1);
         await context.race(eachMessage({ message, unit, signal }));
         context.processed(record.offset + 1);
@@ -32,8 +32,13 @@ export function eachBatchDelivery(
       const first = records[0];
       if (first === undefined) return unit.offset;
       if (context.stopping()) return first.offset;
-      const messages = records.map((r) => toMessage(unit.topic, unit.partition, r));
-      const batch = { topic: unit.topic, partition: unit.partition, messages };
+      const messages = records.map((r) => toMessage(unit, r));
+      const batch = {
+        topic: unit.topic,
+        partition: unit.partition,
+        messages,
+        redelivered: unit.redelivered,
+      };
       context.handing(first.offset, lastOffset(records) + 1);
       await context.race(eachBatch({ batch, unit, signal }));
       return lastOffset(records) + 1;

@@ -13,11 +13,24 @@ export type ErrorReason =
 
 /** One entry of the error list: what failed, why, and when. */
 export interface ErrorEntry {
-  /** The part of the unit given up on; for a malformed unit, the raw string. */
+  /**
+   * The part of the unit given up on; the raw string for a unit this node could not
+   * read (a `MALFORMED_UNIT`, or a unit in a format newer than it reads).
+   */
   unit: WorkUnit | string;
   reason: ErrorReason;
   detail: string;
   at: number;
+}
+
+/**
+ * An entry as stored: the unit in its own encoding (fields a newer kf added, kept),
+ * under `unit`; a malformed unit as its raw string.
+ */
+export function encodeErrorEntry(entry: ErrorEntry): string {
+  const unit = typeof entry.unit === 'string' ? JSON.stringify(entry.unit) : encodeUnit(entry.unit);
+  const rest = JSON.stringify({ reason: entry.reason, detail: entry.detail, at: entry.at });
+  return `{"unit":${unit},${rest.slice(1)}`;
 }
 
 export interface Failure {
@@ -47,7 +60,7 @@ export async function failUnit(
   const reply = await redis.evalScript(
     scripts.failUnit,
     [keys.working(failure.nodeId), keys.work, keys.error, pending],
-    [failure.claimed, unit?.id ?? '', entry ? JSON.stringify(entry) : '', ...requeueArgs],
+    [failure.claimed, unit?.id ?? '', entry ? encodeErrorEntry(entry) : '', ...requeueArgs],
   );
   const { status } = statusReply(scripts.failUnit, reply, [
     ScriptStatus.Done,

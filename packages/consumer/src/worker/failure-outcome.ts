@@ -18,9 +18,15 @@ export interface FailureDecision {
 /**
  * What becomes of a failed attempt. Only the part user code did not finish is handed
  * back. Offsets that are gone and partitions that do not exist will not come back: that
- * part is error-listed. Otherwise it is retried with one more attempt, until
- * `maxAttempts`; then only the records user code failed on are error-listed, and what
- * follows them runs afresh: one poison message does not take its neighbours with it.
+ * part is error-listed. Otherwise it is retried, until `maxAttempts` attempts in a row
+ * failed without getting past its first record; then only the records user code failed
+ * on are error-listed, and what follows them runs afresh: one poison message does not
+ * take its neighbours with it. An attempt that got further counts once for the rest, so
+ * a slow handler that makes progress on every attempt never exhausts them.
+ *
+ * Every part handed back gets a fresh id, and is flagged `redelivered` when user code
+ * was handed a record of it (the one it threw on or timed out in) or it was flagged
+ * already.
  */
 export function decideFailure(
   unit: WorkUnit,
@@ -29,7 +35,16 @@ export function decideFailure(
   maxAttempts: number,
 ): FailureDecision {
   const end = unit.offset + unit.len;
-  const rest = sliceUnit(unit, progress.processedUpTo, end);
+  const held = progress.inHand;
+  // Parts of what user code did not finish, never of what it did.
+  const part = (from: number, to: number, attempts?: number): WorkUnit | undefined => {
+    const slice = sliceUnit(unit, Math.max(from, progress.processedUpTo), to, attempts);
+    if (slice === undefined) return undefined;
+    const handed =
+      held !== undefined && held.from < slice.offset + slice.len && held.to > slice.offset;
+    return { ...slice, redelivered: unit.redelivered === true || handed };
+  };
+  const rest = part(progress.processedUpTo, end);
   if (rest === undefined) return { requeue: [] };
   const code = (error as { code?: unknown } | null)?.code;
   const detail = error instanceof Error ? error.message : String(error);
@@ -37,8 +52,8 @@ export function decideFailure(
     // Retention deleted the start of the range: give up only what is gone and read the
     // rest, which the partition still holds, as a unit of its own.
     const earliest = (error as { earliest?: number }).earliest;
-    const gone = earliest === undefined ? rest : sliceUnit(rest, rest.offset, earliest);
-    const kept = earliest === undefined ? undefined : sliceUnit(rest, earliest, end, 0);
+    const gone = earliest === undefined ? rest : part(rest.offset, earliest);
+    const kept = earliest === undefined ? undefined : part(earliest, end, 0);
     const lost = gone ?? rest;
     return {
       requeue: kept && gone ? [kept] : [],
@@ -52,18 +67,18 @@ export function decideFailure(
       giveUp: { unit: rest, reason: 'UNKNOWN_TOPIC_OR_PARTITION', detail: withRange(rest, detail) },
     };
   }
-  const attempts = unit.attempts + 1;
+  const progressed = progress.processedUpTo > unit.offset;
+  const attempts = progressed ? 1 : unit.attempts + 1;
   if (attempts < maxAttempts) return { requeue: [{ ...rest, attempts }] };
   const exhausted = `${maxAttempts} attempts failed; the last: ${detail}`;
-  const held = progress.inHand;
-  const poison = held && sliceUnit(rest, held.from, held.to, attempts);
+  const poison = held && part(held.from, held.to, attempts);
   if (poison === undefined) {
     return {
       requeue: [],
       giveUp: { unit: { ...rest, attempts }, reason: 'ATTEMPTS_EXHAUSTED', detail: exhausted },
     };
   }
-  const after = sliceUnit(rest, poison.offset + poison.len, end, 0);
+  const after = part(poison.offset + poison.len, end, 0);
   return {
     requeue: after ? [after] : [],
     giveUp: { unit: poison, reason: 'ATTEMPTS_EXHAUSTED', detail: exhausted },

@@ -12,6 +12,7 @@ import { statusReply } from '../scripts/reply.js';
  *
  * A unit counts as orphaned only when two consecutive sweeps find it unheld: a claim
  * whose reply is still on its way, or a completion in flight, is seen by one at most.
+ * It goes back flagged `redelivered`: a completion undone means user code had it all.
  */
 export class OrphanSweep {
   private suspects = new Set<string>();

@@ -12,9 +12,13 @@ import { failUnit } from '../src/worker/fail-unit.js';
 import { OrphanSweep } from '../src/worker/orphan-sweep.js';
 import { type Started, setups } from './support/redis-setups.js';
 
-/** `raw` as the redelivery mark leaves it: the flag set, every other byte as it was. */
-const marked = (raw: string) =>
-  raw.startsWith('{"r":') ? `{"r":1,${raw.slice(7)}` : `{"r":1,${raw.slice(1)}`;
+/** `raw` as the redelivery mark leaves it: its count raised, every other byte as it was. */
+const marked = (raw: string) => {
+  const counted = /^\{"r":(\d+),/.exec(raw);
+  return counted === null
+    ? `{"r":1,${raw.slice(1)}`
+    : `{"r":${Number(counted[1]) + 1},${raw.slice(counted[0].length)}`;
+};
 
 const unit: WorkUnit = {
   id: unitId('orders', 2, 100),
@@ -178,7 +182,7 @@ describe.each(setups)(
     const previousRelease =
       '{"id":"orders/2/7","topic":"orders","partition":2,"offset":7,"len":3,"attempts":2,"ts":1}';
 
-    test('recovery from a dead node flags each unit redelivered, leaving every other byte as it was', async () => {
+    test('recovery from a dead node raises each unit redelivery count, leaving every other byte as it was', async () => {
       const units = [
         encodeUnit(big),
         previousRelease,
@@ -191,11 +195,14 @@ describe.each(setups)(
       const expected = [
         marked(units[0] as string),
         marked(previousRelease),
-        units[2],
+        marked(units[2] as string),
         'not a unit',
       ];
       expect(await redis.listRange(keys.work, 0, -1)).toEqual([encodeUnit(unit), ...expected]);
       expect(expected[0]).toContain('"offset":1234567890123456,');
+      // A unit flagged before gets a new string too: its previous holder, if it still
+      // runs, can neither complete nor remove the unit's next claim.
+      expect(expected[2]).toMatch(/^\{"r":2,/);
       for (const raw of expected.slice(0, 3)) {
         expect(decodeUnit(raw as string)).toMatchObject({ ok: true, unit: { redelivered: true } });
       }

@@ -30,8 +30,9 @@ export interface WorkUnit {
   /** When the unit was made (ms since the epoch): its age shows in the error list. */
   ts: number;
   /**
-   * True when part of this range may have reached user code before (encoded as `r`,
-   * first, so a script can set it without parsing the JSON); absent means false.
+   * True when part of this range may have reached user code before. Encoded as `r`, a
+   * count of such hand-backs, first in the string so a script can raise it without
+   * parsing the JSON; absent means false.
    */
   redelivered?: boolean;
   /** Fields a newer kf wrote that this one does not know, kept to be written back. */
@@ -47,7 +48,7 @@ const KNOWN = ['r', 'v', 'id', 'topic', 'partition', 'offset', 'len', 'attempts'
 type Known = (typeof KNOWN)[number];
 
 const unitSchema = z.looseObject({
-  r: z.union([z.literal(0), z.literal(1)]).optional(),
+  r: count.optional(),
   v: z.int().positive().optional(),
   id: z.string().min(1),
   topic: z.string().min(1),
@@ -57,9 +58,6 @@ const unitSchema = z.looseObject({
   attempts: count,
   ts: count,
 });
-
-/** How a script marks a unit (lib/mark-redelivered.lua): this prefix, the rest untouched. */
-const REDELIVERED_PREFIX = '{"r":1,';
 
 const ID_SUFFIX = /^~[0-9a-z]{1,32}$/;
 
@@ -127,8 +125,7 @@ export function decodeUnit(raw: string): DecodedUnit {
     return { ok: false, reason: `id: expected ${range} or ${range}~suffix` };
   }
   const unit: WorkUnit = { id, topic, partition, offset, len, attempts, ts };
-  // The prefix is what the mark writes; a hand-made unit may also carry `r` elsewhere.
-  unit.redelivered = r === 1 || raw.startsWith(REDELIVERED_PREFIX);
+  unit.redelivered = (r ?? 0) > 0;
   if (Object.keys(rest).length > 0) unit.extra = rest;
   return { ok: true, unit };
 }

@@ -60,7 +60,7 @@ export interface UnitInfo {
 export interface EachMessagePayload {
   message: KfMessage;
   unit: UnitInfo;
-  /** Aborted when the unit's time (`unitTimeoutMs`) is up: stop and throw. */
+  /** Aborted when this call's time (`handlerTimeoutMs`) is up: stop and throw. */
   signal: AbortSignal;
 }
 
@@ -88,24 +88,7 @@ export type RunOptions =
 export function toMessage(
   unit: Pick<UnitInfo, 'topic' | 'partition' | 'redelivered'>,
   record: KafkaRecord,
-): KfMessage;
-/**
- * @deprecated The flag cannot be known here: every message is marked `redelivered`, the
- * safe side for an idempotency check. Pass the unit instead.
- */
-export function toMessage(topic: string, partition: number, record: KafkaRecord): KfMessage;
-export function toMessage(
-  unitOrTopic: Pick<UnitInfo, 'topic' | 'partition' | 'redelivered'> | string,
-  recordOrPartition: KafkaRecord | number,
-  legacyRecord?: KafkaRecord,
 ): KfMessage {
-  const [unit, record] =
-    typeof unitOrTopic === 'string'
-      ? [
-          { topic: unitOrTopic, partition: recordOrPartition as number, redelivered: true },
-          legacyRecord as KafkaRecord,
-        ]
-      : [unitOrTopic, recordOrPartition as KafkaRecord];
   return {
     topic: unit.topic,
     partition: unit.partition,

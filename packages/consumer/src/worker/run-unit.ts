@@ -39,7 +39,13 @@ export interface DeliveryContext {
 export type UnitOutcome =
   | { kind: 'done'; messages: number }
   /** The node is closing: `processedUpTo` is where the remainder starts. */
-  | { kind: 'stopped'; messages: number; processedUpTo: number }
+  | {
+      kind: 'stopped';
+      messages: number;
+      processedUpTo: number;
+      /** Whether user code was left holding the record at `processedUpTo` (given up on). */
+      handed: boolean;
+    }
   | {
       kind: 'failed';
       messages: number;
@@ -101,7 +107,9 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
   };
   try {
     while (position < end) {
-      if (options.stopping()) return { kind: 'stopped', messages, processedUpTo: position };
+      if (options.stopping()) {
+        return { kind: 'stopped', messages, processedUpTo: position, handed: false };
+      }
       const result = await race(
         options.kafka.fetch({
           topic: unit.topic,
@@ -119,7 +127,9 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
         const upTo = await options.delivery.deliver(records, context);
         context.processed(upTo);
         messages += records.filter((r) => r.offset < upTo).length;
-        if (upTo <= last.offset) return { kind: 'stopped', messages, processedUpTo: upTo };
+        if (upTo <= last.offset) {
+          return { kind: 'stopped', messages, processedUpTo: upTo, handed: false };
+        }
       }
       const next = Math.min(end, Math.max(result.nextOffset, last ? last.offset + 1 : position));
       if (next === position) {
@@ -142,7 +152,9 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
     }
     return { kind: 'done', messages };
   } catch (error) {
-    if (options.closeSignal.aborted) return { kind: 'stopped', messages, processedUpTo };
+    if (options.closeSignal.aborted) {
+      return { kind: 'stopped', messages, processedUpTo, handed: inHand !== undefined };
+    }
     const overrun = limit.overrun();
     return {
       kind: 'failed',

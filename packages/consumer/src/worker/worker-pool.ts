@@ -194,13 +194,16 @@ export class WorkerPool {
       await this.failed(raw, unit, outcome.error, outcome.progress);
       return;
     }
-    const processedUpTo = outcome.kind === 'stopped' ? outcome.processedUpTo : undefined;
+    const stopped = outcome.kind === 'stopped' ? outcome : undefined;
+    const processedUpTo = stopped?.processedUpTo;
     const result = await this.settle(raw, unit, 'completing a unit', () =>
       completeUnit(this.options.redis, this.options.keys, {
         nodeId,
         claimed: raw,
         unit,
-        ...(processedUpTo === undefined ? {} : { processedUpTo }),
+        ...(stopped === undefined
+          ? {}
+          : { processedUpTo: stopped.processedUpTo, remainderHanded: stopped.handed }),
       }),
     );
     if (result === undefined) return;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type PlanInput, planUnits } from '../src/organiser/plan-units.js';
+import { type PlanInput, planUnits, unitsWanted } from '../src/organiser/plan-units.js';
 
 const base: PlanInput = {
   topic: 'orders',
@@ -17,7 +17,8 @@ function expectContiguous(plan: ReturnType<typeof planUnits>, from: number): voi
   let expected = from;
   for (const unit of plan.units) {
     expect(unit.offset).toBe(expected);
-    expect(unit.id).toBe(`orders/0/${unit.offset}`);
+    // The id names the range; a suffix, when the unit format has one, keeps it unique.
+    expect(unit.id).toMatch(new RegExp(`^orders/0/${unit.offset}(~[0-9a-f]+)?$`));
     expected += unit.len;
   }
   expect(plan.nextOffset).toBe(expected);
@@ -57,5 +58,23 @@ describe('planUnits', () => {
   test('new units start with no attempts and the planning time', () => {
     const [unit] = planUnits({ ...base, to: 5, now: 1234 }).units;
     expect(unit).toMatchObject({ attempts: 0, ts: 1234, topic: 'orders', partition: 0 });
+  });
+});
+
+describe('unitsWanted', () => {
+  test.each([
+    { from: 500, to: 10_500, freeWorkers: 4, consumeStep: 1_000 },
+    { from: 100, to: 110, freeWorkers: 4, consumeStep: 1_000 },
+    { from: 0, to: 7, freeWorkers: 0, consumeStep: 3 },
+    { from: 0, to: 1, freeWorkers: 8, consumeStep: 1_000 },
+    { from: 0, to: 99_999, freeWorkers: 3, consumeStep: 7 },
+  ])('counts the units planUnits cuts $from..$to into, without building them', (cut) => {
+    const plan = planUnits({ ...base, ...cut, maxUnits: Number.MAX_SAFE_INTEGER });
+    expect(unitsWanted(cut)).toBe(plan.units.length);
+  });
+
+  test('nothing to schedule wants nothing', () => {
+    expect(unitsWanted({ from: 5, to: 5, freeWorkers: 4, consumeStep: 10 })).toBe(0);
+    expect(unitsWanted({ from: 9, to: 5, freeWorkers: 4, consumeStep: 10 })).toBe(0);
   });
 });

@@ -111,8 +111,11 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
   };
 
   const leaderOf = async (topic: string, partition: number): Promise<number> => {
-    const { topics } = await metadata([topic]);
-    const found = topics[0]?.partitions.find((p) => p.partition === partition);
+    const find = (m: ClusterMetadata) =>
+      m.topics[0]?.partitions.find((p) => p.partition === partition);
+    // A partition added to the topic since the metadata was loaded is missing from the
+    // cache, not from the cluster: reload once before calling it unknown.
+    const found = find(await metadata([topic])) ?? find(await refreshMetadata([topic]));
     if (!found) throw new UnknownTopicPartitionError(topic, partition);
     if (found.leader < 0) {
       throw new NotLeaderError(topic, partition, 'leader-unavailable', undefined);

@@ -1,5 +1,6 @@
 import { KafkaRequestError } from '../errors/kafka-request-error.js';
 import { NotLeaderError } from '../errors/not-leader-error.js';
+import { OffsetNotAvailableError } from '../errors/offset-not-available-error.js';
 import { UnknownTopicPartitionError } from '../errors/unknown-topic-partition-error.js';
 import { type KafkajsErrorShape, kafkaErrorType } from './kafkajs-internals.js';
 
@@ -13,6 +14,7 @@ export const KafkaProtocolCode = {
   KafkaStorageError: 56,
   FencedLeaderEpoch: 74,
   UnknownLeaderEpoch: 75,
+  OffsetNotAvailable: 78,
   UnknownTopicId: 100,
 } as const;
 
@@ -62,6 +64,9 @@ export function errorFromCode(code: number, target: Target, cause?: unknown): Er
     code === KafkaProtocolCode.UnknownTopicId
   ) {
     return new UnknownTopicPartitionError(target.topic, target.partition, { cause });
+  }
+  if (code === KafkaProtocolCode.OffsetNotAvailable) {
+    return new OffsetNotAvailableError(target.topic, target.partition, target.nodeId, { cause });
   }
   return new KafkaRequestError(target.operation, code, kafkaErrorType(code), { cause });
 }

@@ -91,14 +91,26 @@ export interface FetchResult {
 }
 
 export interface KafkaAccess {
-  /** Partitions and leaders of `topics`, from the cached metadata (loaded on first use). */
+  /**
+   * Partitions and leaders of `topics`, from the cached metadata (loaded on first use).
+   * The cache is not reloaded by age: partitions added since it was loaded are missing
+   * from it until `refreshMetadata` (the organiser calls it every `conf.metadataMaxAgeMs`).
+   */
   metadata(topics: string[]): Promise<ClusterMetadata>;
-  /** Reloads metadata from the cluster; call it after a `NotLeaderError`. */
+  /**
+   * Reloads metadata from the cluster; call it after a `NotLeaderError`, or to see
+   * partitions added since the last load.
+   */
   refreshMetadata(topics: string[]): Promise<ClusterMetadata>;
-  /** Earliest and latest offset of every partition of `topic`, sorted by partition. */
+  /**
+   * Earliest and latest offset of every partition of `topic`, sorted by partition.
+   * Throws `OffsetNotAvailableError` while a partition's new leader catches up its high
+   * watermark (ask again shortly), besides the errors `fetch` throws.
+   */
   offsets(topic: string, isolation?: Isolation): Promise<PartitionOffsets[]>;
   /**
-   * One fetch of one partition from the partition's leader. Throws
+   * One fetch of one partition from the partition's leader; a partition the cached
+   * metadata does not know is looked up afresh once before it is called unknown. Throws
    * `OffsetOutOfRangeError`, `UnknownTopicPartitionError`, `NotLeaderError`, or
    * `KafkaRequestError`.
    */

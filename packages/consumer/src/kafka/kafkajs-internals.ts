@@ -204,7 +204,9 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
     enforceRequestTimeout: true,
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
     ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
-    // Metadata is reloaded when kf asks (after a NotLeaderError), not on kafkajs's timer.
+    // Metadata is reloaded when kf asks, not on kafkajs's timer: the organiser every
+    // conf.metadataMaxAgeMs, any caller after a NotLeaderError, and a fetch that names a
+    // partition the cache does not know.
     metadataMaxAge: Number.MAX_SAFE_INTEGER,
     allowAutoTopicCreation: false,
     retry: { retries: options.retries, initialRetryTime: 100, maxRetryTime: 1_000 },

@@ -1,13 +1,35 @@
 import type { Leadership, NodeLeases } from '@kf/core';
-import { KafkaErrorCode } from '../errors/kafka-error-code.js';
 import type { PartitionOffsets } from '../kafka/kafka-access.js';
 import type { NodeContext } from '../node/node-context.js';
+import type { OffsetsMovedEvent } from '../node/node-events.js';
+import { dealingOrder, maxShareOf, type PartitionKey, shareRoom } from './fair-share.js';
 import type { LeadershipKeeper } from './leadership.js';
-import { planUnits } from './plan-units.js';
+import { classifyOffsetsFailure } from './offsets-failure.js';
+import { planUnits, unitsWanted } from './plan-units.js';
 import { recoverNode } from './recover-node.js';
 import { ReplicaWait } from './replica-wait.js';
+import { type AheadSighting, confirmAhead } from './reset-ahead.js';
 import { scheduleUnits } from './schedule-units.js';
 import { startPosition } from './start-position.js';
+
+/** A topic whose offsets keep failing is reported again at most this often. */
+const REPEAT_REPORT_MS = 60_000;
+
+/** One partition's decision for this tick, before the room is shared out. */
+interface Candidate extends PartitionKey {
+  saved: number | undefined;
+  /** Where scheduling starts this tick. */
+  from: number;
+  latest: number;
+  /** Units its backlog would fill. */
+  wanted: number;
+  /** Reported once the write that moves the saved offset went through. */
+  moved: OffsetsMovedEvent[];
+  /** Added to its topic after the group started. */
+  added: boolean;
+}
+
+type WriteOutcome = 'written' | 'skipped' | 'deposed' | 'unreplicated';
 
 export interface OrganiserOptions extends NodeContext {
   leadership: LeadershipKeeper;
@@ -27,6 +49,15 @@ export class Organiser {
   private liveNodes = 1;
   /** Topics already reported missing, so a missing topic warns once, not every tick. */
   private readonly missing = new Set<string>();
+  /** Topics whose offsets fail, with when they were last reported. */
+  private readonly failing = new Map<string, { what: string; reportedAt: number; since: number }>();
+  /** Partitions seen with their saved offset above the log end, awaiting a second look. */
+  private readonly ahead = new Map<string, AheadSighting>();
+  /** The partition served last: the next tick's round-robin starts after it. */
+  private cursor: PartitionKey | undefined;
+  /** The term the per-term memory below belongs to. */
+  private epoch: number | undefined;
+  private metadataLoadedAt = 0;
   private readonly replicas: ReplicaWait;
 
   constructor(private readonly options: OrganiserOptions) {
@@ -101,71 +132,197 @@ export class Organiser {
 
   private async scheduleNewOffsets(term: Leadership): Promise<void> {
     const { redis, keys, conf } = this.options;
+    if (term.epoch !== this.epoch) {
+      // A new term starts from what Kafka says now, not from what this node saw when it
+      // last led: reload metadata, forget half-confirmed resets.
+      this.epoch = term.epoch;
+      this.metadataLoadedAt = 0;
+      this.ahead.clear();
+    }
     const [topics, queued, saved] = await Promise.all([
       redis.setMembers(keys.topics),
       redis.listLength(keys.work),
       redis.hashGetAll(keys.offsets),
     ]);
-    let room = conf.maxQueuedUnits - queued;
+    const room = conf.maxQueuedUnits - queued;
     if (room <= 0) return;
+    await this.reloadStaleMetadata(topics);
     // Workers that could take a unit now: spread a small backlog over all of them.
     const freeWorkers = Math.max(1, this.liveNodes * conf.concurrency - queued);
-    for (const topic of topics.sort()) {
-      const partitions = await this.offsetsOf(topic);
+    const perTopic = await Promise.all(
+      topics.map(async (topic) => ({ topic, partitions: await this.offsetsOf(topic) })),
+    );
+    const candidates: Candidate[] = [];
+    const firstLooks = new Map<string, AheadSighting>();
+    for (const { topic, partitions } of perTopic) {
       for (const offsets of partitions) {
-        if (room <= 0) return;
-        const queuedNow = await this.schedulePartition(term, topic, offsets, saved, {
-          room,
-          freeWorkers,
-        });
-        if (queuedNow === 'deposed' || queuedNow === 'unreplicated') return;
-        room -= queuedNow;
+        const candidate = this.decide(topic, offsets, partitions, saved, freeWorkers, firstLooks);
+        if (candidate !== undefined) candidates.push(candidate);
       }
+    }
+    await this.refreshForSecondLook(firstLooks);
+    if (conf.ordering === 'partition') await this.oneUnitAtATime(candidates);
+
+    const share = shareRoom({
+      demands: candidates.map(({ topic, partition, wanted }) => ({
+        topic,
+        partition,
+        units: wanted,
+      })),
+      room,
+      after: this.cursor,
+      maxShare: maxShareOf(room),
+    });
+    const grants = new Map(share.grants.map((g) => [`${g.topic}/${g.partition}`, g.units]));
+    const written = await this.writeAll(
+      term,
+      dealingOrder(candidates, this.cursor),
+      grants,
+      freeWorkers,
+    );
+    // A tick cut short resumes after the last partition it served, not after the one
+    // the full deal would have ended on.
+    this.cursor = written.complete
+      ? (share.last ?? this.cursor)
+      : (written.lastServed ?? this.cursor);
+    for (const [topic, partitions] of written.added) this.reportAdded(topic, partitions);
+  }
+
+  /**
+   * Writes each partition's units and saved offset in dealing order. A deposed leader
+   * stops at once. After a write short of its replicas only first positions (partitions
+   * with nothing saved) are still recorded, with no units: a topic whose partitions were
+   * recorded in part would read, next tick, as one that grew.
+   */
+  private async writeAll(
+    term: Leadership,
+    order: Candidate[],
+    grants: Map<string, number>,
+    freeWorkers: number,
+  ): Promise<{
+    complete: boolean;
+    lastServed: PartitionKey | undefined;
+    added: Map<string, Array<{ partition: number; from: number }>>;
+  }> {
+    const added = new Map<string, Array<{ partition: number; from: number }>>();
+    let lastServed: PartitionKey | undefined;
+    let short = false;
+    for (const candidate of order) {
+      if (short && candidate.saved !== undefined) continue;
+      const { topic, partition } = candidate;
+      const grant = short ? 0 : (grants.get(`${topic}/${partition}`) ?? 0);
+      const outcome = await this.write(term, candidate, grant, freeWorkers);
+      if (outcome === 'deposed') return { complete: false, lastServed, added };
+      if (outcome === 'skipped') continue;
+      if (candidate.added) {
+        added.set(topic, [...(added.get(topic) ?? []), { partition, from: candidate.from }]);
+      }
+      if (grant > 0) lastServed = { topic, partition };
+      if (outcome === 'unreplicated') short = true;
+    }
+    return { complete: !short, lastServed, added };
+  }
+
+  /** `conf.metadataMaxAgeMs`: partitions added to a topic only show in reloaded metadata. */
+  private async reloadStaleMetadata(topics: string[]): Promise<void> {
+    const { kafka, conf, logger } = this.options;
+    const now = Date.now();
+    if (now - this.metadataLoadedAt < conf.metadataMaxAgeMs) return;
+    // One missing or refused topic fails the whole load, and would hide the others'
+    // new partitions; those topics are looked up by themselves every tick anyway.
+    const present = topics.filter((t) => !this.missing.has(t) && !this.failing.has(t));
+    this.metadataLoadedAt = now;
+    if (present.length === 0) return;
+    try {
+      await kafka.refreshMetadata(present);
+    } catch (error) {
+      // A topic deleted since its last lookup: its own lookup this tick says so.
+      if (classifyOffsetsFailure(error) === 'topic-missing') return;
+      logger.warn(
+        { err: error, topics: present, retryInMs: conf.metadataMaxAgeMs },
+        'reloading metadata failed; added partitions are seen once a reload succeeds',
+      );
     }
   }
 
+  /** Reads a topic's offsets; on failure the topic sits out this tick, the others go on. */
   private async offsetsOf(topic: string): Promise<PartitionOffsets[]> {
     const { kafka, isolation, logger, events } = this.options;
     try {
       const offsets = await kafka.offsets(topic, isolation);
       this.missing.delete(topic);
+      const failed = this.failing.get(topic);
+      if (failed !== undefined) {
+        this.failing.delete(topic);
+        logger.info(
+          { topic, failedForMs: Date.now() - failed.since },
+          'offsets of the topic can be read again',
+        );
+      }
       return offsets;
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (code === KafkaErrorCode.NotLeader) {
-        // A partition's leader moved or died: the cached metadata names the old one, and
-        // nothing else may refresh it while no unit of this topic is in flight.
-        events.report(error, `offsets of ${topic}: leader moved, refreshing metadata`);
-        await kafka.refreshMetadata([topic]).catch((refreshError: unknown) => {
-          logger.warn(
-            { err: refreshError, topic },
-            'metadata refresh failed; the next tick retries',
+      switch (classifyOffsetsFailure(error)) {
+        case 'leader-moved':
+          // A partition's leader moved or died: the cached metadata names the old one, and
+          // nothing else may refresh it while no unit of this topic is in flight.
+          events.report(error, `offsets of ${topic}: leader moved, refreshing metadata`);
+          await kafka.refreshMetadata([topic]).catch((refreshError: unknown) => {
+            logger.warn(
+              { err: refreshError, topic },
+              'metadata refresh failed; the next tick retries',
+            );
+          });
+          break;
+        case 'topic-missing':
+          if (!this.missing.has(topic)) {
+            this.missing.add(topic);
+            logger.warn({ topic }, 'topic does not exist (yet); it is scheduled once it does');
+          }
+          break;
+        case 'ask-again':
+          logger.debug(
+            { err: error, topic },
+            'a partition leader is catching up its high watermark; offsets asked again next tick',
           );
-        });
-        return [];
-      }
-      if (code !== KafkaErrorCode.UnknownTopicOrPartition) throw error;
-      if (!this.missing.has(topic)) {
-        this.missing.add(topic);
-        logger.warn({ topic }, 'topic does not exist (yet); it is scheduled once it does');
+          break;
+        case 'failed':
+          this.reportFailing(topic, error);
+          break;
       }
       return [];
     }
   }
 
   /**
-   * Schedules one partition; returns how many units it queued, or why the tick ends:
-   * `deposed` (a newer leader exists), `unreplicated` (fewer replicas than
-   * `conf.waitReplicas` acknowledged the write).
+   * The first failure of a stretch is reported, a different one too, and a lasting one
+   * once every REPEAT_REPORT_MS: every tick would flood the log at 10 lines a second.
    */
-  private async schedulePartition(
-    term: Leadership,
+  private reportFailing(topic: string, error: unknown): void {
+    const now = Date.now();
+    const e = error as { code?: unknown; kafkaErrorCode?: unknown } | null;
+    const what = `${String(e?.code)}/${String(e?.kafkaErrorCode)}`;
+    const prior = this.failing.get(topic);
+    if (prior !== undefined && prior.what === what && now - prior.reportedAt < REPEAT_REPORT_MS) {
+      this.options.logger.debug({ err: error, topic }, 'offsets of the topic still fail');
+      return;
+    }
+    this.failing.set(topic, { what, reportedAt: now, since: prior?.since ?? now });
+    this.options.events.report(
+      error,
+      `offsets of topic ${topic} could not be read; its partitions wait while the other topics go on, and every tick asks again`,
+    );
+  }
+
+  /** Where a partition starts this tick and what it wants, or undefined: nothing to do. */
+  private decide(
     topic: string,
     offsets: PartitionOffsets,
+    partitions: PartitionOffsets[],
     saved: Record<string, string>,
-    budget: { room: number; freeWorkers: number },
-  ): Promise<number | 'deposed' | 'unreplicated'> {
-    const { conf, redis, keys, events, logger } = this.options;
+    freeWorkers: number,
+    firstLooks: Map<string, AheadSighting>,
+  ): Candidate | undefined {
+    const { conf, logger } = this.options;
     const { partition, earliest, latest } = offsets;
     const field = `${topic}/${partition}`;
     const savedText = saved[field];
@@ -176,46 +333,127 @@ export class Organiser {
       latest,
       useEarliest: conf.useEarliest,
       resetAheadOffsets: conf.resetAheadOffsets,
+      otherPartitionsSaved: partitions.some(
+        (p) => p.partition !== partition && saved[`${topic}/${p.partition}`] !== undefined,
+      ),
     });
-    if (start.kind === 'wait-ahead') return 0;
-    if (start.kind === 'retention-skipped' || start.kind === 'reset-ahead') {
-      const from = start.kind === 'retention-skipped' ? start.lostFrom : start.savedAhead;
-      const reason = start.kind === 'retention-skipped' ? 'retention' : 'reset-ahead';
-      logger.warn(
-        { topic, partition, from, to: start.offset, reason },
-        reason === 'retention'
-          ? 'offsets were deleted by retention before they were scheduled; they are lost to this group'
-          : 'the saved offset was above the log end; reset to the latest offset',
-      );
-      events.emit('offsetsMoved', { topic, partition, from, to: start.offset, reason });
+    if (start.kind !== 'reset-ahead') this.ahead.delete(field);
+    if (start.kind === 'wait-ahead') return undefined;
+    const moved: OffsetsMovedEvent[] = [];
+    let from = start.offset;
+    if (start.kind === 'reset-ahead') {
+      const previous = this.ahead.get(field);
+      const decision = confirmAhead(previous, { saved: start.savedAhead, latest });
+      if (decision.kind === 'confirm') {
+        // Remembered once the metadata was reloaded (refreshForSecondLook).
+        firstLooks.set(field, decision.sighting);
+        const level = previous === undefined ? 'info' : 'debug';
+        logger[level](
+          { topic, partition, saved: start.savedAhead, latest },
+          'the saved offset is above the log end; looking again after a metadata refresh before moving it',
+        );
+        return undefined;
+      }
+      this.ahead.delete(field);
+      from = decision.offset;
+      moved.push({ topic, partition, from: decision.from, to: decision.to, reason: 'reset-ahead' });
     }
-    let maxUnits = budget.room;
-    if (conf.ordering === 'partition') {
-      const pending = await redis.sortedSetRangeByScore(keys.pending(topic, partition), {
-        min: '-inf',
-        max: '+inf',
-        count: 1,
-      });
-      if (pending.length > 0) maxUnits = 0;
-      else maxUnits = Math.min(1, maxUnits);
+    if (start.kind === 'retention-skipped') {
+      moved.push({ topic, partition, from: start.lostFrom, to: start.offset, reason: 'retention' });
     }
+    // Kafka numbers a new partition from 0: an earliest above it is retention's doing.
+    if (start.kind === 'added' && start.offset > 0) {
+      moved.push({ topic, partition, from: 0, to: start.offset, reason: 'retention' });
+    }
+    const wanted = unitsWanted({
+      from,
+      to: latest,
+      consumeStep: conf.consumeStep,
+      freeWorkers: conf.ordering === 'partition' ? 1 : freeWorkers,
+    });
+    return {
+      topic,
+      partition,
+      saved: savedOffset,
+      from,
+      latest,
+      wanted,
+      moved,
+      added: start.kind === 'added',
+    };
+  }
+
+  /**
+   * A first look at a saved offset above the log end counts once the metadata was
+   * reloaded after it, so the second look is the current leader's answer.
+   */
+  private async refreshForSecondLook(firstLooks: Map<string, AheadSighting>): Promise<void> {
+    if (firstLooks.size === 0) return;
+    const { kafka, logger } = this.options;
+    const byTopic = new Map<string, Array<[string, AheadSighting]>>();
+    for (const [field, sighting] of firstLooks) {
+      const topic = field.slice(0, field.lastIndexOf('/'));
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), [field, sighting]]);
+    }
+    await Promise.all(
+      [...byTopic].map(async ([topic, looks]) => {
+        try {
+          await kafka.refreshMetadata([topic]);
+          for (const [field, sighting] of looks) this.ahead.set(field, sighting);
+        } catch (error) {
+          logger.warn({ err: error, topic }, 'metadata refresh failed; the next tick looks again');
+        }
+      }),
+    );
+  }
+
+  /** `ordering: 'partition'`: one unit at a time, and none while one is pending. */
+  private async oneUnitAtATime(candidates: Candidate[]): Promise<void> {
+    const { redis, keys } = this.options;
+    await Promise.all(
+      candidates
+        .filter((c) => c.wanted > 0)
+        .map(async (c) => {
+          const pending = await redis.sortedSetRangeByScore(keys.pending(c.topic, c.partition), {
+            min: '-inf',
+            max: '+inf',
+            count: 1,
+          });
+          c.wanted = pending.length > 0 ? 0 : 1;
+        }),
+    );
+  }
+
+  /**
+   * Queues up to `grant` units of a partition and moves its saved offset, in one
+   * epoch-checked script; then reports what moved. `skipped`: nothing to write, or the
+   * saved offset changed under it (another leader's write): the next tick decides anew.
+   */
+  private async write(
+    term: Leadership,
+    candidate: Candidate,
+    grant: number,
+    freeWorkers: number,
+  ): Promise<WriteOutcome> {
+    const { conf, redis, keys, events, logger } = this.options;
+    const { topic, partition } = candidate;
     const plan = planUnits({
       topic,
       partition,
-      from: start.offset,
-      to: latest,
+      from: candidate.from,
+      to: candidate.latest,
       consumeStep: conf.consumeStep,
-      freeWorkers: conf.ordering === 'partition' ? 1 : budget.freeWorkers,
-      maxUnits,
+      freeWorkers: conf.ordering === 'partition' ? 1 : freeWorkers,
+      maxUnits: grant,
       now: Date.now(),
     });
     // Nothing new and nothing to record: a tick of a quiet partition costs no write.
-    if (plan.units.length === 0 && start.offset === savedOffset) return 0;
+    if (plan.units.length === 0 && candidate.from === candidate.saved) return 'skipped';
     const result = await scheduleUnits(redis, keys, {
       epoch: term.epoch,
       topic,
       partition,
-      plannedFrom: savedOffset,
+      plannedFrom: candidate.saved,
       units: plan.units,
       nextOffset: plan.nextOffset,
     });
@@ -223,18 +461,36 @@ export class Organiser {
       this.options.leadership.deposed();
       return 'deposed';
     }
-    if (result.status === 'stale') return 0;
+    if (result.status === 'stale') return 'skipped';
     const replicated = await this.replicas.afterWrite('scheduling units');
+    for (const moved of candidate.moved) {
+      logger.warn(
+        { topic, partition, from: moved.from, to: moved.to, reason: moved.reason },
+        moved.reason === 'retention'
+          ? 'offsets were deleted by retention before they were scheduled; they are lost to this group'
+          : 'the saved offset was above the log end on two looks; moved back to the log end, and the offsets between are scheduled again as they are written',
+      );
+      events.emit('offsetsMoved', moved);
+    }
     if (result.units > 0) {
       events.emit('unitsScheduled', {
         topic,
         partition,
-        from: start.offset,
+        from: candidate.from,
         to: plan.nextOffset,
         units: result.units,
         epoch: term.epoch,
       });
     }
-    return replicated ? result.units : 'unreplicated';
+    return replicated ? 'written' : 'unreplicated';
+  }
+
+  private reportAdded(topic: string, partitions: Array<{ partition: number; from: number }>) {
+    partitions.sort((a, b) => a.partition - b.partition);
+    this.options.logger.info(
+      { topic, partitions },
+      'partitions added to the topic after the group started; they are consumed from their earliest offset',
+    );
+    this.options.events.emit('partitionsAdded', { topic, partitions });
   }
 }

@@ -25,12 +25,29 @@ export interface Plan {
   nextOffset: number;
 }
 
+type Cut = Pick<PlanInput, 'from' | 'to' | 'consumeStep' | 'freeWorkers'>;
+
+/** The length of the units `[from, to)` is cut into (the last may be shorter). */
+function unitSize(input: Cut): number {
+  const backlog = input.to - input.from;
+  const pieces = Math.max(1, input.freeWorkers);
+  return Math.min(input.consumeStep, Math.max(1, Math.ceil(backlog / pieces)));
+}
+
+/**
+ * How many units `planUnits` cuts `[from, to)` into when nothing limits it: what the
+ * organiser asks of a tick's room for the partition, counted without building them.
+ */
+export function unitsWanted(input: Cut): number {
+  const backlog = input.to - input.from;
+  return backlog <= 0 ? 0 : Math.ceil(backlog / unitSize(input));
+}
+
 /** Cuts `[from, to)` into units of at most `consumeStep` offsets. */
 export function planUnits(input: PlanInput): Plan {
   const backlog = input.to - input.from;
   if (backlog <= 0 || input.maxUnits <= 0) return { units: [], nextOffset: input.from };
-  const pieces = Math.max(1, input.freeWorkers);
-  const size = Math.min(input.consumeStep, Math.max(1, Math.ceil(backlog / pieces)));
+  const size = unitSize(input);
   const units: WorkUnit[] = [];
   let offset = input.from;
   while (offset < input.to && units.length < input.maxUnits) {

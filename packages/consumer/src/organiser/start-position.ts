@@ -2,6 +2,12 @@
 export type StartPosition =
   /** Nothing saved yet: start at the latest offset, or the earliest with `useEarliest`. */
   | { kind: 'initial'; offset: number }
+  /**
+   * Nothing saved for this partition while other partitions of its topic have saved
+   * offsets: it was added after the group started, so every message in it was written
+   * after the group subscribed. Start at its earliest offset, whatever `useEarliest`.
+   */
+  | { kind: 'added'; offset: number }
   /** The saved offset is inside the log: schedule from it. */
   | { kind: 'saved'; offset: number }
   /**
@@ -10,8 +16,10 @@ export type StartPosition =
    */
   | { kind: 'retention-skipped'; offset: number; lostFrom: number }
   /**
-   * The saved offset is above the log's end (the topic was recreated or truncated):
-   * reset to the latest offset when `resetAheadOffsets`, else wait for the log to pass it.
+   * The saved offset is above the log's end (the topic was recreated or truncated, or
+   * a new leader's high watermark trails for a moment): reset to the latest offset when
+   * `resetAheadOffsets` — once `confirmAhead` saw the same answer twice — else wait for
+   * the log to pass it.
    */
   | { kind: 'reset-ahead'; offset: number; savedAhead: number }
   | { kind: 'wait-ahead'; savedAhead: number };
@@ -22,12 +30,16 @@ export interface StartPositionInput {
   latest: number;
   useEarliest: boolean;
   resetAheadOffsets: boolean;
+  /** Whether the group has saved offsets for other partitions of the same topic. */
+  otherPartitionsSaved?: boolean;
 }
 
 export function startPosition(input: StartPositionInput): StartPosition {
   const { saved, earliest, latest } = input;
-  if (saved === undefined)
+  if (saved === undefined) {
+    if (input.otherPartitionsSaved === true) return { kind: 'added', offset: earliest };
     return { kind: 'initial', offset: input.useEarliest ? earliest : latest };
+  }
   if (saved < earliest) return { kind: 'retention-skipped', offset: earliest, lostFrom: saved };
   if (saved > latest) {
     return input.resetAheadOffsets

@@ -1,0 +1,211 @@
+import { createTopic, startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  createKafkaAccess,
+  createNode,
+  KafkaRequestError,
+  type KfNode,
+  type OffsetsMovedEvent,
+  type UnitsScheduledEvent,
+} from '../src/index.js';
+import { produceIds, tally, until } from './support/produce.js';
+import { useKafkaRedis } from './support/stack.js';
+import { type OffsetsRewrite, wrapKafka } from './support/wrapped-kafka.js';
+
+/** Kafka's TOPIC_AUTHORIZATION_FAILED. */
+const TOPIC_AUTHORIZATION_FAILED = 29;
+const TICK_MS = 100;
+
+describe('the organiser on a real Redis and Kafka', () => {
+  const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-organiser-test' });
+  const nodes: KfNode[] = [];
+  let groupNo = 0;
+
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.close({ timeoutMs: 2_000 })));
+  });
+
+  function config(conf: Record<string, unknown>) {
+    groupNo += 1;
+    return {
+      bootstrapBrokers: stack.kafka.info.brokers,
+      redis: {
+        host: stack.redis.info.host,
+        port: stack.redis.info.port,
+        groupName: `organiser-test-${groupNo}`,
+      },
+      conf: { workCalculateFreq: TICK_MS, ...conf },
+    };
+  }
+
+  /** A node on the real port, its organiser's `offsets()` answers rewritten. */
+  async function nodeWith(
+    conf: ReturnType<typeof config>,
+    topics: string[],
+    rewrite: OffsetsRewrite,
+  ) {
+    const wrapped = wrapKafka(createKafkaAccess({ brokers: stack.kafka.info.brokers }), rewrite);
+    const n = await createNode(conf, topics, { kafka: wrapped.access });
+    nodes.push(n);
+    return { node: n, calls: wrapped.calls };
+  }
+
+  describe('fair scheduling', () => {
+    test('with less room than partitions, every partition is scheduled before any is scheduled twice', async () => {
+      const partitions = 8;
+      const topic = await topicOf('fair', partitions);
+      const ids = await produceIds(stack.producer, topic, { count: 800, partitions });
+      // Room for 2 units, 8 partitions of 10 units each: a tick can serve 2 of them.
+      const conf = config({ useEarliest: true, maxQueuedUnits: 2, consumeStep: 10 });
+      const n = await createNode(conf, [topic]);
+      nodes.push(n);
+      const scheduled: UnitsScheduledEvent[] = [];
+      n.on('unitsScheduled', (e) => scheduled.push(e));
+      const seen: string[] = [];
+      await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+      await until(waitUntil, () => seen.length >= ids.length, 'every message');
+      expect(tally(seen).duplicates).toBe(0);
+      // Each tick with room serves at least one partition not served yet in this round,
+      // so the first `partitions` scheduling events — at most `partitions` ticks — name
+      // every partition once.
+      const firstRound = scheduled.slice(0, partitions).map((e) => e.partition);
+      expect(firstRound.sort((a, b) => a - b)).toEqual([...Array(partitions).keys()]);
+    });
+
+    test('one partition takes at most half the room of a tick, so a quiet one still finds room', async () => {
+      const topic = await topicOf('fair-cap', 2);
+      // Partition 0: 2000 units of backlog (consumeStep 1); partition 1: nothing yet.
+      await stack.producer.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: 2_000 }, (_, i) => ({ partition: 0, value: `hot-${i}` })),
+      });
+      const conf = config({ useEarliest: true, maxQueuedUnits: 1_000, consumeStep: 1 });
+      const n = await createNode(conf, [topic]);
+      nodes.push(n);
+      const scheduled: UnitsScheduledEvent[] = [];
+      n.on('unitsScheduled', (e) => scheduled.push(e));
+      // No worker runs: the work list only fills. Three ticks, plus 1 s margin; a tick
+      // that took all the room is followed by none, which the assertion below shows.
+      await until(waitUntil, () => scheduled.length >= 3, 'three ticks', 3 * TICK_MS + 1_000).catch(
+        () => undefined,
+      );
+      // 1000 of room: half of it, then half of what is left, ... never all of it.
+      expect(scheduled.slice(0, 3).map((e) => e.units)).toEqual([500, 250, 125]);
+      await stack.producer.send({ topic, acks: -1, messages: [{ partition: 1, value: 'quiet' }] });
+      await until(
+        waitUntil,
+        () => scheduled.some((e) => e.partition === 1),
+        'the quiet partition scheduled',
+        // Two ticks to see the message, plus 1 s margin.
+        2 * TICK_MS + 1_000,
+      );
+    });
+  });
+
+  describe('a topic whose offsets fail', () => {
+    test('another topic is still consumed completely, and the failure is reported with the topic', async () => {
+      // Sorted first, so the organiser meets it before the healthy topic.
+      const denied = await topicOf('a-denied', 2);
+      const open = await topicOf('b-open', 2);
+      await produceIds(stack.producer, denied, { count: 20, partitions: 2 });
+      const ids = await produceIds(stack.producer, open, { count: 200, partitions: 2 });
+      const conf = config({ useEarliest: true, consumeStep: 25 });
+      const { node: n } = await nodeWith(conf, [denied, open], async (topic, _call, real) => {
+        if (topic !== denied) return real();
+        throw new KafkaRequestError(
+          `list offsets of ${denied}`,
+          TOPIC_AUTHORIZATION_FAILED,
+          'TOPIC_AUTHORIZATION_FAILED',
+        );
+      });
+      const reported: Error[] = [];
+      n.on('error', (e) => reported.push(e));
+      const seen: string[] = [];
+      await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+      // A tick to schedule, a tick's worth for claims, 5 s margin for 200 messages.
+      await until(
+        waitUntil,
+        () => seen.length >= ids.length,
+        'every message of b-open',
+        2 * TICK_MS + 5_000,
+      );
+      expect([...tally(seen).counts.keys()].sort()).toEqual([...ids].sort());
+      expect(reported.length).toBeGreaterThan(0);
+      expect(reported[0]?.message).toMatch(/TOPIC_AUTHORIZATION_FAILED/);
+      expect(reported.every((e) => e.message.includes(denied))).toBe(true);
+      // Reported once for the stretch, not on every tick.
+      expect(reported).toHaveLength(1);
+    });
+  });
+
+  describe('a saved offset above the log end', () => {
+    test('a trailing answer on one tick does not rewind the saved offset', async () => {
+      const topic = await topicOf('ahead-transient', 1);
+      const ids = await produceIds(stack.producer, topic, { count: 20, partitions: 1 });
+      const conf = config({});
+      // Offsets [0, 15) were scheduled before; the new leader's first answer trails at 10.
+      await withRedis(stack.redis.info, (c) =>
+        c.call('HSET', `kf:{${conf.redis.groupName}}:offsets`, `${topic}/0`, '15'),
+      );
+      const { node: n } = await nodeWith(conf, [topic], async (_topic, call, real) => {
+        const answer = await real();
+        return call === 1 ? answer.map((p) => ({ ...p, latest: 10 })) : answer;
+      });
+      const moved: OffsetsMovedEvent[] = [];
+      const scheduled: UnitsScheduledEvent[] = [];
+      n.on('offsetsMoved', (e) => moved.push(e));
+      n.on('unitsScheduled', (e) => scheduled.push(e));
+      const seen: string[] = [];
+      await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+      await until(waitUntil, () => seen.length >= 5, 'offsets 15 to 19');
+      // Five more ticks for anything scheduled twice to show.
+      await new Promise((r) => setTimeout(r, 5 * TICK_MS));
+      expect(moved).toEqual([]);
+      expect(scheduled.map((e) => [e.from, e.to])).toEqual([[15, 20]]);
+      expect(seen.sort()).toEqual(ids.slice(15).sort());
+    });
+
+    test('a stable answer on a refreshed later tick rewinds it, reporting the range from below to above', async () => {
+      const topic = await topicOf('ahead-stable', 1);
+      await produceIds(stack.producer, topic, { count: 5, partitions: 1 });
+      const conf = config({});
+      await withRedis(stack.redis.info, (c) =>
+        c.call('HSET', `kf:{${conf.redis.groupName}}:offsets`, `${topic}/0`, '1000'),
+      );
+      const { node: n, calls } = await nodeWith(conf, [topic], (_topic, _call, real) => real());
+      const moved: Array<{ event: OffsetsMovedEvent; callsBefore: string[] }> = [];
+      n.on('offsetsMoved', (event) => moved.push({ event, callsBefore: [...calls] }));
+      const seen: string[] = [];
+      await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+      await until(waitUntil, () => moved.length === 1, 'the reset reported');
+      const [first] = moved;
+      expect(first?.event).toEqual({
+        topic,
+        partition: 0,
+        from: 5,
+        to: 1000,
+        reason: 'reset-ahead',
+      });
+      // Asked on two ticks, with the metadata refreshed in between.
+      const asked = first?.callsBefore ?? [];
+      const firstAsk = asked.indexOf(`offsets ${topic}`);
+      const refresh = asked.findIndex(
+        (c, i) => i > firstAsk && c.startsWith('refresh') && c.includes(topic),
+      );
+      expect(firstAsk).toBeGreaterThanOrEqual(0);
+      expect(refresh).toBeGreaterThan(firstAsk);
+      expect(asked.slice(refresh).filter((c) => c === `offsets ${topic}`).length).toBeGreaterThan(
+        0,
+      );
+      const later = await produceIds(stack.producer, topic, { count: 5, partitions: 1, start: 5 });
+      await until(waitUntil, () => seen.length === 5, 'what came after the reset');
+      expect(seen.sort()).toEqual([...later].sort());
+    });
+  });
+
+  async function topicOf(name: string, partitions: number): Promise<string> {
+    await createTopic(stack.kafka.info.brokers, { topic: name, partitions });
+    return name;
+  }
+});

@@ -20,6 +20,8 @@ export const DEFAULT_CONSUMER_CONF: Readonly<ConsumerConf> = Object.freeze({
   useEarliest: false,
   // kafka-clj: false, which stalls a partition whose log was truncated or recreated
   // until its end passes the saved offset, silently skipping what arrives meanwhile.
+  // The organiser resets only on the same answer on two ticks, so a new leader's
+  // briefly trailing high watermark costs a tick, not a range run twice.
   resetAheadOffsets: true,
   // kafka-clj: 2 consumer threads. Fetches are I/O; 4 hides a fetch round trip behind
   // others while keeping memory at 4 × fetch.maxBytes.

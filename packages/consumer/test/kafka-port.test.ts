@@ -239,13 +239,20 @@ describe('Kafka port on kafkajs, one broker', () => {
     } finally {
       await tx.disconnect();
     }
+    // The coordinator writes the abort marker after abort() returns: a message produced
+    // before it lands would take offset 7 and the marker 8. Wait until both markers are in
+    // the log (the last stable offset reaches 8) so 'after' gets offset 8.
+    await waitUntil(
+      async () =>
+        (await access.offsets(topic, 'read_committed'))[0]?.latest === 8 ? true : undefined,
+      { what: 'transaction markers written', timeoutMs: 20_000 },
+    );
     await producer.send({ topic, acks: -1, messages: [{ partition: 0, value: 'after' }] }); // 8
 
-    // The markers are written asynchronously after commit/abort: wait for the last stable offset.
     await waitUntil(
       async () =>
         (await access.offsets(topic, 'read_committed'))[0]?.latest === 9 ? true : undefined,
-      { what: 'transaction markers written', timeoutMs: 20_000 },
+      { what: "'after' stable", timeoutMs: 20_000 },
     );
     const committedRead = await readRange(
       access,

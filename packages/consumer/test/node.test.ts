@@ -469,7 +469,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
     const seen: string[] = [];
     await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
     await until(waitUntil, () => moved.length === 1, 'the reset reported');
-    expect(moved).toEqual([{ topic: t, partition: 0, from: 1000, to: 5, reason: 'reset-ahead' }]);
+    expect(moved).toEqual([{ topic: t, partition: 0, from: 5, to: 1000, reason: 'reset-ahead' }]);
     const later = await produceIds(stack.producer, t, { count: 5, partitions: 1, start: 5 });
     await until(waitUntil, () => seen.length === 5, 'what came after the reset');
     expect(seen.sort()).toEqual([...later].sort());

@@ -140,7 +140,7 @@ describe('the organiser on a real Redis and Kafka', () => {
   });
 
   describe('a saved offset above the log end', () => {
-    test('a trailing answer on one tick does not rewind the saved offset', async () => {
+    test('a trailing answer on one tick does not rewind the saved offset, and is reported once the log passes it', async () => {
       const topic = await topicOf('ahead-transient', 1);
       const ids = await produceIds(stack.producer, topic, { count: 20, partitions: 1 });
       const conf = config({});
@@ -161,7 +161,9 @@ describe('the organiser on a real Redis and Kafka', () => {
       await until(waitUntil, () => seen.length >= 5, 'offsets 15 to 19');
       // Five more ticks for anything scheduled twice to show.
       await new Promise((r) => setTimeout(r, 5 * TICK_MS));
-      expect(moved).toEqual([]);
+      // No rewind; the passing sighting is said as it is, since a recreated log would look
+      // the same to this tick.
+      expect(moved).toEqual([{ topic, partition: 0, from: 10, to: 15, reason: 'ahead-passed' }]);
       expect(scheduled.map((e) => [e.from, e.to])).toEqual([[15, 20]]);
       expect(seen.sort()).toEqual(ids.slice(15).sort());
     });

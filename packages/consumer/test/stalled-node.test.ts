@@ -114,6 +114,9 @@ describe('a node stalled past its lease', () => {
       nodeId: 'stalls',
       concurrency: 1,
       pauseMs: PAUSE_MS,
+      // Awaits again after each report: the lease's renewal after waking comes back
+      // during that second await, making the lease live again before the next record.
+      pauseAfterMs: PAUSE_MS,
     });
     stalled.on(
       'message',
@@ -124,6 +127,9 @@ describe('a node stalled past its lease', () => {
       },
     );
     await until(waitUntil, () => batches.length >= 2, 'the first unit under way', 30_000);
+    // A report is sent before the call's second await: half a pause into the next call's
+    // first await, the stall leaves that call with a report and a second await to run.
+    await new Promise((resolve) => setTimeout(resolve, 1.5 * PAUSE_MS));
     stalled.kill('SIGSTOP');
 
     const elsewhere = new Set<number>();

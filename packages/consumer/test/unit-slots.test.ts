@@ -3,7 +3,7 @@ import { UnitSlots } from '../src/worker/unit-slots.js';
 
 /** A promise settled from outside, standing for a unit's work or a hand-back. */
 function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } {
-  let resolve = () => undefined as void;
+  let resolve: () => void = () => undefined;
   let reject: (e: Error) => void = () => undefined;
   const promise = new Promise<void>((res, rej) => {
     resolve = res;

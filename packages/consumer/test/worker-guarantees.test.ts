@@ -255,6 +255,47 @@ describe('worker guarantees on one Redis and one Kafka broker', () => {
     expect(overruns[0]).toBeGreaterThan(0);
   });
 
+  test('the async iterator holds each message to handlerTimeoutMs too', async () => {
+    const t = await topic('wg-iterator-limit', 1);
+    const timeoutMs = 200;
+    const n = await node(config({ handlerTimeoutMs: timeoutMs, retryBackoffMs: 10 }), [t]);
+    const failures: unknown[] = [];
+    n.on('unitFailed', (e) => failures.push(e.error));
+    const ids = await produceIds(stack.producer, t, { count: 10, partitions: 1 });
+    const seen = new Set<string>();
+    let held = false;
+    for await (const message of n) {
+      if (!held) {
+        held = true;
+        // The loop body runs well past the limit on its first message.
+        await new Promise((resolve) => setTimeout(resolve, 3 * timeoutMs));
+        continue;
+      }
+      seen.add(String(message.value));
+      if (seen.size === ids.length) break;
+    }
+    expect((failures[0] as { code?: string } | undefined)?.code).toBe('KF_HANDLER_TIMEOUT');
+  });
+
+  test('an event listener that throws leaves the unit and the node working', async () => {
+    const t = await topic('wg-listener-throws', 1);
+    const errors: string[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      error: (obj: unknown, msg?: string) => void errors.push(`${msg} ${JSON.stringify(obj)}`),
+    };
+    const n = await node(config({ consumeStep: 5 }), [t], { logger });
+    n.on('unitClaimed', () => {
+      throw new Error('a listener bug');
+    });
+    const seen = new Set<string>();
+    await n.run({ eachMessage: async ({ message }) => void seen.add(String(message.value)) });
+    const ids = await produceIds(stack.producer, t, { count: 20, partitions: 1 });
+    await until(waitUntil, () => seen.size === ids.length, 'every message');
+    await until(waitUntil, async () => n.status().inFlight === 0, 'every unit settled');
+    expect(errors.some((e) => e.includes('an event listener threw'))).toBe(true);
+  });
+
   test('a slow but steady handler (10 ms a message) over a large unit never has a message error-listed', async () => {
     const t = await topic('wg-slow', 1);
     // At defaults a unit of 10000 offsets meets a 30 s limit at 3 ms a message; scaled

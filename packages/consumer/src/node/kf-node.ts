@@ -68,16 +68,26 @@ export class KfNode extends EventEmitter<NodeEvents> implements AsyncIterable<Kf
     super();
     this.nodeId = parts.nodeId;
     this.errors = parts.errors;
-    this.sink = {
-      emit: (name, ...payload) => {
+    // A listener that throws must not take kf's own work with it (a claimed unit left
+    // unsettled, a loop ended): what it threw is logged and kf goes on.
+    const emitSafely = (name: string, ...payload: unknown[]) => {
+      try {
         // The sink's signature is the typed one; EventEmitter's generic overload cannot
         // see that K's payload tuple is its own.
         (this.emit as (event: string, ...args: unknown[]) => boolean)(name, ...payload);
-      },
+      } catch (thrown) {
+        parts.logger.error(
+          { err: thrown, node: this.nodeId, event: name },
+          'an event listener threw',
+        );
+      }
+    };
+    this.sink = {
+      emit: (name, ...payload) => emitSafely(name, ...payload),
       report: (error, message) => {
         parts.logger.error({ err: error, node: this.nodeId }, message);
         if (this.listenerCount('error') > 0) {
-          this.emit('error', error instanceof Error ? error : new Error(String(error)));
+          emitSafely('error', error instanceof Error ? error : new Error(String(error)));
         }
       },
     };

@@ -10,6 +10,12 @@ export interface LeaseGuard {
    * paused process) even before the node learns whether it was recovered meanwhile.
    */
   live(): boolean;
+  /**
+   * How many times a renewal found the lease had lapsed. A unit claimed before a lapse
+   * may have been recovered and given to another node: the renewal that follows the
+   * lapse makes `live()` true again, so a unit is fenced on this count too.
+   */
+  readonly lapses: number;
   /** Renews now (callers arriving meanwhile share one renewal); rejects when Redis does. */
   renew(): Promise<void>;
 }
@@ -24,6 +30,7 @@ export class LeaseKeeper implements LeaseGuard {
   private renewing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private registered = false;
+  private lapsed = 0;
 
   constructor(
     private readonly leases: NodeLeases,
@@ -33,8 +40,10 @@ export class LeaseKeeper implements LeaseGuard {
   /** Registers the node (its first renewal) and keeps the lease renewed from then on. */
   async start(): Promise<void> {
     await this.renew();
+    // Each tick sends its own renewal even while an earlier one is still out: a slow
+    // Redis then costs one round trip of margin, not a whole renewal period.
     this.timer = setInterval(() => {
-      this.renew().catch((error: unknown) => {
+      this.renewOnce().catch((error: unknown) => {
         this.options.events.report(error, 'renewing the node lease failed');
       });
     }, this.options.ttlMs / 3);
@@ -47,6 +56,10 @@ export class LeaseKeeper implements LeaseGuard {
 
   live(): boolean {
     return performance.now() < this.validUntil;
+  }
+
+  get lapses(): number {
+    return this.lapsed;
   }
 
   renew(): Promise<void> {
@@ -64,6 +77,7 @@ export class LeaseKeeper implements LeaseGuard {
     const renewal = await this.leases.renew(nodeId);
     this.validUntil = Math.max(this.validUntil, sentAt + ttlMs);
     if (!renewal.wasLive && this.registered) {
+      this.lapsed += 1;
       logger.warn(
         { node: nodeId },
         'this node lease had lapsed; its claimed units may be running elsewhere',

@@ -24,7 +24,7 @@ export class MessageChannel implements Delivery {
     for (const record of records) {
       if (context.stopping() || this.closed) return record.offset;
       context.handing(record.offset, record.offset + 1);
-      const taken = await this.offer(toMessage(unit, record), context.signal);
+      const taken = await context.race(this.offer(toMessage(unit, record), context.signal));
       if (!taken) return record.offset;
       context.processed(record.offset + 1);
     }

@@ -67,8 +67,12 @@ export interface OffsetsMovedEvent {
    *   at the current leader; scheduling moved back to `from`. Offsets `[from, to)` are
    *   scheduled again as they are written: after a topic was recreated or truncated they
    *   are new messages; if the log was not in fact shorter, they run a second time.
+   * - `ahead-passed`: the saved offset `to` was seen above the log end `from`, and the
+   *   log grew past it before a reset was confirmed; scheduling went on from `to`. If
+   *   the topic had been recreated, its offsets `[from, to)` were not delivered to this
+   *   group; if a new leader's high watermark was only trailing, they had been before.
    */
-  reason: 'retention' | 'reset-ahead';
+  reason: 'retention' | 'reset-ahead' | 'ahead-passed';
 }
 
 export interface PartitionsAddedEvent {

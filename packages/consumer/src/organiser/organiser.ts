@@ -337,7 +337,17 @@ export class Organiser {
         (p) => p.partition !== partition && saved[`${topic}/${p.partition}`] !== undefined,
       ),
     });
+    const sighted = this.ahead.get(field);
     if (start.kind !== 'reset-ahead') this.ahead.delete(field);
+    if (start.kind === 'saved' && sighted !== undefined && sighted.latest < start.offset) {
+      this.aheadPassed({
+        topic,
+        partition,
+        from: sighted.latest,
+        to: start.offset,
+        reason: 'ahead-passed',
+      });
+    }
     if (start.kind === 'wait-ahead') return undefined;
     const moved: OffsetsMovedEvent[] = [];
     let from = start.offset;
@@ -381,6 +391,18 @@ export class Organiser {
       moved,
       added: start.kind === 'added',
     };
+  }
+
+  /**
+   * The log grew past a saved offset seen above its end before a reset was confirmed.
+   * Nothing to write, and either story is possible, so it is said as it is: not silent.
+   */
+  private aheadPassed(moved: OffsetsMovedEvent): void {
+    this.options.logger.warn(
+      { topic: moved.topic, partition: moved.partition, from: moved.from, to: moved.to },
+      'the log grew past a saved offset seen above its end before a reset was confirmed; scheduling goes on from the saved offset: if the topic was recreated, offsets [from, to) of the new log are not delivered to this group',
+    );
+    this.options.events.emit('offsetsMoved', moved);
   }
 
   /**

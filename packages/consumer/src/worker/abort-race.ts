@@ -12,7 +12,7 @@ export interface Overrun {
 export interface CallLimit {
   /** Races one call (a fetch, or a call of user code) against its time and the signal. */
   race: AbortRace;
-  /** Aborted when a call's time is up, or when `outer` aborts. */
+  /** Aborted when a call's time is up, or when `outer` aborts (until `dispose()`). */
   signal: AbortSignal;
   /** The call whose time ran out, while it still runs. */
   overrun(): Overrun | undefined;
@@ -33,8 +33,13 @@ export function limitCalls(
   timeoutMs: number,
   timedOut: () => Error,
 ): CallLimit {
+  // Not AbortSignal.any: a signal combined with the node's long-lived close signal, and
+  // its listener, live as long as that signal can fire — a few KB per unit until close.
   const controller = new AbortController();
-  const signal = AbortSignal.any([controller.signal, outer]);
+  const signal = controller.signal;
+  const forward = () => controller.abort(outer.reason);
+  if (outer.aborted) forward();
+  else outer.addEventListener('abort', forward, { once: true });
   let current: Promise<unknown> | undefined;
   let startedAt = 0;
   let timedOutAt: number | undefined;
@@ -84,6 +89,7 @@ export function limitCalls(
     dispose() {
       clearTimeout(timer);
       timer = undefined;
+      outer.removeEventListener('abort', forward);
     },
   };
 }

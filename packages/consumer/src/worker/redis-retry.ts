@@ -24,7 +24,9 @@ export function isTransientRedisError(error: unknown): boolean {
 /**
  * Runs a Redis write that must not be given up while Redis is only briefly away (a
  * unit's completion: dropping it would strand the unit in a live node's working list).
- * Retries transient failures with backoff until it succeeds or `signal` aborts.
+ * Retries transient failures with backoff until it succeeds or `signal` aborts. The
+ * signal only stops further attempts: handed to p-retry it would also turn a write that
+ * succeeded while it aborted into a failure, and a written outcome be reported unwritten.
  */
 export function retryWhileRedisAway<T>(
   what: string,
@@ -36,8 +38,7 @@ export function retryWhileRedisAway<T>(
     minTimeout: 50,
     maxTimeout: 2_000,
     randomize: true,
-    ...(options.signal ? { signal: options.signal } : {}),
-    shouldRetry: ({ error }) => isTransientRedisError(error),
+    shouldRetry: ({ error }) => options.signal?.aborted !== true && isTransientRedisError(error),
     onFailedAttempt: ({ error, attemptNumber }) => {
       options.logger.warn({ err: error, attempt: attemptNumber }, `${what}: Redis away, retrying`);
     },

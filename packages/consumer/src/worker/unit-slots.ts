@@ -10,6 +10,7 @@ import { E_CANCELED, Semaphore } from 'async-mutex';
 export class UnitSlots {
   private readonly semaphore: Semaphore;
   private readonly tracked = new Set<Promise<unknown>>();
+  private running = 0;
   private closed = false;
 
   constructor(readonly size: number) {
@@ -19,9 +20,14 @@ export class UnitSlots {
     this.semaphore = new Semaphore(size);
   }
 
-  /** Units holding a slot now. */
+  /** Slots taken now: units running, and the claim loop's slot while it claims. */
   get busy(): number {
     return this.size - this.semaphore.getValue();
+  }
+
+  /** Units running now (tracked with `trackUnit`). */
+  get units(): number {
+    return this.running;
   }
 
   /** Background work not yet settled, slot-holding or not. */
@@ -52,6 +58,16 @@ export class UnitSlots {
     const untrack = () => this.tracked.delete(work);
     work.then(untrack, untrack);
     return work;
+  }
+
+  /** As `track`, counted in `units` while it runs: a claimed unit's whole processing. */
+  trackUnit<T>(work: Promise<T>): Promise<T> {
+    this.running += 1;
+    const done = () => {
+      this.running -= 1;
+    };
+    work.then(done, done);
+    return this.track(work);
   }
 
   /** No slot is handed out any more; a waiting `acquire()` resolves with `undefined`. */

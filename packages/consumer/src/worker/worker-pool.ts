@@ -61,7 +61,7 @@ export class WorkerPool {
   }
 
   get inFlight(): number {
-    return this.slots.busy;
+    return this.slots.units;
   }
 
   start(): void {
@@ -91,7 +91,7 @@ export class WorkerPool {
       for (const [timer, requeue] of this.delayed) {
         clearTimeout(timer);
         this.delayed.delete(timer);
-        void this.slots.track(requeue());
+        void this.slots.track(requeue().catch((error: unknown) => this.unsettled(error)));
       }
       await this.slots.drain();
     } finally {
@@ -101,11 +101,12 @@ export class WorkerPool {
   }
 
   private async claim(): Promise<void> {
-    const { logger } = this.options;
     let pause = CLAIM_PAUSE_MS;
     while (!this.stopping) {
       const release = await this.slots.acquire();
       if (release === undefined) return;
+      // Taken before the claim: a lapse reported after it may mean the unit went elsewhere.
+      const lapses = this.options.lease.lapses;
       let raw: string | undefined;
       try {
         raw = await this.claimOne();
@@ -123,14 +124,10 @@ export class WorkerPool {
       }
       const claimed = raw;
       this.held.add(claimed);
-      const task = this.process(claimed)
-        .catch((error: unknown) => {
-          // Settlement gave up (only at the close deadline): the unit stays in this node's
-          // working list, and the leader recovers it once the lease lapses.
-          logger.error({ err: error, unit: claimed }, 'a unit could not be settled');
-        })
+      const task = this.process(claimed, lapses)
+        .catch((error: unknown) => this.unsettled(error, claimed))
         .finally(release);
-      void this.slots.track(task);
+      void this.slots.trackUnit(task);
     }
   }
 
@@ -142,7 +139,12 @@ export class WorkerPool {
    */
   private async claimOne(): Promise<string | undefined> {
     const { redis, keys, nodeId, lease } = this.options;
-    if (!lease.live()) await lease.renew();
+    if (!lease.live()) {
+      await lease.renew();
+      // Still not live: the renewal took longer than the lease lasts. A unit claimed now
+      // would be fenced at once; look again instead.
+      if (!lease.live()) return undefined;
+    }
     const result = await claimUnit(redis, keys, nodeId);
     if (result.kind === 'claimed') return result.raw;
     if (result.kind === 'no-lease') await lease.renew();
@@ -150,7 +152,7 @@ export class WorkerPool {
     return undefined;
   }
 
-  private async process(raw: string): Promise<void> {
+  private async process(raw: string, lapses: number): Promise<void> {
     const { conf, nodeId, events, lease } = this.options;
     const decoded = decodeUnit(raw);
     if (!decoded.ok) {
@@ -184,9 +186,10 @@ export class WorkerPool {
       isolation: this.options.isolation,
       timeoutMs: conf.handlerTimeoutMs,
       delivery: this.options.delivery,
-      // A node whose lease may have lapsed hands user code nothing more: the leader may
-      // have given the unit to another node, and the rest of it is queued again.
-      stopping: () => this.stopping || !lease.live(),
+      // A node whose lease may have lapsed, or did lapse since the claim (a renewal after
+      // a stall makes it live again), hands user code nothing more of the unit: the
+      // leader may have given it to another node. The rest of it is queued again.
+      stopping: () => this.stopping || !lease.live() || lease.lapses !== lapses,
       closeSignal: this.closeAbort.signal,
     });
     if (outcome.kind === 'failed') {
@@ -232,6 +235,7 @@ export class WorkerPool {
       );
     }
     const reported = overrun.settled.then(() => {
+      // Emitted through the sink, which keeps a throwing listener from rejecting this.
       const overrunMs = performance.now() - overrun.since;
       logger.warn(
         { node: nodeId, unit: unit.id, overrunMs: Math.round(overrunMs) },
@@ -240,11 +244,18 @@ export class WorkerPool {
       events.emit('handlerOverrun', { nodeId, unit: unitInfo(unit), overrunMs });
     });
     if (conf.ordering !== 'partition') return;
+    const signal = this.closeAbort.signal;
+    let onClose: (() => void) | undefined;
     const closing = new Promise<void>((resolve) => {
-      if (this.closeAbort.signal.aborted) resolve();
-      this.closeAbort.signal.addEventListener('abort', () => resolve(), { once: true });
+      onClose = () => resolve();
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', onClose, { once: true });
     });
-    await Promise.race([reported, closing]);
+    try {
+      await Promise.race([reported, closing]);
+    } finally {
+      if (onClose !== undefined) signal.removeEventListener('abort', onClose);
+    }
   }
 
   private async failed(
@@ -297,11 +308,7 @@ export class WorkerPool {
     // The unit waits in this node's working list, not in a slot: other units run meanwhile.
     const timer = setTimeout(() => {
       this.delayed.delete(timer);
-      void this.slots.track(
-        requeue().catch((settleError: unknown) => {
-          logger.error({ err: settleError, unit: raw }, 'a failed unit could not be handed back');
-        }),
-      );
+      void this.slots.track(requeue().catch((error: unknown) => this.unsettled(error, raw)));
     }, retryInMs);
     this.delayed.set(timer, requeue);
   }
@@ -340,6 +347,17 @@ export class WorkerPool {
     }
     this.held.delete(raw);
     return result;
+  }
+
+  /**
+   * Settlement gave up (only at the close deadline): the unit stays in this node's
+   * working list, and the leader recovers it once the lease lapses.
+   */
+  private unsettled(error: unknown, unit?: string): void {
+    this.options.logger.error(
+      { err: error, ...(unit === undefined ? {} : { unit }) },
+      'a unit could not be settled before the close deadline; the leader recovers it once this node lease lapses',
+    );
   }
 
   private async sweepOrphans(): Promise<void> {

@@ -1,31 +1,14 @@
 import { createTopic, kafkaClient, startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
 import { silentLogger } from '@kf/protocol';
-import { afterEach, describe, expect, test } from 'vitest';
-import { createNode, type KfNode, type PartitionsAddedEvent } from '../src/index.js';
+import { describe, expect, test } from 'vitest';
+import type { PartitionsAddedEvent } from '../src/index.js';
+import { useGroupNodes } from './support/group-nodes.js';
 import { produceIds, tally, until } from './support/produce.js';
 import { useKafkaRedis } from './support/stack.js';
 
 describe('partitions added to a topic while the group runs', () => {
   const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-added-test' });
-  const nodes: KfNode[] = [];
-  let groupNo = 0;
-
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.close({ timeoutMs: 2_000 })));
-  });
-
-  function config(conf: Record<string, unknown>) {
-    groupNo += 1;
-    return {
-      bootstrapBrokers: stack.kafka.info.brokers,
-      redis: {
-        host: stack.redis.info.host,
-        port: stack.redis.info.port,
-        groupName: `added-test-${groupNo}`,
-      },
-      conf,
-    };
-  }
+  const { config, node } = useGroupNodes(stack, { prefix: 'added-test' });
 
   /** Grows `topic` to `count` partitions and waits until each has a leader. */
   async function growTo(topic: string, count: number): Promise<void> {
@@ -80,8 +63,7 @@ describe('partitions added to a topic while the group runs', () => {
       info: (_: object, message: string) => void logged.push(message),
       warn: (_: object, message: string) => void logged.push(message),
     };
-    const n = await createNode(conf, [topic], { logger });
-    nodes.push(n);
+    const n = await node(conf, [topic], { logger });
     const added: PartitionsAddedEvent[] = [];
     n.on('partitionsAdded', (e) => added.push(e));
     const seen: string[] = [];
@@ -145,8 +127,7 @@ describe('partitions added to a topic while the group runs', () => {
     // No topic for the organiser: the units below are the only work, so nothing but
     // the worker's own lookup can load metadata for the new partition.
     const conf = config({ metadataMaxAgeMs: 600_000 });
-    const n = await createNode(conf, []);
-    nodes.push(n);
+    const n = await node(conf, []);
     const seen: string[] = [];
     await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
     const unit = (partition: number) =>

@@ -1,6 +1,6 @@
 import { createTopic, startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
-import { afterEach, describe, expect, test } from 'vitest';
-import { createNode, type KfNode } from '../src/index.js';
+import { describe, expect, test } from 'vitest';
+import { useGroupNodes } from './support/group-nodes.js';
 import { produceIds, until } from './support/produce.js';
 import { useKafkaRedis } from './support/stack.js';
 
@@ -10,31 +10,10 @@ import { useKafkaRedis } from './support/stack.js';
  */
 describe('units across versions, and redeliveries as user code sees them', () => {
   const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-mixed-versions' });
-  const nodes: KfNode[] = [];
-  let groupNo = 0;
-
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.close({ timeoutMs: 2_000 })));
+  const { config, node } = useGroupNodes(stack, {
+    prefix: 'mixed-versions',
+    conf: { concurrency: 1 },
   });
-
-  function config(conf: Record<string, unknown> = {}) {
-    groupNo += 1;
-    return {
-      bootstrapBrokers: stack.kafka.info.brokers,
-      redis: {
-        host: stack.redis.info.host,
-        port: stack.redis.info.port,
-        groupName: `mixed-versions-${groupNo}`,
-      },
-      conf: { concurrency: 1, ...conf },
-    };
-  }
-
-  async function node(conf: ReturnType<typeof config>, topics: string[]): Promise<KfNode> {
-    const n = await createNode(conf, topics);
-    nodes.push(n);
-    return n;
-  }
 
   /**
    * A one-partition topic holding `count` messages, whose saved offset is already past

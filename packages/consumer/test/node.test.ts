@@ -1,37 +1,17 @@
-import { createTopic, kafkaClient, startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
+import { kafkaClient, startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
 import { silentLogger } from '@kf/protocol';
-import { afterEach, describe, expect, test } from 'vitest';
-import { createNode, type KfNode } from '../src/index.js';
+import { describe, expect, test } from 'vitest';
+import { createNode } from '../src/index.js';
+import { useGroupNodes } from './support/group-nodes.js';
 import { produceIds, tally, until } from './support/produce.js';
 import { useKafkaRedis } from './support/stack.js';
 
 describe('createNode on one Redis and one Kafka broker', () => {
   const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-node-test' });
-  const nodes: KfNode[] = [];
-  let groupNo = 0;
-
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.close({ timeoutMs: 2_000 })));
+  const { config, node, topic } = useGroupNodes(stack, {
+    prefix: 'node-test',
+    conf: { useEarliest: true },
   });
-
-  function config(conf: Record<string, unknown> = {}) {
-    groupNo += 1;
-    return {
-      bootstrapBrokers: stack.kafka.info.brokers,
-      redis: {
-        host: stack.redis.info.host,
-        port: stack.redis.info.port,
-        groupName: `node-test-${groupNo}`,
-      },
-      conf: { useEarliest: true, ...conf },
-    };
-  }
-
-  async function node(conf: ReturnType<typeof config>, topics: string[]): Promise<KfNode> {
-    const n = await createNode(conf, topics);
-    nodes.push(n);
-    return n;
-  }
 
   /** A unit of a one-partition topic's offsets [0, len), as a worker claims it. */
   function wholeRange(t: string, len: number): string {
@@ -44,11 +24,6 @@ describe('createNode on one Redis and one Kafka broker', () => {
       attempts: 0,
       ts: 1,
     });
-  }
-
-  async function topic(name: string, partitions: number): Promise<string> {
-    await createTopic(stack.kafka.info.brokers, { topic: name, partitions });
-    return name;
   }
 
   test('two nodes consume every message of four partitions exactly once', async () => {
@@ -447,8 +422,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
       warn: (_: object, message: string) => warnings.push(message),
     };
     const conf = config({ waitReplicas: 1, waitTimeoutMs: 50, consumeStep: 50 });
-    const n = await createNode(conf, [t], { logger });
-    nodes.push(n);
+    const n = await node(conf, [t], { logger });
     const seen: string[] = [];
     await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
     await until(waitUntil, () => seen.length === ids.length, 'every message');

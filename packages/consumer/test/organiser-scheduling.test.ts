@@ -1,13 +1,12 @@
-import { createTopic, startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
-import { afterEach, describe, expect, test } from 'vitest';
+import { startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
+import { describe, expect, test } from 'vitest';
 import {
   createKafkaAccess,
-  createNode,
   KafkaRequestError,
-  type KfNode,
   type OffsetsMovedEvent,
   type UnitsScheduledEvent,
 } from '../src/index.js';
+import { type GroupConfig, useGroupNodes } from './support/group-nodes.js';
 import { produceIds, tally, until } from './support/produce.js';
 import { useKafkaRedis } from './support/stack.js';
 import { type OffsetsRewrite, wrapKafka } from './support/wrapped-kafka.js';
@@ -18,35 +17,16 @@ const TICK_MS = 100;
 
 describe('the organiser on a real Redis and Kafka', () => {
   const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-organiser-test' });
-  const nodes: KfNode[] = [];
-  let groupNo = 0;
-
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.close({ timeoutMs: 2_000 })));
-  });
-
-  function config(conf: Record<string, unknown>) {
-    groupNo += 1;
-    return {
-      bootstrapBrokers: stack.kafka.info.brokers,
-      redis: {
-        host: stack.redis.info.host,
-        port: stack.redis.info.port,
-        groupName: `organiser-test-${groupNo}`,
-      },
-      conf: { workCalculateFreq: TICK_MS, ...conf },
-    };
-  }
+  const {
+    config,
+    node,
+    topic: topicOf,
+  } = useGroupNodes(stack, { prefix: 'organiser-test', conf: { workCalculateFreq: TICK_MS } });
 
   /** A node on the real port, its organiser's `offsets()` answers rewritten. */
-  async function nodeWith(
-    conf: ReturnType<typeof config>,
-    topics: string[],
-    rewrite: OffsetsRewrite,
-  ) {
+  async function nodeWith(conf: GroupConfig, topics: string[], rewrite: OffsetsRewrite) {
     const wrapped = wrapKafka(createKafkaAccess({ brokers: stack.kafka.info.brokers }), rewrite);
-    const n = await createNode(conf, topics, { kafka: wrapped.access });
-    nodes.push(n);
+    const n = await node(conf, topics, { kafka: wrapped.access });
     return { node: n, calls: wrapped.calls };
   }
 
@@ -57,8 +37,7 @@ describe('the organiser on a real Redis and Kafka', () => {
       const ids = await produceIds(stack.producer, topic, { count: 800, partitions });
       // Room for 2 units, 8 partitions of 10 units each: a tick can serve 2 of them.
       const conf = config({ useEarliest: true, maxQueuedUnits: 2, consumeStep: 10 });
-      const n = await createNode(conf, [topic]);
-      nodes.push(n);
+      const n = await node(conf, [topic]);
       const scheduled: UnitsScheduledEvent[] = [];
       n.on('unitsScheduled', (e) => scheduled.push(e));
       const seen: string[] = [];
@@ -81,8 +60,7 @@ describe('the organiser on a real Redis and Kafka', () => {
         messages: Array.from({ length: 2_000 }, (_, i) => ({ partition: 0, value: `hot-${i}` })),
       });
       const conf = config({ useEarliest: true, maxQueuedUnits: 1_000, consumeStep: 1 });
-      const n = await createNode(conf, [topic]);
-      nodes.push(n);
+      const n = await node(conf, [topic]);
       const scheduled: UnitsScheduledEvent[] = [];
       n.on('unitsScheduled', (e) => scheduled.push(e));
       // No worker runs: the work list only fills. Three ticks, plus 1 s margin; a tick
@@ -205,9 +183,4 @@ describe('the organiser on a real Redis and Kafka', () => {
       expect(seen.sort()).toEqual([...later].sort());
     });
   });
-
-  async function topicOf(name: string, partitions: number): Promise<string> {
-    await createTopic(stack.kafka.info.brokers, { topic: name, partitions });
-    return name;
-  }
 });

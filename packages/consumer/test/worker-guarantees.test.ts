@@ -1,5 +1,5 @@
 import { createRedis } from '@kf/core';
-import { createTopic, startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
+import { startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
 import {
   ConnectionClosedError,
   type IRedis,
@@ -9,8 +9,9 @@ import {
 } from '@kf/protocol';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, test } from 'vitest';
-import { type CreateNodeOptions, createNode, type KfNode } from '../src/index.js';
+import { createNode } from '../src/index.js';
 import { faultyRedis } from './support/faulty-redis.js';
+import { useGroupNodes } from './support/group-nodes.js';
 import { produceIds, tally, until } from './support/produce.js';
 import { useKafkaRedis } from './support/stack.js';
 
@@ -29,43 +30,15 @@ const SHORT_LEASE_MS = 2_000;
  */
 describe('worker guarantees on one Redis and one Kafka broker', () => {
   const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-worker-test' });
-  const nodes: KfNode[] = [];
+  const { config, node, topic } = useGroupNodes(stack, {
+    prefix: 'worker-test',
+    conf: { useEarliest: true },
+  });
   const cleanups: Array<() => Promise<unknown>> = [];
-  let groupNo = 0;
 
   afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.close({ timeoutMs: 2_000 })));
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
-
-  function config(conf: Record<string, unknown> = {}, redis: Record<string, unknown> = {}) {
-    groupNo += 1;
-    return {
-      bootstrapBrokers: stack.kafka.info.brokers,
-      redis: {
-        host: stack.redis.info.host,
-        port: stack.redis.info.port,
-        groupName: `worker-test-${groupNo}`,
-        ...redis,
-      },
-      conf: { useEarliest: true, ...conf },
-    };
-  }
-
-  async function node(
-    conf: ReturnType<typeof config>,
-    topics: string[],
-    options: CreateNodeOptions = {},
-  ): Promise<KfNode> {
-    const n = await createNode(conf, topics, options);
-    nodes.push(n);
-    return n;
-  }
-
-  async function topic(name: string, partitions: number): Promise<string> {
-    await createTopic(stack.kafka.info.brokers, { topic: name, partitions });
-    return name;
-  }
 
   const redisCall = (...args: [string, ...(string | number)[]]) =>
     withRedis(stack.redis.info, (c) => c.call(...args));
@@ -160,7 +133,7 @@ describe('worker guarantees on one Redis and one Kafka broker', () => {
 
   test('a settlement Redis refuses for good (NOPERM) ends with the unit queued again and reported', async () => {
     const t = await topic('wg-noperm', 1);
-    const user = `kf-noperm-${groupNo + 1}`;
+    const user = 'kf-noperm';
     await redisCall('ACL', 'SETUSER', user, 'on', '>kf-secret', '~*', '&*', '+@all');
     cleanups.push(() => redisCall('ACL', 'DELUSER', user));
     const conf = config(

@@ -37,19 +37,24 @@ describe('a node stalled past its lease', () => {
     return child;
   }
 
-  test('claims after its recovery only once it renewed: killed then, its unit is still delivered', async () => {
-    const topic = 'stall-claim';
+  /** A one-partition topic and a group of its own on it, with short leases. */
+  async function groupOf(topic: string, conf: Record<string, unknown>) {
     await createTopic(stack.kafka.info.brokers, { topic, partitions: 1 });
-    const config = {
+    return {
       bootstrapBrokers: stack.kafka.info.brokers,
       redis: { host: stack.redis.info.host, port: stack.redis.info.port, groupName: topic },
       conf: {
         useEarliest: true,
-        consumeStep: 10,
         leaseTtlMs: LEASE_TTL_MS,
         leaderLockTtlMs: LEASE_TTL_MS,
+        ...conf,
       },
     };
+  }
+
+  test('claims after its recovery only once it renewed: killed then, its unit is still delivered', async () => {
+    const topic = 'stall-claim';
+    const config = await groupOf(topic, { consumeStep: 10 });
     // The leader: it recovers the stalled node, and consumes once that node is gone.
     const leader = await createNode(config, [topic], { nodeId: 'leads' });
     nodes.push(leader);
@@ -88,20 +93,12 @@ describe('a node stalled past its lease', () => {
 
   test('a node that wakes after its unit was recovered and completed elsewhere delivers no more of it', async () => {
     const topic = 'ordering-stall';
-    await createTopic(stack.kafka.info.brokers, { topic, partitions: 1 });
-    const config = {
-      bootstrapBrokers: stack.kafka.info.brokers,
-      redis: { host: stack.redis.info.host, port: stack.redis.info.port, groupName: topic },
-      conf: {
-        useEarliest: true,
-        ordering: 'partition' as const,
-        consumeStep: UNIT,
-        leaseTtlMs: LEASE_TTL_MS,
-        leaderLockTtlMs: LEASE_TTL_MS,
-        // One record batch per fetch, so a unit reaches user code in many calls.
-        fetch: { maxBytes: 1 },
-      },
-    };
+    const config = await groupOf(topic, {
+      ordering: 'partition' as const,
+      consumeStep: UNIT,
+      // One record batch per fetch, so a unit reaches user code in many calls.
+      fetch: { maxBytes: 1 },
+    });
     // One record per batch: each send is its own batch.
     for (let i = 0; i < 2 * UNIT; i++) {
       await stack.producer.send({ topic, acks: -1, messages: [{ value: `m-${i}` }] });

@@ -120,6 +120,69 @@ describe('partitions added to a topic while the group runs', () => {
     expect(await n.errors.count()).toBe(0);
   });
 
+  async function deleteTopic(topic: string): Promise<void> {
+    const admin = kafkaClient(stack.kafka.info.brokers, 'kf-added-test-admin').admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: [topic], timeout: 30_000 });
+      await until(
+        waitUntil,
+        async () => !(await admin.listTopics()).includes(topic),
+        `${topic} deleted`,
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  test("a topic deleted from under the group hides no other topic's added partitions", async () => {
+    const doomed = 'doomed';
+    const healthy = 'healthy';
+    await createTopic(stack.kafka.info.brokers, { topic: doomed, partitions: 1 });
+    await createTopic(stack.kafka.info.brokers, { topic: healthy, partitions: 2 });
+    const maxAgeMs = 1_000;
+    const n = await node(config({ useEarliest: true, metadataMaxAgeMs: maxAgeMs }), [
+      doomed,
+      healthy,
+    ]);
+    const seen = new Set<string>();
+    await n.run({ eachMessage: async ({ message }) => void seen.add(String(message.value)) });
+    const first = await produceIds(stack.producer, healthy, { count: 20, partitions: 2 });
+    await until(waitUntil, () => first.every((id) => seen.has(id)), 'both topics under way');
+    await deleteTopic(doomed);
+    await n.removeTopics([doomed]);
+    await growTo(healthy, 4);
+    const later = await produceFresh(healthy, 40, 4, 20);
+    // A reload at most metadataMaxAgeMs after the growth, a tick to schedule, and 5 s
+    // margin for fetching and handling 40 small messages on a loaded machine.
+    await until(
+      waitUntil,
+      () => later.every((id) => seen.has(id)),
+      'the added partitions of the topic that stayed',
+      maxAgeMs + 2 * 100 + 5_000,
+    );
+    expect(await n.errors.count()).toBe(0);
+  });
+
+  test('the only topic of a group, recreated with fewer partitions, is consumed again', async () => {
+    const topic = 'shrunk';
+    await createTopic(stack.kafka.info.brokers, { topic, partitions: 4 });
+    const conf = config({ useEarliest: true, metadataMaxAgeMs: 1_000 });
+    const n = await node(conf, [topic]);
+    const seen = new Set<string>();
+    await n.run({ eachMessage: async ({ message }) => void seen.add(String(message.value)) });
+    const offsetsKey = `kf:{${conf.redis.groupName}}:offsets`;
+    await until(
+      waitUntil,
+      async () => (await withRedis(stack.redis.info, (c) => c.hlen(offsetsKey))) === 4,
+      'the start of the four partitions recorded',
+    );
+    await deleteTopic(topic);
+    await createTopic(stack.kafka.info.brokers, { topic, partitions: 2 });
+    const ids = await produceFresh(topic, 40, 2, 0);
+    await until(waitUntil, () => ids.every((id) => seen.has(id)), 'every message of the new topic');
+  });
+
   test('a unit naming a partition the node has not loaded metadata for is consumed, not error-listed', async () => {
     const topic = 'late-partition';
     await createTopic(stack.kafka.info.brokers, { topic, partitions: 1 });

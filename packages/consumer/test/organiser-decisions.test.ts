@@ -96,34 +96,50 @@ describe('shareRoom: a tick’s room dealt round-robin', () => {
   });
 });
 
-describe('confirmAhead: a reset-ahead needs the same answer twice', () => {
+describe('confirmAhead: a reset-ahead needs a second, refreshed look', () => {
+  const look = (saved: number, latest: number, earliest = 0) => ({ saved, earliest, latest });
+
   test('the first sighting only asks for a later, refreshed look', () => {
-    expect(confirmAhead(undefined, { saved: 1_000, latest: 5 })).toEqual({
+    expect(confirmAhead(undefined, look(1_000, 5), false)).toEqual({
       kind: 'confirm',
-      sighting: { saved: 1_000, latest: 5 },
+      sighting: look(1_000, 5),
     });
   });
 
-  test('the same saved offset above the same log end on a later look resets, reporting [latest, saved)', () => {
-    expect(confirmAhead({ saved: 1_000, latest: 5 }, { saved: 1_000, latest: 5 })).toEqual({
+  test('still above the log end on the second look: reset where a new group starts, saying what is left out', () => {
+    expect(confirmAhead(look(1_000, 5), look(1_000, 5), false)).toEqual({
       kind: 'reset',
       offset: 5,
-      from: 5,
-      to: 1_000,
+      saved: 1_000,
+      skipped: { from: 0, to: 5 },
+    });
+    expect(confirmAhead(look(1_000, 5), look(1_000, 5), true)).toEqual({
+      kind: 'reset',
+      offset: 0,
+      saved: 1_000,
     });
   });
 
-  test('a log end that moved is not stable: look again', () => {
-    expect(confirmAhead({ saved: 1_000, latest: 5 }, { saved: 1_000, latest: 8 })).toEqual({
+  test('a log end that moved but is still below the saved offset confirms: a written topic is not left waiting', () => {
+    expect(confirmAhead(look(1_000, 5), look(1_000, 8, 2), false)).toEqual({
+      kind: 'reset',
+      offset: 8,
+      saved: 1_000,
+      skipped: { from: 2, to: 8 },
+    });
+  });
+
+  test('a log end that caught up is no reset: the answer was trailing', () => {
+    expect(confirmAhead(look(1_000, 5), look(1_000, 1_000), false)).toEqual({
       kind: 'confirm',
-      sighting: { saved: 1_000, latest: 8 },
+      sighting: look(1_000, 1_000),
     });
   });
 
   test('a saved offset that changed meanwhile starts the confirmation over', () => {
-    expect(confirmAhead({ saved: 900, latest: 5 }, { saved: 1_000, latest: 5 })).toEqual({
+    expect(confirmAhead(look(900, 5), look(1_000, 5), false)).toEqual({
       kind: 'confirm',
-      sighting: { saved: 1_000, latest: 5 },
+      sighting: look(1_000, 5),
     });
   });
 });

@@ -30,6 +30,31 @@ describe('the organiser on a real Redis and Kafka', () => {
     return { node: n, calls: wrapped.calls };
   }
 
+  test('a topic added while the work list is full has its start recorded at once', async () => {
+    const busy = await topicOf('full-busy', 1);
+    const late = await topicOf('full-late', 1);
+    await produceIds(stack.producer, busy, { count: 50, partitions: 1 });
+    // Nobody consumes: one unit fills the work list for good.
+    const conf = config({ useEarliest: true, maxQueuedUnits: 1, consumeStep: 10 });
+    const n = await node(conf, [busy]);
+    const offsetsKey = `kf:{${conf.redis.groupName}}:offsets`;
+    const workKey = `kf:{${conf.redis.groupName}}:work`;
+    await until(
+      waitUntil,
+      async () => Number(await withRedis(stack.redis.info, (c) => c.llen(workKey))) === 1,
+      'the work list full',
+    );
+    await n.addTopics([late]);
+    // Recorded within a few ticks: a message produced from then on is the group's.
+    await until(
+      waitUntil,
+      async () =>
+        (await withRedis(stack.redis.info, (c) => c.hget(offsetsKey, `${late}/0`))) === '0',
+      'the start of the late topic recorded',
+      10 * TICK_MS + 2_000,
+    );
+  });
+
   describe('fair scheduling', () => {
     test('with less room than partitions, every partition is scheduled before any is scheduled twice', async () => {
       const partitions = 8;
@@ -141,7 +166,7 @@ describe('the organiser on a real Redis and Kafka', () => {
       await new Promise((r) => setTimeout(r, 5 * TICK_MS));
       // No rewind; the passing sighting is said as it is, since a recreated log would look
       // the same to this tick.
-      expect(moved).toEqual([{ topic, partition: 0, from: 10, to: 15, reason: 'ahead-passed' }]);
+      expect(moved).toEqual([{ topic, partition: 0, from: 0, to: 15, reason: 'ahead-passed' }]);
       expect(scheduled.map((e) => [e.from, e.to])).toEqual([[15, 20]]);
       expect(seen.sort()).toEqual(ids.slice(15).sort());
     });
@@ -158,14 +183,22 @@ describe('the organiser on a real Redis and Kafka', () => {
       n.on('offsetsMoved', (event) => moved.push({ event, callsBefore: [...calls] }));
       const seen: string[] = [];
       await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
-      await until(waitUntil, () => moved.length === 1, 'the reset reported');
-      const [first] = moved;
+      await until(waitUntil, () => moved.length === 2, 'the reset reported');
+      const [first, second] = moved;
       expect(first?.event).toEqual({
         topic,
         partition: 0,
         from: 5,
         to: 1000,
         reason: 'reset-ahead',
+      });
+      // useEarliest is off: the reset goes to the log end, and what that leaves out is said.
+      expect(second?.event).toEqual({
+        topic,
+        partition: 0,
+        from: 0,
+        to: 5,
+        reason: 'reset-skipped',
       });
       // Asked on two ticks, with the metadata refreshed in between.
       const asked = first?.callsBefore ?? [];

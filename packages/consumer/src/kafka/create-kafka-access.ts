@@ -19,8 +19,10 @@ import {
   createInternalCluster,
   type InternalCluster,
   type KafkajsErrorShape,
+  type KafkajsMetadata,
 } from './kafkajs-internals.js';
 import { kafkajsLogCreator } from './kafkajs-log.js';
+import { MetadataCache } from './metadata-cache.js';
 import { toOffset } from './offsets.js';
 import { selectRecords } from './record-selection.js';
 
@@ -66,48 +68,32 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     await connecting;
   };
 
-  // One refresh at a time: after a broker dies every unit on it fails at once, and
-  // kafkajs's broker pool is not safe for concurrent refreshes (they race replacing its
-  // broker table). Callers arriving meanwhile share the refresh in flight.
-  let refreshing: Promise<ClusterMetadata> | undefined;
-  const refreshMetadata = (topics: string[]): Promise<ClusterMetadata> => {
-    refreshing ??= refreshOnce(topics).finally(() => {
-      refreshing = undefined;
-    });
-    const shared = refreshing;
-    return shared.then((result) =>
-      topics.every((t) => result.topics.some((m) => m.topic === t)) ? result : refreshOnce(topics),
-    );
-  };
-
-  const refreshOnce = async (topics: string[]): Promise<ClusterMetadata> => {
-    try {
+  const load = async (topics: string[]): Promise<KafkajsMetadata> => {
+    await ensureConnected();
+    return cluster.refreshMetadata(topics).catch(async (error: unknown) => {
+      if (isUnknownTopic(error)) throw error;
+      // kafkajs asks a broker it holds a connection to; when that broker died, every
+      // refresh fails the same way. Reconnecting starts again from the bootstrap list.
+      logger.warn({ err: error, topics }, 'metadata refresh failed; reconnecting to refresh again');
+      await cluster.disconnect();
+      connecting = undefined;
       await ensureConnected();
-      const raw = await cluster.refreshMetadata(topics).catch(async (error: unknown) => {
-        if (isUnknownTopic(error)) throw error;
-        // kafkajs asks a broker it holds a connection to; when that broker died, every
-        // refresh fails the same way. Reconnecting starts again from the bootstrap list.
-        logger.warn(
-          { err: error, topics },
-          'metadata refresh failed; reconnecting to refresh again',
-        );
-        await cluster.disconnect();
-        connecting = undefined;
-        await ensureConnected();
-        return cluster.refreshMetadata(topics);
-      });
-      return toClusterMetadata(raw, topics);
+      return cluster.refreshMetadata(topics);
+    });
+  };
+  const cache = new MetadataCache(load, isUnknownTopic);
+
+  const refreshMetadata = async (topics: string[]): Promise<ClusterMetadata> => {
+    try {
+      return toClusterMetadata(await cache.refresh(topics), topics);
     } catch (error) {
       throw metadataError(error, topics);
     }
   };
 
   const metadata = async (topics: string[]): Promise<ClusterMetadata> => {
-    const cached = cluster.cachedMetadata();
-    if (cached && topics.every((t) => cached.topicMetadata.some((m) => m.topic === t))) {
-      return toClusterMetadata(cached, topics);
-    }
-    return refreshMetadata(topics);
+    const cached = cache.cached(topics);
+    return cached === undefined ? refreshMetadata(topics) : toClusterMetadata(cached, topics);
   };
 
   const leaderOf = async (topic: string, partition: number): Promise<number> => {
@@ -233,10 +219,7 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
   };
 }
 
-function toClusterMetadata(
-  raw: NonNullable<ReturnType<InternalCluster['cachedMetadata']>>,
-  topics: string[],
-): ClusterMetadata {
+function toClusterMetadata(raw: KafkajsMetadata, topics: string[]): ClusterMetadata {
   return {
     brokers: raw.brokers
       .map(({ nodeId, host, port }) => ({ nodeId, host, port }))

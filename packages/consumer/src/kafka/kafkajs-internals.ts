@@ -67,7 +67,7 @@ interface KafkajsBroker {
   }>;
 }
 
-interface KafkajsMetadata {
+export interface KafkajsMetadata {
   brokers: Array<{ nodeId: number; host: string; port: number }>;
   topicMetadata: Array<{
     topic: string;
@@ -85,10 +85,11 @@ interface KafkajsMetadata {
 interface KafkajsCluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  addMultipleTargetTopics(topics: string[]): Promise<void>;
-  refreshMetadata(): Promise<void>;
   findBroker(args: { nodeId: number }): Promise<KafkajsBroker>;
-  brokerPool: { metadata: KafkajsMetadata | null };
+  brokerPool: {
+    metadata: KafkajsMetadata | null;
+    refreshMetadata(topics: string[]): Promise<void>;
+  };
 }
 
 const Cluster = ClusterClass as new (options: object) => KafkajsCluster;
@@ -165,10 +166,8 @@ export interface KafkajsErrorShape {
 export interface InternalCluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  /** Adds `topics` to the metadata kafkajs tracks and reloads it. */
+  /** Loads metadata for exactly `topics` (not every topic kafkajs was ever asked about). */
   refreshMetadata(topics: string[]): Promise<KafkajsMetadata>;
-  /** The metadata loaded last, or null before the first load. */
-  cachedMetadata(): KafkajsMetadata | null;
   fetch(leader: number, request: RawFetchRequest): Promise<RawPartitionFetch>;
   /** ListOffsets for some partitions of one topic on their leader: `offset` per partition. */
   listOffsets(
@@ -216,14 +215,13 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
     connect: () => cluster.connect(),
     disconnect: () => cluster.disconnect(),
     async refreshMetadata(topics) {
-      // addMultipleTargetTopics loads metadata only when the topic set grew.
-      await cluster.addMultipleTargetTopics(topics);
-      await cluster.refreshMetadata();
+      // The broker pool directly, not the cluster: the cluster reloads every topic it was
+      // ever asked about, and one of them deleted fails the reload of all the others.
+      await cluster.brokerPool.refreshMetadata(topics);
       const metadata = cluster.brokerPool.metadata;
       if (!metadata) throw new Error('kafkajs reported no metadata after a refresh');
       return metadata;
     },
-    cachedMetadata: () => cluster.brokerPool.metadata,
     async fetch(leader, request) {
       const broker = await cluster.findBroker({ nodeId: leader });
       const protocolRequest = broker.lookupRequest(

@@ -63,16 +63,19 @@ export interface OffsetsMovedEvent {
   /**
    * - `retention`: offsets `[from, to)` were deleted before they were scheduled and are
    *   lost to this group; scheduling moved forward from `from` to `to` (the earliest).
-   * - `reset-ahead`: the saved offset `to` was above the log's end `from` on two looks
-   *   at the current leader; scheduling moved back to `from`. Offsets `[from, to)` are
-   *   scheduled again as they are written: after a topic was recreated or truncated they
-   *   are new messages; if the log was not in fact shorter, they run a second time.
+   * - `reset-ahead`: the saved offset `to` was still above the log end on a second,
+   *   refreshed look; scheduling moved back to `from` (the earliest offset with
+   *   `useEarliest`, else the log end). Offsets `[from, to)` are scheduled as they are
+   *   written: after a topic was recreated or truncated they are new messages; if the
+   *   log was not in fact shorter, they run a second time.
+   * - `reset-skipped`: beside a `reset-ahead` to the log end, offsets `[from, to)` of the
+   *   log below it, which are not scheduled for this group.
    * - `ahead-passed`: the saved offset `to` was seen above the log end `from`, and the
    *   log grew past it before a reset was confirmed; scheduling went on from `to`. If
    *   the topic had been recreated, its offsets `[from, to)` were not delivered to this
    *   group; if a new leader's high watermark was only trailing, they had been before.
    */
-  reason: 'retention' | 'reset-ahead' | 'ahead-passed';
+  reason: 'retention' | 'reset-ahead' | 'reset-skipped' | 'ahead-passed';
 }
 
 export interface PartitionsAddedEvent {

@@ -12,6 +12,18 @@ import { type AheadSighting, confirmAhead } from './reset-ahead.js';
 import { scheduleUnits } from './schedule-units.js';
 import { startPosition } from './start-position.js';
 
+/** The log line of each kind of moved offsets, beside the `offsetsMoved` event. */
+const MOVED_MESSAGES: Record<OffsetsMovedEvent['reason'], string> = {
+  retention:
+    'offsets were deleted by retention before they were scheduled; they are lost to this group',
+  'reset-ahead':
+    'the saved offset was above the log end on two looks; moved back, and the offsets from there to the old saved offset are scheduled as they are written',
+  'reset-skipped':
+    'the reset went to the log end (useEarliest is off): these offsets of the log are not scheduled for this group',
+  'ahead-passed':
+    'the log grew past a saved offset seen above its end before a reset was confirmed; scheduling goes on from the saved offset: if the topic was recreated, these offsets of the new log are not delivered to this group',
+};
+
 /** A topic whose offsets keep failing is reported again at most this often. */
 const REPEAT_REPORT_MS = 60_000;
 
@@ -49,6 +61,8 @@ export class Organiser {
   private liveNodes = 1;
   /** Topics already reported missing, so a missing topic warns once, not every tick. */
   private readonly missing = new Set<string>();
+  /** Topics whose offsets answered OFFSET_NOT_AVAILABLE, since when. */
+  private readonly askingSince = new Map<string, number>();
   /** Topics whose offsets fail, with when they were last reported. */
   private readonly failing = new Map<string, { what: string; reportedAt: number; since: number }>();
   /** Partitions seen with their saved offset above the log end, awaiting a second look. */
@@ -144,8 +158,9 @@ export class Organiser {
       redis.listLength(keys.work),
       redis.hashGetAll(keys.offsets),
     ]);
-    const room = conf.maxQueuedUnits - queued;
-    if (room <= 0) return;
+    // A full work list still lets first positions be recorded (with no units): a topic
+    // added meanwhile would otherwise start wherever its log end is once room frees.
+    const room = Math.max(0, conf.maxQueuedUnits - queued);
     await this.reloadStaleMetadata(topics);
     // Workers that could take a unit now: spread a small backlog over all of them.
     const freeWorkers = Math.max(1, this.liveNodes * conf.concurrency - queued);
@@ -223,26 +238,28 @@ export class Organiser {
     return { complete: !short, lastServed, added };
   }
 
-  /** `conf.metadataMaxAgeMs`: partitions added to a topic only show in reloaded metadata. */
+  /**
+   * `conf.metadataMaxAgeMs`: partitions added to a topic, or a topic recreated with
+   * fewer, only show in reloaded metadata. Each topic is reloaded by itself: one missing
+   * or refused topic fails a load of several, and would hide the others' changes.
+   */
   private async reloadStaleMetadata(topics: string[]): Promise<void> {
     const { kafka, conf, logger } = this.options;
     const now = Date.now();
     if (now - this.metadataLoadedAt < conf.metadataMaxAgeMs) return;
-    // One missing or refused topic fails the whole load, and would hide the others'
-    // new partitions; those topics are looked up by themselves every tick anyway.
-    const present = topics.filter((t) => !this.missing.has(t) && !this.failing.has(t));
     this.metadataLoadedAt = now;
-    if (present.length === 0) return;
-    try {
-      await kafka.refreshMetadata(present);
-    } catch (error) {
-      // A topic deleted since its last lookup: its own lookup this tick says so.
-      if (classifyOffsetsFailure(error) === 'topic-missing') return;
-      logger.warn(
-        { err: error, topics: present, retryInMs: conf.metadataMaxAgeMs },
-        'reloading metadata failed; added partitions are seen once a reload succeeds',
-      );
-    }
+    await Promise.all(
+      topics.map((topic) =>
+        kafka.refreshMetadata([topic]).catch((error: unknown) => {
+          // A topic deleted since its last lookup: its own lookup this tick says so.
+          if (classifyOffsetsFailure(error) === 'topic-missing') return;
+          logger.warn(
+            { err: error, topic, retryInMs: conf.metadataMaxAgeMs },
+            'reloading the topic metadata failed; its added partitions are seen once a reload succeeds',
+          );
+        }),
+      ),
+    );
   }
 
   /** Reads a topic's offsets; on failure the topic sits out this tick, the others go on. */
@@ -251,6 +268,7 @@ export class Organiser {
     try {
       const offsets = await kafka.offsets(topic, isolation);
       this.missing.delete(topic);
+      this.askingSince.delete(topic);
       const failed = this.failing.get(topic);
       if (failed !== undefined) {
         this.failing.delete(topic);
@@ -265,7 +283,7 @@ export class Organiser {
         case 'leader-moved':
           // A partition's leader moved or died: the cached metadata names the old one, and
           // nothing else may refresh it while no unit of this topic is in flight.
-          events.report(error, `offsets of ${topic}: leader moved, refreshing metadata`);
+          this.reportFailing(topic, error);
           await kafka.refreshMetadata([topic]).catch((refreshError: unknown) => {
             logger.warn(
               { err: refreshError, topic },
@@ -276,14 +294,19 @@ export class Organiser {
         case 'topic-missing':
           if (!this.missing.has(topic)) {
             this.missing.add(topic);
-            logger.warn({ topic }, 'topic does not exist (yet); it is scheduled once it does');
+            logger.warn(
+              { topic },
+              'topic or one of its partitions does not exist (yet); it is scheduled once it does',
+            );
           }
+          // The cached metadata may name partitions of an earlier topic of that name (one
+          // recreated with fewer): the next look must be at the topic as it is now.
+          await kafka.refreshMetadata([topic]).catch((refreshError: unknown) => {
+            logger.debug({ err: refreshError, topic }, 'metadata of a missing topic not loaded');
+          });
           break;
         case 'ask-again':
-          logger.debug(
-            { err: error, topic },
-            'a partition leader is catching up its high watermark; offsets asked again next tick',
-          );
+          this.askAgain(topic, error);
           break;
         case 'failed':
           this.reportFailing(topic, error);
@@ -291,6 +314,25 @@ export class Organiser {
       }
       return [];
     }
+  }
+
+  /**
+   * `OFFSET_NOT_AVAILABLE`: a new leader's high watermark is catching up, which takes a
+   * moment. Asked again every tick; once it lasts longer than a metadata refresh period
+   * it is reported as a failure, not left at debug level for good.
+   */
+  private askAgain(topic: string, error: unknown): void {
+    const now = Date.now();
+    const since = this.askingSince.get(topic) ?? now;
+    this.askingSince.set(topic, since);
+    if (now - since > this.options.conf.metadataMaxAgeMs) {
+      this.reportFailing(topic, error);
+      return;
+    }
+    this.options.logger.debug(
+      { err: error, topic },
+      'a partition leader is catching up its high watermark; offsets asked again next tick',
+    );
   }
 
   /**
@@ -339,11 +381,11 @@ export class Organiser {
     });
     const sighted = this.ahead.get(field);
     if (start.kind !== 'reset-ahead') this.ahead.delete(field);
-    if (start.kind === 'saved' && sighted !== undefined && sighted.latest < start.offset) {
+    if (start.kind === 'saved' && sighted !== undefined && sighted.earliest < start.offset) {
       this.aheadPassed({
         topic,
         partition,
-        from: sighted.latest,
+        from: sighted.earliest,
         to: start.offset,
         reason: 'ahead-passed',
       });
@@ -353,7 +395,11 @@ export class Organiser {
     let from = start.offset;
     if (start.kind === 'reset-ahead') {
       const previous = this.ahead.get(field);
-      const decision = confirmAhead(previous, { saved: start.savedAhead, latest });
+      const decision = confirmAhead(
+        previous,
+        { saved: start.savedAhead, earliest, latest },
+        conf.useEarliest,
+      );
       if (decision.kind === 'confirm') {
         // Remembered once the metadata was reloaded (refreshForSecondLook).
         firstLooks.set(field, decision.sighting);
@@ -366,7 +412,16 @@ export class Organiser {
       }
       this.ahead.delete(field);
       from = decision.offset;
-      moved.push({ topic, partition, from: decision.from, to: decision.to, reason: 'reset-ahead' });
+      moved.push({
+        topic,
+        partition,
+        from: decision.offset,
+        to: decision.saved,
+        reason: 'reset-ahead',
+      });
+      if (decision.skipped !== undefined) {
+        moved.push({ topic, partition, ...decision.skipped, reason: 'reset-skipped' });
+      }
     }
     if (start.kind === 'retention-skipped') {
       moved.push({ topic, partition, from: start.lostFrom, to: start.offset, reason: 'retention' });
@@ -400,7 +455,7 @@ export class Organiser {
   private aheadPassed(moved: OffsetsMovedEvent): void {
     this.options.logger.warn(
       { topic: moved.topic, partition: moved.partition, from: moved.from, to: moved.to },
-      'the log grew past a saved offset seen above its end before a reset was confirmed; scheduling goes on from the saved offset: if the topic was recreated, offsets [from, to) of the new log are not delivered to this group',
+      MOVED_MESSAGES['ahead-passed'],
     );
     this.options.events.emit('offsetsMoved', moved);
   }
@@ -488,9 +543,7 @@ export class Organiser {
     for (const moved of candidate.moved) {
       logger.warn(
         { topic, partition, from: moved.from, to: moved.to, reason: moved.reason },
-        moved.reason === 'retention'
-          ? 'offsets were deleted by retention before they were scheduled; they are lost to this group'
-          : 'the saved offset was above the log end on two looks; moved back to the log end, and the offsets between are scheduled again as they are written',
+        MOVED_MESSAGES[moved.reason],
       );
       events.emit('offsetsMoved', moved);
     }

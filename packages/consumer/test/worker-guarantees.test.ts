@@ -250,6 +250,24 @@ describe('worker guarantees on one Redis and one Kafka broker', () => {
     expect((failures[0] as { code?: string } | undefined)?.code).toBe('KF_HANDLER_TIMEOUT');
   });
 
+  test("the async iterator's limit runs from when the loop takes a message, not while it waits in line", async () => {
+    const t = await topic('wg-iterator-queue', 4);
+    const timeoutMs = 150;
+    // Four units offer at once to one loop of 40 ms a message: a message waits up to
+    // 3 × 40 ms in line, each loop body is well inside the limit.
+    const n = await node(config({ handlerTimeoutMs: timeoutMs, consumeStep: 5 }), [t]);
+    const failures: unknown[] = [];
+    n.on('unitFailed', (e) => failures.push(e.error));
+    const ids = await produceIds(stack.producer, t, { count: 40, partitions: 4 });
+    const seen = new Set<string>();
+    for await (const message of n) {
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      seen.add(String(message.value));
+      if (seen.size === ids.length) break;
+    }
+    expect(failures).toEqual([]);
+  });
+
   test('an event listener that throws leaves the unit and the node working', async () => {
     const t = await topic('wg-listener-throws', 1);
     const errors: string[] = [];

@@ -71,7 +71,10 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
   const load = async (topics: string[]): Promise<KafkajsMetadata> => {
     await ensureConnected();
     return cluster.refreshMetadata(topics).catch(async (error: unknown) => {
-      if (isUnknownTopic(error)) throw error;
+      // A broker's answer about the topic (unknown, no leader, not authorized) is the
+      // topic's own trouble: dropping every connection for it would fail every other
+      // topic's fetches too.
+      if (hasProtocolCode(error)) throw error;
       // kafkajs asks a broker it holds a connection to; when that broker died, every
       // refresh fails the same way. Reconnecting starts again from the bootstrap list.
       logger.warn({ err: error, topics }, 'metadata refresh failed; reconnecting to refresh again');
@@ -240,6 +243,10 @@ function toClusterMetadata(raw: KafkajsMetadata, topics: string[]): ClusterMetad
       };
     }),
   };
+}
+
+function hasProtocolCode(error: unknown): boolean {
+  return typeof (unwrapRetries(error) as KafkajsErrorShape).code === 'number';
 }
 
 function isUnknownTopic(error: unknown): boolean {

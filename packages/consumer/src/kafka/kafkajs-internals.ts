@@ -85,8 +85,8 @@ export interface KafkajsMetadata {
 interface KafkajsCluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  findBroker(args: { nodeId: number }): Promise<KafkajsBroker>;
   brokerPool: {
+    findBroker(args: { nodeId: number }): Promise<KafkajsBroker>;
     metadata: KafkajsMetadata | null;
     refreshMetadata(topics: string[]): Promise<void>;
   };
@@ -220,10 +220,17 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
       await cluster.brokerPool.refreshMetadata(topics);
       const metadata = cluster.brokerPool.metadata;
       if (!metadata) throw new Error('kafkajs reported no metadata after a refresh');
+      // Only kf refreshes (brokers are found through the pool, which never refreshes by
+      // itself); should anything else replace the answer meanwhile, say so rather than
+      // let a live topic read as unknown.
+      const missing = topics.filter((t) => !metadata.topicMetadata.some((m) => m.topic === t));
+      if (missing.length > 0) {
+        throw new Error(`the metadata answer read back lacks ${missing.join(', ')}; ask again`);
+      }
       return metadata;
     },
     async fetch(leader, request) {
-      const broker = await cluster.findBroker({ nodeId: leader });
+      const broker = await cluster.brokerPool.findBroker({ nodeId: leader });
       const protocolRequest = broker.lookupRequest(
         FETCH_API_KEY,
         requests.Fetch,
@@ -284,7 +291,7 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
       return found;
     },
     async listOffsets(leader, topic, partitions, which, isolationLevel) {
-      const broker = await cluster.findBroker({ nodeId: leader });
+      const broker = await cluster.brokerPool.findBroker({ nodeId: leader });
       const timestamp = which === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP;
       const { responses } = await broker.listOffsets({
         replicaId: CONSUMER_REPLICA_ID,

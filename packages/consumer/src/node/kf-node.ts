@@ -205,7 +205,7 @@ export class KfNode extends EventEmitter<NodeEvents> implements AsyncIterable<Kf
     for (const result of results) {
       if (result.status === 'rejected') this.sink.report(result.reason, 'closing the node');
     }
-    this.lease.stop();
+    await this.lease.stop();
     try {
       // A lease is only dropped with nothing claimed: units left behind (Redis away at
       // the deadline) are recovered by the leader once the lease lapses.

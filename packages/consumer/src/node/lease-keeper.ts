@@ -30,6 +30,8 @@ export class LeaseKeeper implements LeaseGuard {
   private renewing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private registered = false;
+  /** Renewals sent and not answered: a close waits for them before leaving the group. */
+  private readonly sent = new Set<Promise<void>>();
   private lapsed = 0;
 
   constructor(
@@ -49,9 +51,14 @@ export class LeaseKeeper implements LeaseGuard {
     }, this.options.ttlMs / 3);
   }
 
-  stop(): void {
+  /**
+   * Stops renewing, once the renewals already sent are answered: one landing after the
+   * node left the group would put its lease back for a TTL.
+   */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await Promise.allSettled([...this.sent]);
   }
 
   live(): boolean {
@@ -69,7 +76,15 @@ export class LeaseKeeper implements LeaseGuard {
     return this.renewing;
   }
 
-  private async renewOnce(): Promise<void> {
+  private renewOnce(): Promise<void> {
+    const renewal = this.sendRenewal();
+    this.sent.add(renewal);
+    const forget = () => this.sent.delete(renewal);
+    renewal.then(forget, forget);
+    return renewal;
+  }
+
+  private async sendRenewal(): Promise<void> {
     const { nodeId, ttlMs, events, logger } = this.options;
     // Counted from the moment the renewal was sent: the server set its expiry later than
     // that, so this node's view of the lease never outlasts the server's.

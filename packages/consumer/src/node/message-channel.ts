@@ -4,8 +4,18 @@ import type { Delivery, DeliveryContext } from '../worker/run-unit.js';
 
 interface Offered {
   message: KfMessage;
+  /** The reader took the message: user code holds it from now. */
+  take(): void;
   /** `true` once the reader moved past the message; `false` when it was never taken. */
   settle(taken: boolean): void;
+}
+
+/** An offered message: when a reader took it (or the channel closed first), and done. */
+interface Offer {
+  /** `true` when a reader took it; `false` when the channel closed before. */
+  handed: Promise<boolean>;
+  /** `true` once the reader moved past it. */
+  done: Promise<boolean>;
 }
 
 /**
@@ -23,8 +33,13 @@ export class MessageChannel implements Delivery {
     const { unit } = context;
     for (const record of records) {
       if (context.stopping() || this.closed) return record.offset;
+      const offer = this.offer(toMessage(unit, record), context.signal);
+      // Waiting for the reader is not user code's time: a message queued behind other
+      // units' messages has not reached it, and must not time out, nor be the one a
+      // failed attempt blames. The limit runs from when the reader took it.
+      if (!(await offer.handed)) return record.offset;
       context.handing(record.offset, record.offset + 1);
-      const taken = await context.race(this.offer(toMessage(unit, record), context.signal));
+      const taken = await context.race(offer.done);
       if (!taken) return record.offset;
       context.processed(record.offset + 1);
     }
@@ -40,6 +55,7 @@ export class MessageChannel implements Delivery {
     const offered = this.offered.shift();
     if (offered !== undefined) {
       this.current = offered;
+      offered.take();
       return Promise.resolve({ done: false, value: offered.message });
     }
     return new Promise((resolve) => this.readers.push(resolve));
@@ -58,8 +74,12 @@ export class MessageChannel implements Delivery {
     for (const reader of this.readers.splice(0)) reader({ done: true, value: undefined });
   }
 
-  private offer(message: KfMessage, signal: AbortSignal): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
+  private offer(message: KfMessage, signal: AbortSignal): Offer {
+    let take: () => void = () => undefined;
+    const handed = new Promise<boolean>((resolve) => {
+      take = () => resolve(true);
+    });
+    const done = new Promise<boolean>((resolve, reject) => {
       const onAbort = () => {
         const index = this.offered.indexOf(entry);
         if (index >= 0) this.offered.splice(index, 1);
@@ -67,6 +87,7 @@ export class MessageChannel implements Delivery {
       };
       const entry: Offered = {
         message,
+        take,
         settle: (taken) => {
           signal.removeEventListener('abort', onAbort);
           resolve(taken);
@@ -76,10 +97,22 @@ export class MessageChannel implements Delivery {
       const reader = this.readers.shift();
       if (reader !== undefined) {
         this.current = entry;
+        entry.take();
         reader({ done: false, value: message });
       } else {
         this.offered.push(entry);
       }
     });
+    // Settled before a reader took it (closed, aborted): not handed to user code.
+    return {
+      handed: Promise.race([
+        handed,
+        done.then(
+          () => false,
+          () => false,
+        ),
+      ]),
+      done,
+    };
   }
 }

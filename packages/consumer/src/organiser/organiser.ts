@@ -410,7 +410,8 @@ export class Organiser {
         );
         return undefined;
       }
-      this.ahead.delete(field);
+      // The sighting stays until the reset is written: a write that does not go through
+      // must not leave the next tick without it (it reports `ahead-passed` from it).
       from = decision.offset;
       moved.push({
         topic,
@@ -539,6 +540,7 @@ export class Organiser {
       return 'deposed';
     }
     if (result.status === 'stale') return 'skipped';
+    this.ahead.delete(`${topic}/${partition}`);
     const replicated = await this.replicas.afterWrite('scheduling units');
     for (const moved of candidate.moved) {
       logger.warn(

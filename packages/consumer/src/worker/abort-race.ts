@@ -60,7 +60,11 @@ export function limitCalls(
   signal.addEventListener('abort', () => rejectCurrent?.(signal.reason), { once: true });
 
   const race: AbortRace = <T>(work: Promise<T>) => {
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) {
+      // Not raced, and so not observed: its rejection must not go unhandled.
+      work.catch(() => undefined);
+      return Promise.reject(signal.reason);
+    }
     current = work;
     startedAt = performance.now();
     const done = () => {

@@ -105,11 +105,9 @@ export class WorkerPool {
     while (!this.stopping) {
       const release = await this.slots.acquire();
       if (release === undefined) return;
-      // Taken before the claim: a lapse reported after it may mean the unit went elsewhere.
-      const lapses = this.options.lease.lapses;
-      let raw: string | undefined;
+      let claimed: { raw: string; lapses: number } | undefined;
       try {
-        raw = await this.claimOne();
+        claimed = await this.claimOne();
         pause = CLAIM_PAUSE_MS;
       } catch (error) {
         release();
@@ -118,26 +116,27 @@ export class WorkerPool {
         pause = Math.min(CLAIM_PAUSE_MAX_MS, pause * 2);
         continue;
       }
-      if (raw === undefined) {
+      if (claimed === undefined) {
         release();
         continue;
       }
-      const claimed = raw;
-      this.held.add(claimed);
-      const task = this.process(claimed, lapses)
-        .catch((error: unknown) => this.unsettled(error, claimed))
+      const { raw, lapses } = claimed;
+      this.held.add(raw);
+      const task = this.process(raw, lapses)
+        .catch((error: unknown) => this.unsettled(error, raw))
         .finally(release);
       void this.slots.trackUnit(task);
     }
   }
 
   /**
-   * One claim: the unit taken, or `undefined` once the work list was found empty and
-   * waited on (up to CLAIM_WAIT_MS), or the lease renewed. The lease is checked by the
-   * claim itself, so a node the leader recovered while it stalled claims nothing until
-   * it is back in the lease set, where the leader watches its working list again.
+   * One claim: the unit taken, with the lease's lapse count it was claimed under, or
+   * `undefined` once the work list was found empty and waited on (up to CLAIM_WAIT_MS),
+   * or the lease renewed. The lease is checked by the claim itself, so a node the leader
+   * recovered while it stalled claims nothing until it is back in the lease set, where
+   * the leader watches its working list again.
    */
-  private async claimOne(): Promise<string | undefined> {
+  private async claimOne(): Promise<{ raw: string; lapses: number } | undefined> {
     const { redis, keys, nodeId, lease } = this.options;
     if (!lease.live()) {
       await lease.renew();
@@ -145,8 +144,10 @@ export class WorkerPool {
       // would be fenced at once; look again instead.
       if (!lease.live()) return undefined;
     }
+    // Read after any renewal above: a lapse reported later may mean the unit went elsewhere.
+    const lapses = lease.lapses;
     const result = await claimUnit(redis, keys, nodeId);
-    if (result.kind === 'claimed') return result.raw;
+    if (result.kind === 'claimed') return { raw: result.raw, lapses };
     if (result.kind === 'no-lease') await lease.renew();
     else await waitForWork(redis, keys, CLAIM_WAIT_MS);
     return undefined;

@@ -287,10 +287,10 @@ describe('worker guarantees on one Redis and one Kafka broker', () => {
     expect(errors.some((e) => e.includes('an event listener threw'))).toBe(true);
   });
 
-  test('a slow but steady handler (10 ms a message) over a large unit never has a message error-listed', async () => {
+  test('a slow but steady handler (10 ms a message) over a unit longer than its limit never has a message error-listed', async () => {
     const t = await topic('wg-slow', 1);
     // At defaults a unit of 10000 offsets meets a 30 s limit at 3 ms a message; scaled
-    // here: 200 offsets at 10 ms is 2 s of steady progress against a 300 ms limit per call.
+    // here: 100 offsets at 10 ms is 1 s of steady progress against a 300 ms limit per call.
     const conf = config({ handlerTimeoutMs: 300, maxAttempts: 2 });
     const n = await node(conf, [t]);
     const failed: unknown[] = [];
@@ -303,7 +303,7 @@ describe('worker guarantees on one Redis and one Kafka broker', () => {
         seen.push(String(message.value));
       },
     });
-    const ids = await produceIds(stack.producer, t, { count: 200, partitions: 1 });
+    const ids = await produceIds(stack.producer, t, { count: 100, partitions: 1 });
     await until(waitUntil, () => new Set(seen).size === ids.length, 'every message', 20_000);
     expect(await n.errors.count()).toBe(0);
     expect(failed).toEqual([]);

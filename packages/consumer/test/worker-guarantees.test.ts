@@ -135,12 +135,16 @@ describe('worker guarantees on one Redis and one Kafka broker', () => {
     const t = await topic('wg-noperm', 1);
     const user = 'kf-noperm';
     await redisCall('ACL', 'SETUSER', user, 'on', '>kf-secret', '~*', '&*', '+@all');
-    cleanups.push(() => redisCall('ACL', 'DELUSER', user));
     const conf = config(
       { ordering: 'partition', consumeStep: 10, leaseTtlMs: SHORT_LEASE_MS },
       { username: user, password: 'kf-secret' },
     );
     const n = await node(conf, [t]);
+    // The node leaves before its user does: a node whose user is gone cannot close cleanly.
+    cleanups.push(async () => {
+      await n.close();
+      await redisCall('ACL', 'DELUSER', user);
+    });
     const unsettled: string[] = [];
     n.on('settleFailed', (e) => unsettled.push(String(e.error)));
     const seen: string[] = [];

@@ -52,13 +52,19 @@ export class LeaseKeeper implements LeaseGuard {
   }
 
   /**
-   * Stops renewing, once the renewals already sent are answered: one landing after the
-   * node left the group would put its lease back for a TTL.
+   * Stops renewing, once the renewals already sent are answered (one landing after the
+   * node left the group would put its lease back for a TTL), or a third of the TTL has
+   * passed: a Redis that does not answer must not hold a close for longer.
    */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await Promise.allSettled([...this.sent]);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.ttlMs / 3);
+    });
+    await Promise.race([Promise.allSettled([...this.sent]), bound]);
+    clearTimeout(timer);
   }
 
   live(): boolean {

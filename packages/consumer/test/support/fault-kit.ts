@@ -110,6 +110,51 @@ export function duplicatesOutside(
   return { duplicates, outside };
 }
 
+/**
+ * What the schedule script answered leaders whose term was over: every `schedule-units`
+ * call carrying an epoch older than one another node had gained before the call was
+ * answered. The fence must answer each of them "deposed" (status 2); any other answer
+ * (queued, or stale: the saved-offset check caught what the epoch check should have) is
+ * a breach. `attempts` counts those calls: a scenario whose deposed leader never tried
+ * to write proves nothing about the fence. Judged by report times, so valid where no
+ * write of the old term can be in flight across the take-over (a dead leader, or one
+ * stopped before it reads: `stallBeforeNextPlan`).
+ */
+export function fenceBreaches(nodes: readonly NodeProcess[]): {
+  attempts: number;
+  breaches: string[];
+} {
+  const gains = nodes.flatMap((n) => n.report.leadership.filter((e) => e.gained));
+  let attempts = 0;
+  const breaches: string[] = [];
+  for (const n of nodes) {
+    for (const call of n.report.scheduleCalls) {
+      const newer = gains.find((g) => g.epoch > call.epoch && g.at < call.at);
+      if (newer === undefined) continue;
+      attempts += 1;
+      if (call.status !== 2) {
+        breaches.push(
+          `${n.report.nodeId} wrote at epoch ${call.epoch} after epoch ${newer.epoch} began: status ${call.status}`,
+        );
+      }
+    }
+  }
+  return { attempts, breaches };
+}
+
+/** Ids expected and not delivered, and ids delivered and never expected: both must be empty. */
+export function idsCompared(
+  nodes: readonly NodeProcess[],
+  expected: readonly string[],
+): { missing: string[]; unexpected: string[] } {
+  const delivered = new Set(nodes.flatMap((n) => n.report.seen.map(([, , id]) => id)));
+  const wanted = new Set(expected);
+  return {
+    missing: expected.filter((id) => !delivered.has(id)),
+    unexpected: [...delivered].filter((id) => !wanted.has(id)),
+  };
+}
+
 /** A scenario's one-line summary in the test log. */
 export function faultSummary(name: string, fields: Record<string, number | string>): void {
   const line = Object.entries(fields)

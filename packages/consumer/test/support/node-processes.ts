@@ -30,13 +30,33 @@ export interface NodeReport {
     epoch: number;
   }>;
   leadership: Array<{ at: number; gained: boolean; epoch: number; reason?: string }>;
+  /** Every `schedule-units` call it made while it led: the epoch it carried, the script's answer. */
+  scheduleCalls: ScheduleCall[];
+  /** Dead nodes whose units this node, leading, gave back (`nodeRecovered`). */
+  recovered: Array<{ at: number; nodeId: string; units: number }>;
+  /** When it found its own lease had lapsed (`leaseLost`). */
+  leaseLost: number[];
   /** Units found in its working list that it never held, queued again. */
   orphans: number;
   errors: string[];
   exit: Promise<number | null>;
 }
 
-export interface NodeProcessSpec {
+/** A `schedule-units` call: the epoch it carried and the status the script answered. */
+export interface ScheduleCall {
+  at: number;
+  epoch: number;
+  /** 1 queued, 2 deposed (the epoch check refused it), 3 stale (the saved offset moved). */
+  status: number;
+}
+
+/** Test-only options of the fixture process (see node-process.mjs). */
+export interface FixtureOptions {
+  /** Script sources replaced by script name (`schedule-units`, …), loaded as kf loads its own. */
+  scriptSources?: Record<string, string>;
+}
+
+export interface NodeProcessSpec extends FixtureOptions {
   config: KfConfigInput;
   topics: string[];
   nodeId: string;
@@ -45,13 +65,34 @@ export interface NodeProcessSpec {
   pauseMs?: number;
 }
 
+let ambient: FixtureOptions = {};
+
+/**
+ * Runs `fn` with `options` given to every node process started meanwhile: for nodes
+ * that helpers start from specs of their own (`useGroupRuns`).
+ */
+export async function withFixtureOptions<T>(
+  options: FixtureOptions,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const before = ambient;
+  ambient = { ...before, ...options };
+  try {
+    return await fn();
+  } finally {
+    ambient = before;
+  }
+}
+
 export class NodeProcess {
   readonly report: NodeReport;
   private readonly child: ChildProcess;
   private readonly running: Promise<void>;
+  private stalled: ((at: number) => void) | undefined;
+  private held: (() => void) | undefined;
 
   constructor(spec: NodeProcessSpec) {
-    this.child = fork(SCRIPT, [JSON.stringify(spec)], {
+    this.child = fork(SCRIPT, [JSON.stringify({ ...ambient, ...spec })], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const exit = new Promise<number | null>((resolve) =>
@@ -64,6 +105,9 @@ export class NodeProcess {
       completed: [],
       scheduled: [],
       leadership: [],
+      scheduleCalls: [],
+      recovered: [],
+      leaseLost: [],
       orphans: 0,
       errors: [],
       exit,
@@ -71,6 +115,8 @@ export class NodeProcess {
     this.running = new Promise((resolve, reject) => {
       this.child.on('message', (message: { type: string } & Record<string, unknown>) => {
         if (message.type === 'running') resolve();
+        else if (message.type === 'stalling') this.stalled?.(message.at as number);
+        else if (message.type === 'held') this.held?.();
         else this.record(message);
       });
       void exit.then((code) =>
@@ -81,6 +127,11 @@ export class NodeProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** The signal that ended the process, once it has ended by one. */
+  get exitSignal(): NodeJS.Signals | null {
+    return this.child.signalCode;
   }
 
   started(): Promise<void> {
@@ -94,6 +145,40 @@ export class NodeProcess {
   /** SIGSTOP / SIGCONT: a process that stalls (a long GC, a paused VM) and comes back. */
   signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
     this.child.kill(signal);
+  }
+
+  /**
+   * Makes the process stop itself (SIGSTOP) at its next read of the saved offsets: as
+   * leader, in a tick it began believing it leads, before it plans. Resolves with the
+   * moment it stopped; `signal('SIGCONT')` continues it, and the tick reads afresh.
+   */
+  stallBeforeNextPlan(): Promise<number> {
+    const stalled = new Promise<number>((resolve) => {
+      this.stalled = resolve;
+    });
+    this.child.send({ type: 'stall' });
+    return Promise.race([stalled, this.exitedBefore('stalling')]);
+  }
+
+  /**
+   * Holds its `schedule-units` calls until `release()`. Resolves once one call is held:
+   * it had offsets to schedule that stay unscheduled while held.
+   */
+  holdSchedules(): Promise<void> {
+    const held = new Promise<void>((resolve) => {
+      this.held = resolve;
+    });
+    this.child.send({ type: 'hold' });
+    return Promise.race([held, this.exitedBefore('holding a schedule')]);
+  }
+
+  release(): void {
+    if (this.child.connected) this.child.send({ type: 'release' });
+  }
+
+  private async exitedBefore(what: string): Promise<never> {
+    const code = await this.report.exit;
+    throw new Error(`node ${this.report.nodeId} exited (${code}) before ${what}`);
   }
 
   /** Asks for a graceful close; SIGKILL if it has not exited within `ms`. */
@@ -112,6 +197,9 @@ export class NodeProcess {
     else if (message.type === 'completed') r.completed.push(message as never);
     else if (message.type === 'scheduled') r.scheduled.push(message as never);
     else if (message.type === 'leader') r.leadership.push(message as never);
+    else if (message.type === 'scheduleCall') r.scheduleCalls.push(message as never);
+    else if (message.type === 'recovered') r.recovered.push(message as never);
+    else if (message.type === 'leaseLost') r.leaseLost.push(message.at as number);
     else if (message.type === 'orphans') r.orphans += message.units as number;
     else if (message.type === 'error' || message.type === 'failed')
       r.errors.push(JSON.stringify(message));

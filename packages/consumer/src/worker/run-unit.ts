@@ -79,6 +79,9 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
   const end = unit.offset + unit.len;
   let position = unit.offset;
   let messages = 0;
+  // The records of the call of user code in progress: when it ends in a throw, a timeout
+  // or the close deadline, those it finished (below processedUpTo) still count.
+  let delivering: KafkaRecord[] = [];
   let processedUpTo = unit.offset;
   let inHand: { from: number; to: number } | undefined;
   let idleSince: number | undefined;
@@ -124,9 +127,11 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
       const records = result.records.filter((r) => r.offset >= position && r.offset < end);
       const last = records.at(-1);
       if (last !== undefined) {
+        delivering = records;
         const upTo = await options.delivery.deliver(records, context);
         context.processed(upTo);
         messages += records.filter((r) => r.offset < upTo).length;
+        delivering = [];
         if (upTo <= last.offset) {
           return { kind: 'stopped', messages, processedUpTo: upTo, handed: false };
         }
@@ -152,6 +157,7 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
     }
     return { kind: 'done', messages };
   } catch (error) {
+    messages += delivering.filter((r) => r.offset < processedUpTo).length;
     if (options.closeSignal.aborted) {
       return { kind: 'stopped', messages, processedUpTo, handed: inHand !== undefined };
     }

@@ -140,15 +140,19 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test('requeue puts an error-listed unit back with its attempts reset', async () => {
     const t = await topic('node-requeue', 1);
-    await produceIds(stack.producer, t, { count: 20, partitions: 1 });
+    const ids = await produceIds(stack.producer, t, { count: 20, partitions: 1 });
+    expect(ids).toHaveLength(20);
     const conf = config({ maxAttempts: 1 });
     let failing = true;
     const seen: string[] = [];
+    // Recorded here and asserted below: an `expect` failing inside the handler would be
+    // a handler failure to kf (retried, error-listed), and the test a time-out.
+    const handed: Array<{ attempts: number; redelivered: boolean }> = [];
     const n = await node(conf, [t]);
     await n.run({
       eachMessage: async ({ message, unit }) => {
         if (failing) throw new Error('downstream is down');
-        expect(unit.attempts).toBe(0);
+        handed.push({ attempts: unit.attempts, redelivered: message.redelivered });
         seen.push(String(message.value));
       },
     });
@@ -157,8 +161,10 @@ describe('createNode on one Redis and one Kafka broker', () => {
     failing = false;
     const listed = await n.errors.count();
     expect(await n.errors.requeue()).toBe(listed);
-    await until(waitUntil, () => seen.length === 20, 'the requeued units consumed');
+    await delivered(ids, () => seen, 'the requeued units consumed');
     expect(await n.errors.count()).toBe(0);
+    // Each requeued unit starts afresh, flagged: its messages were handed out before.
+    expect(handed).toEqual(ids.map(() => ({ attempts: 0, redelivered: true })));
   });
 
   test('malformed units pushed by hand are error-listed with a reason and work goes on', async () => {

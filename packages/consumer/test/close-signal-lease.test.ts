@@ -20,6 +20,10 @@ const RECOVERY_PERIOD_MS = Math.min(LEASE_TTL_MS / 4, 1_000);
 const CLAIM_WAIT_MS = 500;
 // Headroom for a shared two-core machine running other Kafka stacks.
 const MARGIN_MS = 2_000;
+// Waits for deliveries make no timing claim: their bound only ends a failing test. Each
+// wait here is over in under 2 s on the 2-core development machine; 30 s leaves room
+// for a machine shared with other test runs.
+const DELIVERY_MS = 30_000;
 
 /**
  * How a node leaves: `close()` with user code hung and a unit in its retry backoff, the
@@ -101,6 +105,7 @@ describe('leaving the group: close(), the signal option, a lapsed lease', () => 
       waitUntil,
       () => hung && threw && n.status().inFlight === 1 && n.status().leader,
       'one call hung, one unit in its backoff',
+      DELIVERY_MS,
     );
     const started = performance.now();
     // Bound: the claim loop's blocking wait, the close timeout, the lease's wait for
@@ -169,7 +174,12 @@ describe('leaving the group: close(), the signal option, a lapsed lease', () => 
           redelivered: message.redelivered,
         }),
     });
-    await until(waitUntil, () => rest.length >= 12, 'the two rests');
+    await until(
+      waitUntil,
+      async () => rest.length >= 12 && (await idle(conf.redis.groupName)),
+      'the two rests',
+      DELIVERY_MS,
+    );
     expect(rest.map((r) => r.at).sort()).toEqual(
       [...range(3, 10).map((o) => `0:${o}`), ...range(5, 10).map((o) => `1:${o}`)].sort(),
     );
@@ -189,6 +199,7 @@ describe('leaving the group: close(), the signal option, a lapsed lease', () => 
       waitUntil,
       () => seen.length === ids.length && n.status().leader,
       'consumed, and leading',
+      DELIVERY_MS,
     );
     expect(await redisCall('ZSCORE', keys.nodes, 'signal-node')).not.toBeNull();
     controller.abort();
@@ -224,7 +235,7 @@ describe('leaving the group: close(), the signal option, a lapsed lease', () => 
     const leader = await node(conf, [t], { nodeId: 'lapse-leader' });
     const recovered: unknown[] = [];
     leader.on('nodeRecovered', (e) => recovered.push(e));
-    await until(waitUntil, () => leader.status().leader, 'the first node leads');
+    await until(waitUntil, () => leader.status().leader, 'the first node leads', DELIVERY_MS);
     // Renewals refused on cue: the lease lapses on the server while user code runs, as
     // after a long stall, and nothing else about the node changes.
     let refuseRenewals = false;
@@ -266,7 +277,7 @@ describe('leaving the group: close(), the signal option, a lapsed lease', () => 
     );
     expect(recovered).toEqual([{ nodeId: 'lapse-victim', recoveredBy: 'lapse-leader', units: 1 }]);
     stall.open();
-    await until(waitUntil, () => completed.length === 1, 'the lapsed unit completed');
+    await until(waitUntil, () => completed.length === 1, 'the lapsed unit completed', DELIVERY_MS);
     const [unit] = claimed;
     if (unit === undefined) throw new Error('the victim claimed nothing');
     expect(unit).toMatchObject({ topic: t, partition: 0, offset: 0, redelivered: false });
@@ -295,8 +306,9 @@ describe('leaving the group: close(), the signal option, a lapsed lease', () => 
       waitUntil,
       () => all.every((o) => deliveries.slice(1).some((d) => d.offset === o)),
       'the recovered unit delivered',
+      DELIVERY_MS,
     );
-    await until(waitUntil, async () => (await idle(conf.redis.groupName)) === true, 'idle');
+    await until(waitUntil, () => idle(conf.redis.groupName), 'idle', DELIVERY_MS);
     expect(deliveries.map((d) => d.offset).sort((a, b) => a - b)).toEqual([0, ...all]);
     expect(deliveries.slice(1).every((d) => d.unit.redelivered)).toBe(true);
     // Every completion but the lapsed one is a plain one.

@@ -18,6 +18,8 @@ export interface NodeReport {
   nodeId: string;
   /** Every message its handler finished: partition, offset, value. */
   seen: Array<[number, number, string]>;
+  /** When each batch was delivered: its partition and how many messages it held. */
+  batches: Array<{ at: number; partition: number; count: number }>;
   claimed: Array<{ at: number; unit: UnitRange }>;
   completed: Array<{ at: number; unit: UnitRange; duplicate: boolean }>;
   /** Ranges this node scheduled while it led, with the epoch of its term. */
@@ -101,6 +103,7 @@ export class NodeProcess {
     this.report = {
       nodeId: spec.nodeId,
       seen: [],
+      batches: [],
       claimed: [],
       completed: [],
       scheduled: [],
@@ -192,8 +195,12 @@ export class NodeProcess {
 
   private record(message: { type: string } & Record<string, unknown>): void {
     const r = this.report;
-    if (message.type === 'batch') r.seen.push(...(message.items as NodeReport['seen']));
-    else if (message.type === 'claimed') r.claimed.push(message as never);
+    if (message.type === 'batch') {
+      const items = message.items as NodeReport['seen'];
+      r.seen.push(...items);
+      if (items[0] !== undefined)
+        r.batches.push({ at: message.at as number, partition: items[0][0], count: items.length });
+    } else if (message.type === 'claimed') r.claimed.push(message as never);
     else if (message.type === 'completed') r.completed.push(message as never);
     else if (message.type === 'scheduled') r.scheduled.push(message as never);
     else if (message.type === 'leader') r.leadership.push(message as never);

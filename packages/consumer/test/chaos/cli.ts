@@ -1,0 +1,35 @@
+// `pnpm test:chaos [--seed N] [--minutes M] [--episode-seconds S]`: a seeded chaos run on
+// the real stack. Prints the seed first, a line per episode, and a one-line summary;
+// exits 1 on any violation. The same seed replays the same schedules.
+import { parseArgs } from 'node:util';
+import { runChaos } from './run-chaos.js';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string' },
+    minutes: { type: 'string', default: '0' },
+    'episode-seconds': { type: 'string', default: '90' },
+  },
+  strict: true,
+});
+
+function number(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) {
+    process.stderr.write(`--${name}: expected a whole number, got ${JSON.stringify(text)}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const seed = number('seed', values.seed, Math.floor(Math.random() * 2 ** 31));
+process.stdout.write(`[chaos] seed ${seed} (replay with --seed ${seed})\n`);
+const result = await runChaos({
+  seed,
+  minutes: number('minutes', values.minutes, 0),
+  episodeFaultMs: number('episode-seconds', values['episode-seconds'], 90) * 1_000,
+  drainTimeoutMs: 120_000,
+  log: (line) => process.stdout.write(`${line}\n`),
+});
+process.exit(result.violations.length > 0 ? 1 : 0);

@@ -1,3 +1,4 @@
+import { groupKeys } from '@kf/core';
 import { kafkaClient, startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
 import { silentLogger } from '@kf/protocol';
 import { describe, expect, test } from 'vitest';
@@ -10,6 +11,15 @@ import { useKafkaRedis } from './support/stack.js';
 // test here delivers in 0.3–3 s on the 2-core development machine; 30 s is 10× the
 // slowest, room for a machine shared with other test runs.
 const DELIVERY_MS = 30_000;
+const START_TIMEOUT_MS = 2_000;
+const TAKEOVER_LOCK_TTL_MS = 1_000;
+const TAKEOVER_TICK_MS = 100;
+// The lock runs out a TTL after the dead leader's last renewal. A follower looks again
+// when the time left it was told has passed, on its next tick; having read its clock just
+// before asking, it may look a few ms early and then looks again one tick later: two
+// ticks. Margin 300 ms: timers late on a 2-core machine shared with other test runs
+// (measured: 1 005 ms at a load average of 29).
+const TAKEOVER_BOUND_MS = TAKEOVER_LOCK_TTL_MS + 2 * TAKEOVER_TICK_MS + 300;
 
 describe('createNode on one Redis and one Kafka broker', () => {
   const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-node-test' });
@@ -40,6 +50,20 @@ describe('createNode on one Redis and one Kafka broker', () => {
       throw new Error(
         `${waited ?? what}: missing ${missing.length} [${idRuns(missing)}], extra ${extra.length} [${idRuns(extra)}]`,
       );
+  }
+
+  /**
+   * What `createNode` rejected with. A node it resolved with instead is closed at once,
+   * so the test fails on its expectation without leaving the node running.
+   */
+  async function startError(...args: Parameters<typeof createNode>): Promise<unknown> {
+    return createNode(...args).then(
+      async (n) => {
+        await n.close({ timeoutMs: 2_000 }); // no user code runs: nothing to wait for
+        return n;
+      },
+      (error: unknown) => error,
+    );
   }
 
   /** A unit of a one-partition topic's offsets [0, len), as a worker claims it. */
@@ -99,6 +123,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
   test('a poison message goes to the error list after maxAttempts while the rest flows', async () => {
     const t = await topic('node-poison', 2);
     const ids = await produceIds(stack.producer, t, { count: 1_000, partitions: 2 });
+    expect(ids).toHaveLength(1_000);
     const poison = ids[500] as string;
     const conf = config({
       consumeStep: 50,
@@ -134,8 +159,11 @@ describe('createNode on one Redis and one Kafka broker', () => {
       len: 1,
       attempts: 3,
     });
-    await until(waitUntil, () => seen.size === ids.length - 1, 'every other message');
-    expect(seen.has(poison)).toBe(false);
+    await delivered(
+      ids.filter((id) => id !== poison),
+      () => seen,
+      'every other message',
+    );
   });
 
   test('requeue puts an error-listed unit back with its attempts reset', async () => {
@@ -203,7 +231,9 @@ describe('createNode on one Redis and one Kafka broker', () => {
     ]);
     expect(entries.map((e) => e.unit).sort()).toEqual([...bad].sort());
     const ids = await produceIds(stack.producer, t, { count: 10, partitions: 1 });
-    await until(waitUntil, () => seen.length === ids.length, 'later messages still consumed');
+    expect(ids).toHaveLength(10);
+    await delivered(ids, () => seen, 'later messages still consumed');
+    expect(tally(seen).duplicates).toBe(0);
   });
 
   test('a unit of a partition or topic that does not exist is error-listed with its reason', async () => {
@@ -225,7 +255,9 @@ describe('createNode on one Redis and one Kafka broker', () => {
     await withRedis(stack.redis.info, (c) =>
       c.call('LPUSH', `kf:{${conf.redis.groupName}}:work`, ...bad),
     );
-    await until(waitUntil, async () => (await n.errors.count()) === 2, 'both error-listed', 20_000);
+    // Each is error-listed at its first fetch, once kafkajs's metadata retries for the
+    // missing topic ran out (3, from 300 ms doubling: about 2 s). No timing claim.
+    await until(waitUntil, async () => (await n.errors.count()) === 2, 'both error-listed');
     const entries = await n.errors.list();
     expect(entries.map((e) => e.reason)).toEqual([
       'UNKNOWN_TOPIC_OR_PARTITION',
@@ -238,7 +270,9 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test('partition ordering delivers each partition in offset order across nodes', async () => {
     const t = await topic('node-ordered', 3);
-    await produceIds(stack.producer, t, { count: 3_000, partitions: 3 });
+    expect(await produceIds(stack.producer, t, { count: 3_000, partitions: 3 })).toHaveLength(
+      3_000,
+    );
     const conf = config({ ordering: 'partition', consumeStep: 100 });
     const order: Array<{ partition: number; offset: number }> = [];
     for (let i = 0; i < 3; i++) {
@@ -277,12 +311,19 @@ describe('createNode on one Redis and one Kafka broker', () => {
     expect(await second.topics()).toEqual([a, b]);
     await until(waitUntil, async () => String(await saved()).includes(b), 'b picked up');
     const onB = await produceIds(stack.producer, b, { count: 50, partitions: 1 });
+    expect(onB).toHaveLength(50);
     await until(waitUntil, () => onB.every((id) => seen.includes(id)), 'b consumed');
     await second.removeTopics([a]);
     expect(await first.topics()).toEqual([b]);
     const before = await saved();
-    await produceIds(stack.producer, a, { count: 50, partitions: 1, prefix: 'after-remove' });
+    const removed = await produceIds(stack.producer, a, {
+      count: 50,
+      partitions: 1,
+      prefix: 'after-remove',
+    });
+    expect(removed).toHaveLength(50);
     const later = await produceIds(stack.producer, b, { count: 10, partitions: 1, start: 50 });
+    expect(later).toHaveLength(10);
     await until(waitUntil, () => later.every((id) => seen.includes(id)), 'b still consumed');
     expect(seen.some((id) => id.startsWith('after-remove'))).toBe(false);
     const after = (await saved()) as string[];
@@ -293,9 +334,11 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test('the iterator completes a unit only after the loop moved past its last message', async () => {
     const t = await topic('node-iterator', 1);
-    await produceIds(stack.producer, t, { count: 30, partitions: 1 });
+    expect(await produceIds(stack.producer, t, { count: 30, partitions: 1 })).toHaveLength(30);
     const conf = config({ consumeStep: 10, concurrency: 1 });
-    const n = await createNode(conf, [t]);
+    // In the file's cleanup too (close is idempotent): closed even if the test fails
+    // before the loop ends.
+    const n = await node(conf, [t]);
     const completed: number[] = [];
     n.on('unitCompleted', (e) => completed.push(e.remainderFrom ?? e.unit.offset + e.unit.len));
     const got: number[] = [];
@@ -319,9 +362,11 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test('close mid-unit completes what user code finished and queues the rest', async () => {
     const t = await topic('node-close', 1);
-    await produceIds(stack.producer, t, { count: 100, partitions: 1 });
+    expect(await produceIds(stack.producer, t, { count: 100, partitions: 1 })).toHaveLength(100);
     const conf = config({ consumeStep: 100, concurrency: 1 });
-    const n = await createNode(conf, [t]);
+    // In the file's cleanup too (close is idempotent): closed even if the test fails
+    // before the handler closes it.
+    const n = await node(conf, [t]);
     const first: number[] = [];
     let closing: Promise<void> | undefined;
     await n.run({
@@ -346,7 +391,8 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test('a hung handler times out, its unit is retried, and other units keep flowing', async () => {
     const t = await topic('node-hang', 2);
-    await produceIds(stack.producer, t, { count: 200, partitions: 2 });
+    const ids = await produceIds(stack.producer, t, { count: 200, partitions: 2 });
+    expect(ids).toHaveLength(200);
     const conf = config({
       consumeStep: 20,
       handlerTimeoutMs: 300,
@@ -367,7 +413,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
         seen.add(String(message.value));
       },
     });
-    await until(waitUntil, () => seen.size === 200, 'every message despite the hang');
+    await delivered(ids, () => seen, 'every message despite the hang');
     expect(failures).toHaveLength(1);
     expect((failures[0] as { code?: string }).code).toBe('KF_HANDLER_TIMEOUT');
   });
@@ -404,7 +450,9 @@ describe('createNode on one Redis and one Kafka broker', () => {
     const t = await topic('node-leader', 1);
     const conf = config();
     const gained: Array<{ nodeId: string; epoch: number }> = [];
-    const first = await createNode(conf, [t], { nodeId: 'leader-a' });
+    // In the file's cleanup too (close is idempotent): closed even if the test fails
+    // before it closes the node itself.
+    const first = await node(conf, [t], { nodeId: 'leader-a' });
     first.on('leaderGained', (e) => gained.push(e));
     await until(waitUntil, () => first.status().leader, 'the first node leads');
     const second = await node(conf, [t]);
@@ -419,9 +467,41 @@ describe('createNode on one Redis and one Kafka broker', () => {
     expect(gained[1]?.epoch).toBeGreaterThan(gained[0]?.epoch ?? Number.POSITIVE_INFINITY);
   });
 
+  test("a dead leader's lock is taken over once its TTL ran out, within two ticks", async () => {
+    const t = await topic('node-takeover', 1);
+    const conf = config({
+      leaderLockTtlMs: TAKEOVER_LOCK_TTL_MS,
+      workCalculateFreq: TAKEOVER_TICK_MS,
+    });
+    const { epoch, leader } = groupKeys(conf.redis.groupName);
+    const lock = (ttlMs: number) =>
+      withRedis(stack.redis.info, async (c) => {
+        const at = performance.now();
+        await c.call('SET', leader, 'dead-leader', 'PX', String(ttlMs));
+        return at;
+      });
+    // A leader in its first term: the node starts as a follower (the lock held long
+    // enough for its start), its listener attached before anything can change.
+    await withRedis(stack.redis.info, (c) => c.call('SET', epoch, '1'));
+    await lock(60_000);
+    const n = await node(conf, [t]);
+    const gained: Array<{ epoch: number; at: number }> = [];
+    n.on('leaderGained', (e) => gained.push({ epoch: e.epoch, at: performance.now() }));
+    expect(n.status().leader).toBe(false);
+    // Its last renewal, and then it dies: nobody renews or releases the lock.
+    const renewedAt = await lock(TAKEOVER_LOCK_TTL_MS);
+    await until(waitUntil, () => gained.length > 0, 'a new leader', 2 * TAKEOVER_BOUND_MS);
+    const takeoverMs = (gained[0]?.at ?? Number.NaN) - renewedAt;
+    expect(gained.map((g) => g.epoch)).toEqual([2]);
+    // Not before the lock ran out (1 ms: Redis keeps expiry times in whole milliseconds).
+    expect(takeoverMs).toBeGreaterThanOrEqual(TAKEOVER_LOCK_TTL_MS - 1);
+    expect(takeoverMs).toBeLessThan(TAKEOVER_BOUND_MS);
+  });
+
   test("the leader recovers a dead node's claimed units once its lease expired", async () => {
     const t = await topic('node-recover', 1);
     const ids = await produceIds(stack.producer, t, { count: 10, partitions: 1 });
+    expect(ids).toHaveLength(10);
     const conf = config({ leaseTtlMs: 500 });
     const group = `kf:{${conf.redis.groupName}}`;
     // A node that claimed the whole range and died: its lease is already in the past.
@@ -445,6 +525,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
   test("a unit in a live node's working list that the node never held is queued again and delivered", async () => {
     const t = await topic('node-orphan', 1);
     const ids = await produceIds(stack.producer, t, { count: 10, partitions: 1 });
+    expect(ids).toHaveLength(10);
     const conf = config({ leaseTtlMs: 1_000 });
     const group = `kf:{${conf.redis.groupName}}`;
     const n = await node(conf, [t]);
@@ -470,6 +551,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
   test('waitReplicas on a server without replicas warns once and scheduling goes on', async () => {
     const t = await topic('node-wait-replicas', 2);
     const ids = await produceIds(stack.producer, t, { count: 400, partitions: 2 });
+    expect(ids).toHaveLength(400);
     const warnings: string[] = [];
     const logger = {
       ...silentLogger,
@@ -479,14 +561,14 @@ describe('createNode on one Redis and one Kafka broker', () => {
     const n = await node(conf, [t], { logger });
     const seen: string[] = [];
     await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
-    await until(waitUntil, () => seen.length === ids.length, 'every message');
+    await delivered(ids, () => seen, 'every message');
     const short = warnings.filter((w) => w.includes('conf.waitReplicas'));
     expect(short).toHaveLength(1);
   });
 
   test('a saved offset above the log end is reset to the latest (useEarliest off), reported with what it leaves out, and consumption goes on', async () => {
     const t = await topic('node-ahead', 1);
-    await produceIds(stack.producer, t, { count: 5, partitions: 1 });
+    expect(await produceIds(stack.producer, t, { count: 5, partitions: 1 })).toHaveLength(5);
     const conf = config({ useEarliest: false });
     await withRedis(stack.redis.info, (c) =>
       c.call('HSET', `kf:{${conf.redis.groupName}}:offsets`, `${t}/0`, '1000'),
@@ -502,6 +584,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
       { topic: t, partition: 0, from: 0, to: 5, reason: 'reset-skipped' },
     ]);
     const later = await produceIds(stack.producer, t, { count: 5, partitions: 1, start: 5 });
+    expect(later).toHaveLength(5);
     await until(waitUntil, () => seen.length === 5, 'what came after the reset');
     expect(seen.sort()).toEqual([...later].sort());
   });
@@ -509,6 +592,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
   test('offsets deleted before they were scheduled are reported and scheduling goes on from the earliest', async () => {
     const t = await topic('node-retention', 1);
     const ids = await produceIds(stack.producer, t, { count: 20, partitions: 1 });
+    expect(ids).toHaveLength(20);
     const admin = kafkaClient(stack.kafka.info.brokers, 'kf-node-test-admin').admin();
     await admin.connect();
     await admin.fetchTopicMetadata({ topics: [t] }); // deleteTopicRecords needs it loaded
@@ -530,12 +614,12 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test('an invalid config fails before any connection, naming the field', async () => {
     const bad = { ...config(), conf: { consumeStep: 0 } };
-    const error = await createNode(bad, ['x']).catch((e: unknown) => e);
+    const error = await startError(bad, ['x']);
     expect(error).toMatchObject({
       code: 'KF_CONFIG_INVALID',
       issues: [{ path: 'conf.consumeStep' }],
     });
-    const badTopic = await createNode(config(), ['ok', 'not a topic']).catch((e: unknown) => e);
+    const badTopic = await startError(config(), ['ok', 'not a topic']);
     expect(badTopic).toMatchObject({ code: 'KF_CONFIG_INVALID', issues: [{ path: 'topics[1]' }] });
   });
 
@@ -547,9 +631,8 @@ describe('createNode on one Redis and one Kafka broker', () => {
         ...base,
         redis: { ...base.redis, port: secured.info.port, password: 'wrong-secret' },
       };
-      const error = await createNode(wrong, ['x'], { startTimeoutMs: 5_000 }).catch(
-        (e: unknown) => e,
-      );
+      // A wrong password is refused at once: 5 s only bounds a failing test.
+      const error = await startError(wrong, ['x'], { startTimeoutMs: 5_000 });
       expect(error).toMatchObject({ code: 'KF_NODE_START_FAILED', service: 'redis' });
       expect(String((error as Error).message)).toMatch(/WRONGPASS|invalid username-password/i);
       expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(
@@ -562,17 +645,21 @@ describe('createNode on one Redis and one Kafka broker', () => {
 
   test('an unreachable Redis or Kafka fails the start with a typed error within the bound', async () => {
     const base = config();
-    const noRedis = { ...base, redis: { ...base.redis, port: 1 } };
-    const started = Date.now();
-    const redisError = await createNode(noRedis, ['x'], { startTimeoutMs: 2_000 }).catch(
-      (e: unknown) => e,
-    );
-    expect(redisError).toMatchObject({ code: 'KF_NODE_START_FAILED', service: 'redis' });
-    const noKafka = { ...base, bootstrapBrokers: ['127.0.0.1:1'] };
-    const kafkaError = await createNode(noKafka, ['x'], { startTimeoutMs: 2_000 }).catch(
-      (e: unknown) => e,
-    );
-    expect(kafkaError).toMatchObject({ code: 'KF_NODE_START_FAILED', service: 'kafka' });
-    expect(Date.now() - started).toBeLessThan(10_000);
+    const timed = async (input: typeof base) => {
+      const started = performance.now();
+      const error = await startError(input, ['x'], { startTimeoutMs: START_TIMEOUT_MS });
+      return { error, ms: performance.now() - started };
+    };
+    const noRedis = await timed({ ...base, redis: { ...base.redis, port: 1 } });
+    const noKafka = await timed({ ...base, bootstrapBrokers: ['127.0.0.1:1'] });
+    expect(noRedis.error).toMatchObject({ code: 'KF_NODE_START_FAILED', service: 'redis' });
+    expect(noKafka.error).toMatchObject({ code: 'KF_NODE_START_FAILED', service: 'kafka' });
+    // Each service is waited on for at most startTimeoutMs, then what the start opened is
+    // closed. Redis refused: its client retries until the deadline (measured 2 003–2 062
+    // ms with a 2 s bound). Kafka refused: kafkajs gives up sooner (0.5–0.7 s), after
+    // a PING to the running Redis. Margin 500 ms: closing clients that never connected,
+    // and timers late on a 2-core machine shared with other test runs.
+    expect(noRedis.ms).toBeLessThan(START_TIMEOUT_MS + 500);
+    expect(noKafka.ms).toBeLessThan(START_TIMEOUT_MS + 500);
   });
 });

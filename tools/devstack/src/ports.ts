@@ -1,11 +1,122 @@
+import { rmSync } from 'node:fs';
 import getPort from 'get-port';
+import { DevstackStartError, PortInUseError } from './errors.js';
 
-/** `count` distinct free loopback ports. */
+/** Sees every pick of ports before any is used; see `onPortsPicked`. */
+export type PortsPickedHook = (ports: readonly number[]) => void | Promise<void>;
+
+let portsPickedHook: PortsPickedHook | undefined;
+
+/**
+ * A test hook: `hook` sees each pick before any server binds the ports, and may take
+ * one, as another process on the machine can in that window. Returns its remover.
+ */
+export function onPortsPicked(hook: PortsPickedHook): () => void {
+  portsPickedHook = hook;
+  return () => {
+    if (portsPickedHook === hook) portsPickedHook = undefined;
+  };
+}
+
+/**
+ * `count` distinct loopback ports that were free when picked. Nothing holds them until a
+ * server binds them, so another process may take one first: starts run through
+ * `withPortRetry`, which picks again when that happens.
+ */
 export async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) {
     const port = await getPort({ host: '127.0.0.1', exclude: ports });
     ports.push(port);
   }
+  await portsPickedHook?.(ports);
   return ports;
+}
+
+/**
+ * How many times a start picks ports before it gives up. Another process taking one of
+ * a few just-picked ports within the seconds before they are bound is rare, so the
+ * second attempt almost always succeeds; five consecutive losses mean something on the
+ * machine takes ports systematically, which retrying does not cure.
+ */
+export const PORT_ATTEMPTS = 5;
+
+/** Matches the line a server logs when it cannot bind a port, and captures the port. */
+const ADDRESS_IN_USE = [
+  // redis-server and redis-sentinel: "Could not create server TCP listening socket
+  // 127.0.0.1:6379: bind: Address already in use", then it exits.
+  /listening socket \S*:(\d+): bind: Address already in use/,
+  // Kafka: "Socket server failed to bind to 127.0.0.1:9092: Address already in use.",
+  // then "Exiting Kafka due to fatal exception" and exit status 1.
+  /Socket server failed to bind to \S*:(\d+): Address already in use/,
+];
+
+/** The port a server's log says it could not bind because it was in use, if any. */
+export function portInUseIn(log: string): number | undefined {
+  for (const pattern of ADDRESS_IN_USE) {
+    const match = pattern.exec(log);
+    if (match?.[1]) return Number(match[1]);
+  }
+  return undefined;
+}
+
+/** The first PortInUseError in an error, its causes, or the errors of an AggregateError. */
+export function portInUseOf(error: unknown, seen = new Set<unknown>()): PortInUseError | undefined {
+  if (error === null || typeof error !== 'object' || seen.has(error)) return undefined;
+  seen.add(error);
+  if (error instanceof PortInUseError) return error;
+  const inner = error instanceof AggregateError ? error.errors : [];
+  for (const candidate of [...inner, (error as { cause?: unknown }).cause]) {
+    const found = portInUseOf(candidate, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export interface PortAttempt {
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** Run directories made by this attempt; removed when it loses a port, so retries leave none behind. */
+  runDirs: string[];
+}
+
+/**
+ * Runs `start` until it does not fail for lack of a port: each attempt picks its own
+ * ports, and one that fails with a PortInUseError (a server found a picked port taken)
+ * has already stopped what it started; its run directories are removed and the next
+ * attempt picks new ports. Any other failure ends the start at once. After
+ * `PORT_ATTEMPTS` losses the error names every port lost.
+ */
+export async function withPortRetry<T>(
+  what: string,
+  start: (attempt: PortAttempt) => Promise<T>,
+  log: (line: string) => void = () => undefined,
+): Promise<T> {
+  const lost: PortInUseError[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const current: PortAttempt = { attempt, runDirs: [] };
+    try {
+      return await start(current);
+    } catch (error) {
+      const clash = portInUseOf(error);
+      if (!clash) throw error;
+      lost.push(clash);
+      if (!process.env.KF_DEVSTACK_KEEP) {
+        for (const dir of current.runDirs) rmSync(dir, { recursive: true, force: true });
+      }
+      if (attempt >= PORT_ATTEMPTS) {
+        throw new DevstackStartError(
+          `${what}: a port picked for it was taken by another process before its server ` +
+            `could listen on it, in each of ${PORT_ATTEMPTS} attempts (ports lost: ` +
+            `${lost.map((e) => e.port).join(', ')}); something on this machine is taking ` +
+            `loopback ports as fast as they are picked. The last failure:\n${clash.message}`,
+          { cause: error },
+        );
+      }
+      log(
+        `${what}: port ${clash.port} was taken before its server could listen on it; ` +
+          `picking new ports (attempt ${attempt + 1} of ${PORT_ATTEMPTS})`,
+      );
+    }
+  }
 }

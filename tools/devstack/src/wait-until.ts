@@ -5,8 +5,46 @@ export interface WaitOptions {
   what: string;
   timeoutMs: number;
   intervalMs?: number;
-  /** Checked before each attempt; a string stops the wait at once with that reason. */
+  /**
+   * Checked before each attempt and every `intervalMs` while one is under way; a string
+   * stops the wait at once with that reason, without waiting for the attempt to end.
+   */
   abortIf?: () => string | undefined;
+}
+
+/** The reason `abortIf` gave, raised out of an attempt still under way. */
+class Aborted extends Error {}
+
+/**
+ * `attempt`, unless `abortIf` gives a reason first: a probe hanging on whatever holds a
+ * port (another process's server) must not delay noticing that our server exited.
+ */
+function unlessAborted<T>(
+  attempt: Promise<T>,
+  abortIf: (() => string | undefined) | undefined,
+  everyMs: number,
+): Promise<T> {
+  if (!abortIf) return attempt;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const reason = abortIf();
+      if (reason) {
+        clearInterval(timer);
+        reject(new Aborted(reason));
+      }
+    }, everyMs);
+    // The attempt settles later on its own; its result is then ignored.
+    attempt.then(
+      (value) => {
+        clearInterval(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearInterval(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**
@@ -25,9 +63,12 @@ export async function waitUntil<T>(
     const aborted = options.abortIf?.();
     if (aborted) throw new Error(`${options.what}: ${aborted}`, { cause: lastError });
     try {
-      const value = await probe();
+      const value = await unlessAborted(probe(), options.abortIf, interval);
       if (value !== undefined) return value;
     } catch (error) {
+      if (error instanceof Aborted) {
+        throw new Error(`${options.what}: ${error.message}`, { cause: lastError });
+      }
       lastError = error;
     }
     if (Date.now() >= deadline) {

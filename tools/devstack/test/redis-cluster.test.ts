@@ -7,14 +7,39 @@ import {
   withRedis,
 } from '../src/index.js';
 import { stopAndExpectGone } from './support/expect-stopped.js';
+import { type PortThief, takePickedPorts } from './support/take-picked-ports.js';
+
+/** Picks are 6 client ports, then the 6 nodes' cluster bus ports in the same order. */
+const NODES = 6;
 
 describe('Redis Cluster (6 nodes)', () => {
   let cluster: RedisCluster;
+  let thief: PortThief;
   beforeAll(async () => {
-    cluster = await startRedisCluster({ nodeTimeoutMs: 1_000 });
+    // Started the hard way: another process takes the first-picked port (node 1's
+    // client port) from the first pick, and node 1's cluster bus port from the second;
+    // the third pick must go through.
+    thief = takePickedPorts((ports, pick) =>
+      pick === 1 ? [ports[0] as number] : pick === 2 ? [ports[NODES] as number] : [],
+    );
+    try {
+      cluster = await startRedisCluster({ nodeTimeoutMs: 1_000 });
+    } finally {
+      thief.stopTaking();
+    }
   });
   afterAll(async () => {
     await cluster?.stop();
+    await thief?.release();
+  });
+
+  test('started on new ports after another process took a client port, then a bus port', () => {
+    expect(thief.picks).toHaveLength(3);
+    expect(thief.taken).toEqual([thief.picks[0]?.[0], thief.picks[1]?.[NODES]]);
+    expect(cluster.info.nodes.map((n) => n.port).sort()).toEqual(
+      thief.picks[2]?.slice(0, NODES).sort(),
+    );
+    expect(thief.holding()).toEqual(thief.taken);
   });
 
   test('has 3 masters covering all 16384 slots and 3 replicas, one per master', () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -10,8 +9,11 @@ import {
   startRedisSingle,
   withRedis,
 } from '../src/index.js';
+import { PORT_ATTEMPTS } from '../src/ports.js';
 import { startRedisInstance } from '../src/redis/redis-instance.js';
 import { stopAndExpectGone } from './support/expect-stopped.js';
+import { withIsolatedHome } from './support/isolated-home.js';
+import { takePickedPorts } from './support/take-picked-ports.js';
 
 describe('Redis single server', () => {
   let redis: RedisSingle;
@@ -52,19 +54,74 @@ describe('Redis single server', () => {
   });
 });
 
-describe('a Redis start that fails', () => {
-  test('throws a DevstackStartError carrying the server log, and leaves nothing running', async () => {
-    const runDir = mkdtempSync(join(tmpdir(), 'kf-devstack-bad-'));
-    const before = liveRegisteredProcesses().length;
-    const start = startRedisInstance({
-      name: 'redis-bad-config',
-      port: 1,
-      runDir,
-      owner: 'api',
-      config: ['no-such-directive yes'],
+describe('a Redis start whose picked port another process takes before the server binds it', () => {
+  test('picks a new port and starts there, not fooled by the Redis-like answers of what holds the first', async () => {
+    // The thief answers PING and INFO like a Redis of someone else's: a readiness check
+    // that took any PONG for its own server would report this start ready on the thief.
+    const thief = takePickedPorts((ports, pick) => (pick === 1 ? [ports[0] as number] : []), {
+      answerLikeRedis: true,
     });
-    await expect(start).rejects.toBeInstanceOf(DevstackStartError);
-    await expect(start).rejects.toThrow(/Bad directive|no-such-directive/);
-    expect(liveRegisteredProcesses().length).toBe(before);
+    let redis: RedisSingle | undefined;
+    try {
+      redis = await startRedisSingle();
+      thief.stopTaking();
+      expect(thief.picks).toHaveLength(2);
+      expect(thief.taken).toEqual([thief.picks[0]?.[0]]);
+      expect(redis.info.port).toBe(thief.picks[1]?.[0]);
+      expect(thief.holding()).toEqual(thief.taken);
+      const result = await smokeSingle(redis.info);
+      expect(result.read).toBe(result.written);
+      await stopAndExpectGone(redis);
+    } finally {
+      await redis?.stop();
+      await thief.release();
+    }
+  });
+
+  test(`gives up after ${PORT_ATTEMPTS} picks that each lost their port, naming every port lost`, async () => {
+    await withIsolatedHome(async (home) => {
+      const thief = takePickedPorts((ports) => [ports[0] as number], { answerLikeRedis: true });
+      try {
+        const failure = await rejectionOf(startRedisSingle());
+        expect(failure).toBeInstanceOf(DevstackStartError);
+        expect(thief.picks).toHaveLength(PORT_ATTEMPTS);
+        const message = (failure as Error).message;
+        expect(message).toContain(`in each of ${PORT_ATTEMPTS} attempts`);
+        expect(message).toContain(`ports lost: ${thief.taken.join(', ')}`);
+        expect(message).toMatch(/Address already in use/);
+        expect(liveRegisteredProcesses()).toEqual([]);
+        expect(readdirSync(join(home, 'runs'))).toEqual([]);
+      } finally {
+        await thief.release();
+      }
+    });
   });
 });
+
+describe('a Redis start that fails', () => {
+  test('throws a DevstackStartError carrying the server log, and leaves nothing running', async () => {
+    await withIsolatedHome(async (home) => {
+      const runDir = mkdtempSync(join(home, 'bad-'));
+      const start = startRedisInstance({
+        name: 'redis-bad-config',
+        port: 1,
+        runDir,
+        owner: 'api',
+        config: ['no-such-directive yes'],
+      });
+      await expect(start).rejects.toBeInstanceOf(DevstackStartError);
+      await expect(start).rejects.toThrow(/Bad directive|no-such-directive/);
+      expect(liveRegisteredProcesses()).toEqual([]);
+    });
+  });
+});
+
+/** The error a promise rejects with; fails when it resolves. */
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the start to fail');
+}

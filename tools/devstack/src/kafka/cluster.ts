@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DevstackStartError } from '../errors.js';
-import { type ManagedProcess, startProcess } from '../managed-process.js';
+import { DevstackStartError, PortInUseError } from '../errors.js';
+import { type ManagedProcess, readLogTail, startProcess } from '../managed-process.js';
 import { assetPath, newRunDir } from '../paths.js';
-import { freePorts } from '../ports.js';
-import { LOOPBACK } from '../redis/redis-instance.js';
+import { freePorts, portInUseIn, withPortRetry } from '../ports.js';
+import { LOOPBACK, stopAll } from '../redis/redis-instance.js';
 import {
   cleanupOnFailure,
   type ServiceHandle,
@@ -44,21 +44,55 @@ export interface KafkaStartOptions extends StartOptions {
 }
 
 /**
+ * How long the brokers may take to be ready once started: a JVM start, the KRaft quorum
+ * electing a controller and every broker registering take about 10 s for one broker and
+ * 20 s for three on an idle two-core machine, and up to 60 s for three were seen with
+ * the load average at 20 from other suites; 120 s is twice the worst seen.
+ */
+const READY_TIMEOUT_MS = 120_000;
+/**
+ * How long formatting one broker's storage may take: a JVM start and a few files, about
+ * 3 s idle and up to 20 s seen at load 20 (three run at once for three brokers); 60 s is
+ * three times the worst seen.
+ */
+const FORMAT_TIMEOUT_MS = 60_000;
+
+/**
  * Apache Kafka in KRaft mode, each node a combined broker and controller, on loopback.
  * Ready once every broker is in the cluster metadata and a controller is elected.
+ * Ports are picked before the storage format, seconds before a broker binds them: one
+ * taken meanwhile makes a broker exit on EADDRINUSE, and the start begins again on new
+ * ports.
  */
 export async function startKafka(options: KafkaStartOptions = {}): Promise<KafkaService> {
   const count = options.brokers ?? 1;
   const libs = await ensureKafkaJars(options.log);
+  return withPortRetry(
+    `Kafka (${count} broker${count > 1 ? 's' : ''})`,
+    async ({ runDirs }) => {
+      const ports = await freePorts(count * 2);
+      const runDir = newRunDir(count === 1 ? 'kafka' : 'kafka3');
+      runDirs.push(runDir);
+      return startOn(ports, runDir, libs, options);
+    },
+    options.log,
+  );
+}
+
+async function startOn(
+  ports: number[],
+  runDir: string,
+  libs: string,
+  options: KafkaStartOptions,
+): Promise<KafkaService> {
+  const count = options.brokers ?? 1;
   const classpath = join(libs, '*');
-  const ports = await freePorts(count * 2);
   const nodes: KafkaBrokerInfo[] = Array.from({ length: count }, (_, i) => ({
     nodeId: i + 1,
     host: LOOPBACK,
     port: ports[i] as number,
     controllerPort: ports[count + i] as number,
   }));
-  const runDir = newRunDir(count === 1 ? 'kafka' : 'kafka3');
   const clusterId = randomBytes(16).toString('base64url');
   const configs = nodes.map((node) => writeBrokerConfig(runDir, node, nodes));
   await Promise.all(configs.map((config) => formatStorage(classpath, clusterId, config)));
@@ -84,9 +118,9 @@ export async function startKafka(options: KafkaStartOptions = {}): Promise<Kafka
       );
     }
     try {
-      await waitUntil(() => clusterReady(brokers, count), {
+      await waitUntil(() => clusterReady(brokers, count, clusterId), {
         what: `Kafka (${count} broker${count > 1 ? 's' : ''})`,
-        timeoutMs: 90_000,
+        timeoutMs: READY_TIMEOUT_MS,
         intervalMs: 250,
         abortIf: () => {
           const dead = processes.find((p) => !p.running);
@@ -94,8 +128,25 @@ export async function startKafka(options: KafkaStartOptions = {}): Promise<Kafka
         },
       });
     } catch (error) {
-      const logs = processes.map((p) => `--- ${p.logFile} ---\n${p.logTail(30)}`).join('\n');
-      throw new DevstackStartError(`${(error as Error).message}\n${logs}`, { cause: error });
+      const dead = processes.filter((p) => !p.running);
+      // Every broker is stopped before the logs are read, so their last lines are in.
+      await stopAll(processes);
+      const logs = processes
+        .map((p) => `--- ${p.logFile} ---\n${readLogTail(p.logFile, 30)}`)
+        .join('\n');
+      const message = `${(error as Error).message}\n${logs}`;
+      for (const p of dead) {
+        const taken = portInUseIn(readLogTail(p.logFile, Number.POSITIVE_INFINITY));
+        if (taken !== undefined) {
+          throw new PortInUseError(
+            taken,
+            `${p.name}: port ${taken} was taken by another process before the broker ` +
+              `could listen on it\n${message}`,
+            { cause: error },
+          );
+        }
+      }
+      throw new DevstackStartError(message, { cause: error });
     }
     return serviceHandle(
       count === 1 ? 'kafka' : 'kafka3',
@@ -174,7 +225,7 @@ async function formatStorage(classpath: string, clusterId: string, config: strin
         '-c',
         config,
       ],
-      { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      { timeout: FORMAT_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
     );
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
@@ -187,12 +238,24 @@ async function formatStorage(classpath: string, clusterId: string, config: strin
   }
 }
 
-async function clusterReady(brokers: string[], count: number): Promise<true | undefined> {
+/**
+ * Ready when the brokers at `brokers` form the cluster this start formatted: its id
+ * tells it from another Kafka a port of ours might reach on a shared machine.
+ */
+async function clusterReady(
+  brokers: string[],
+  count: number,
+  clusterId: string,
+): Promise<true | undefined> {
   const admin = kafkaClient(brokers).admin({ retry: { retries: 0 } });
   await admin.connect();
   try {
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length === count && cluster.controller !== null ? true : undefined;
+    return cluster.clusterId === clusterId &&
+      cluster.brokers.length === count &&
+      cluster.controller !== null
+      ? true
+      : undefined;
   } finally {
     await admin.disconnect();
   }

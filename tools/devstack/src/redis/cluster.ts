@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DevstackStartError } from '../errors.js';
 import { newRunDir } from '../paths.js';
-import { freePorts } from '../ports.js';
+import { freePorts, withPortRetry } from '../ports.js';
 import {
   cleanupOnFailure,
   type ServiceHandle,
@@ -45,12 +45,44 @@ export interface ClusterStartOptions extends StartOptions {
 
 const NODES = 6;
 
-/** A 6-node Redis Cluster (3 masters, 3 replicas) on loopback, ready when every node agrees. */
+/**
+ * How long `redis-cli --cluster create` may take: it assigns slots, joins the nodes and
+ * waits for them to agree, about 2 s here (a whole cluster start takes 6 s at load 8);
+ * 60 s is thirty times that.
+ */
+const CREATE_TIMEOUT_MS = 60_000;
+/**
+ * How long the nodes may take to agree once created: gossip spreads the configuration
+ * within a few cluster-node-timeouts and each replica's first sync and AOF rewrite take
+ * about a second, so agreement comes in about 3 s here; 30 s is ten times that.
+ */
+const AGREE_TIMEOUT_MS = 30_000;
+
+/**
+ * A 6-node Redis Cluster (3 masters, 3 replicas) on loopback, ready when every node
+ * agrees. Client and bus ports are picked together and held unbound until the nodes
+ * start: a port taken meanwhile restarts them all on new ports.
+ */
 export async function startRedisCluster(options: ClusterStartOptions = {}): Promise<RedisCluster> {
   ensureRedisTools(options.log);
+  return withPortRetry(
+    'Redis Cluster',
+    async ({ runDirs }) => {
+      const ports = await freePorts(NODES * 2);
+      const runDir = newRunDir('cluster');
+      runDirs.push(runDir);
+      return startOn(ports, runDir, options);
+    },
+    options.log,
+  );
+}
+
+async function startOn(
+  ports: number[],
+  runDir: string,
+  options: ClusterStartOptions,
+): Promise<RedisCluster> {
   const nodeTimeoutMs = options.nodeTimeoutMs ?? 1_000;
-  const ports = await freePorts(NODES * 2);
-  const runDir = newRunDir('cluster');
   const auth = options.password === undefined ? {} : { password: options.password };
   const instances = await startAllOrNone(
     Array.from({ length: NODES }, (_, i) =>
@@ -77,7 +109,7 @@ export async function startRedisCluster(options: ClusterStartOptions = {}): Prom
     const secured = instances.map(({ host, port }) => ({ host, port, ...auth }));
     await waitUntil(() => clusterAgreed(secured), {
       what: 'Redis Cluster to agree on its 6 nodes and 16384 slots',
-      timeoutMs: 30_000,
+      timeoutMs: AGREE_TIMEOUT_MS,
     });
     const nodes = await readTopology(secured[0] as HostPort);
     return serviceHandle('cluster', runDir, { nodes, nodeTimeoutMs, ...auth }, processes);
@@ -92,7 +124,7 @@ async function createCluster(instances: HostPort[], password?: string): Promise<
       ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'],
       // Through the environment, the password stays out of the process list.
       {
-        timeout: 60_000,
+        timeout: CREATE_TIMEOUT_MS,
         env: { ...process.env, ...(password ? { REDISCLI_AUTH: password } : {}) },
       },
     );

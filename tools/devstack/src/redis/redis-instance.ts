@@ -1,13 +1,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DevstackStartError } from '../errors.js';
-import { type ManagedProcess, startProcess } from '../managed-process.js';
+import { DevstackStartError, PortInUseError } from '../errors.js';
+import { type ManagedProcess, readLogTail, startProcess } from '../managed-process.js';
 import type { ProcessOwner } from '../pid-registry.js';
+import { portInUseIn } from '../ports.js';
 import { waitUntil } from '../wait-until.js';
-import { type HostPort, type ProbeCredentials, withRedis } from './probe.js';
+import { type HostPort, type ProbeCredentials, parseInfo, withRedis } from './probe.js';
 import type { TlsFiles } from './tls-certs.js';
 
 export const LOOPBACK = '127.0.0.1';
+
+/**
+ * How long a Redis process may take to answer as itself after its spawn: it starts and
+ * loads a test-sized AOF in well under 100 ms here, so 10 s is a hundredfold margin for
+ * a two-core machine shared with other suites' Kafka JVMs.
+ */
+const READY_TIMEOUT_MS = 10_000;
 
 export interface RedisInstance extends HostPort {
   name: string;
@@ -96,21 +104,39 @@ async function launchRedis(
       () =>
         withRedis(
           address,
-          async (client) => ((await client.ping()) === 'PONG' ? true : undefined),
+          async (client) => {
+            // PING fails while the server still loads its AOF (LOADING).
+            if ((await client.ping()) !== 'PONG') return undefined;
+            // Ready only if the server answering is this process: when another process
+            // holds the port (a Redis of someone else's, on a shared machine), ours exits
+            // on EADDRINUSE and the other one would answer the PING.
+            const server = parseInfo(await client.info('server'));
+            return Number(server.process_id) === proc.pid ? true : undefined;
+          },
           options.probe,
         ),
       {
         what: `${options.name} on port ${options.port}`,
-        timeoutMs: options.readyTimeoutMs ?? 10_000,
+        timeoutMs: options.readyTimeoutMs ?? READY_TIMEOUT_MS,
         abortIf: () => (proc.running ? undefined : 'the process exited'),
       },
     );
   } catch (error) {
+    const exited = !proc.running;
     await proc.stop();
-    throw new DevstackStartError(
-      `${(error as Error).message}\n--- ${proc.logFile} ---\n${proc.logTail()}`,
-      { cause: error },
-    );
+    // Read once the process is gone: its last lines are written by then.
+    const log = readLogTail(proc.logFile);
+    const message = `${(error as Error).message}\n--- ${proc.logFile} ---\n${log}`;
+    const taken = exited ? portInUseIn(log) : undefined;
+    if (taken !== undefined) {
+      throw new PortInUseError(
+        taken,
+        `${options.name}: port ${taken} was taken by another process before the server ` +
+          `could listen on it\n${message}`,
+        { cause: error },
+      );
+    }
+    throw new DevstackStartError(message, { cause: error });
   }
   return proc;
 }

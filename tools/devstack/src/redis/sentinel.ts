@@ -1,5 +1,5 @@
 import { newRunDir } from '../paths.js';
-import { freePorts } from '../ports.js';
+import { freePorts, withPortRetry } from '../ports.js';
 import {
   cleanupOnFailure,
   type ServiceHandle,
@@ -39,6 +39,13 @@ export interface SentinelStartOptions extends StartOptions {
 const SENTINELS = 3;
 
 /**
+ * How long the sentinels may take to know the replica and each other: a sentinel reads
+ * the replicas from the master's INFO, which it asks for every 10 s, and hears the other
+ * sentinels' hellos every 2 s, so agreement is due within 12 s; 30 s is 2.5 times that.
+ */
+const AGREE_TIMEOUT_MS = 30_000;
+
+/**
  * One master, one replica and three sentinels (quorum 2) on loopback; ready once the
  * replica is in sync and every sentinel knows the replica and the two other sentinels.
  */
@@ -46,15 +53,30 @@ export async function startRedisSentinel(
   options: SentinelStartOptions = {},
 ): Promise<RedisSentinel> {
   ensureRedisTools(options.log);
+  // Sentinel ports are picked with the others and held unbound while master and replica
+  // start, the widest window for another process to take one: a lost port restarts the
+  // whole set on new ports.
+  return withPortRetry(
+    'Redis Sentinel',
+    async ({ runDirs }) => {
+      const ports = await freePorts(2 + SENTINELS);
+      const runDir = newRunDir('sentinel');
+      runDirs.push(runDir);
+      return startOn(ports, runDir, options);
+    },
+    options.log,
+  );
+}
+
+async function startOn(
+  ports: number[],
+  runDir: string,
+  options: SentinelStartOptions,
+): Promise<RedisSentinel> {
   const masterName = options.masterName ?? 'kf-master';
   const downAfterMs = options.downAfterMs ?? 1_000;
   const owner = options.owner ?? 'api';
-  const [masterPort, replicaPort, ...sentinelPorts] = (await freePorts(2 + SENTINELS)) as [
-    number,
-    number,
-    ...number[],
-  ];
-  const runDir = newRunDir('sentinel');
+  const [masterPort, replicaPort, ...sentinelPorts] = ports as [number, number, ...number[]];
   const auth = options.password === undefined ? {} : { password: options.password };
   const secured = { password: options.password, probe: auth };
   const data = await startAllOrNone([
@@ -91,7 +113,7 @@ export async function startRedisSentinel(
     processes.push(...sentinels.map((s) => s.process));
     await waitUntil(() => sentinelsAgree(masterName, sentinels), {
       what: 'sentinels to see the replica and each other',
-      timeoutMs: 30_000,
+      timeoutMs: AGREE_TIMEOUT_MS,
       intervalMs: 200,
     });
     const info: RedisSentinelInfo = {

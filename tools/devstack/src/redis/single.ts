@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { newRunDir } from '../paths.js';
-import { freePorts } from '../ports.js';
+import { freePorts, withPortRetry } from '../ports.js';
 import { type ServiceHandle, type StartOptions, serviceHandle } from '../service.js';
 import { ensureRedisTools } from '../system-tools.js';
 import { relaunchRedisInstance, startRedisInstance } from './redis-instance.js';
@@ -42,11 +42,29 @@ export interface SingleStartOptions extends StartOptions {
   tls?: boolean | { authClients?: boolean };
 }
 
-/** One Redis server on a free loopback port, with AOF on; optionally with auth and TLS. */
+/**
+ * One Redis server on a free loopback port, with AOF on; optionally with auth and TLS. A
+ * port taken by another process before the server binds it is replaced by a new pick.
+ */
 export async function startRedisSingle(options: SingleStartOptions = {}): Promise<RedisSingle> {
   ensureRedisTools(options.log);
-  const [port] = (await freePorts(1)) as [number];
-  const runDir = newRunDir('single');
+  return withPortRetry(
+    'Redis single',
+    async ({ runDirs }) => {
+      const [port] = (await freePorts(1)) as [number];
+      const runDir = newRunDir('single');
+      runDirs.push(runDir);
+      return startOn(port, runDir, options);
+    },
+    options.log,
+  );
+}
+
+async function startOn(
+  port: number,
+  runDir: string,
+  options: SingleStartOptions,
+): Promise<RedisSingle> {
   const tls = options.tls ? generateTlsMaterial(join(runDir, 'tls')) : undefined;
   const authClients = typeof options.tls === 'object' ? options.tls.authClients !== false : true;
   const credentials: { password?: string; tls?: TlsClientOptions } = {
@@ -79,6 +97,7 @@ export async function startRedisSingle(options: SingleStartOptions = {}): Promis
     },
     async startServer() {
       // The handle's process list is updated in place, so stop() stops the new one.
+      // The port stays the same (clients know it): one taken meanwhile fails the start.
       processes[0] = await relaunchRedisInstance(server, instanceOptions);
     },
   };

@@ -241,7 +241,9 @@ describe('Kafka port on kafkajs, one broker', () => {
     }
     // The coordinator writes the abort marker after abort() returns: a message produced
     // before it lands would take offset 7 and the marker 8. Wait until both markers are in
-    // the log (the last stable offset reaches 8) so 'after' gets offset 8.
+    // the log (the last stable offset reaches 8) so 'after' gets offset 8. No timing claim
+    // in either wait (the coordinator sends the markers as soon as the transaction ends):
+    // 20 s only ends a failing test.
     await waitUntil(
       async () =>
         (await access.offsets(topic, 'read_committed'))[0]?.latest === 8 ? true : undefined,
@@ -305,21 +307,30 @@ describe('Kafka port on kafkajs, one broker', () => {
         'delete.retention.ms': '100',
       },
     });
-    const send = (key: string, value: string) =>
-      producer.send({ topic, acks: -1, messages: [{ partition: 0, key, value }] });
+    // Record timestamps set here: the broker rolls a segment by them, not by its clock.
+    const written = Date.now();
+    const send = (key: string, value: string, timestamp = written) =>
+      producer.send({
+        topic,
+        acks: -1,
+        messages: [{ partition: 0, key, value, timestamp: String(timestamp) }],
+      });
     for (let i = 0; i < 10; i++) await send(`key-${i}`, `v1-${i}`); // offsets 0-9
     for (let i = 0; i < 5; i++) await send(`key-${i}`, `v2-${i}`); // 10-14 rewrite keys 0-4
-    // A segment rolls only when a record arrives after segment.ms: the cleaner never
-    // touches the active segment, so one more record is written once 100 ms have passed.
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    await send('roll', 'roll'); // 15
+    // The cleaner never touches the active segment. It rolls when a record's timestamp is
+    // more than segment.ms (100 ms) past the segment's first: this one is 1 s past (a
+    // timestamp the broker takes: up to log.message.timestamp.after.max.ms, 1 h, ahead).
+    await send('roll', 'roll', written + 1_000); // 15
 
     const survivors = await waitUntil(
       async () => {
         const { records } = await readRange(access, { topic, partition: 0, offset: 0, len: 16 });
         return records[0]?.offset === 5 ? records : undefined;
       },
-      { what: 'the log cleaner compacting the topic', timeoutMs: 60_000, intervalMs: 250 },
+      // The cleaner looks for work every 200 ms (log.cleaner.backoff.ms, set above) and
+      // cleans 16 records in milliseconds (measured: the test takes 0.8 s). No timing
+      // claim: 30 s only ends a failing test, within the test's own 60 s.
+      { what: 'the log cleaner compacting the topic', timeoutMs: 30_000, intervalMs: 250 },
     );
     expect(survivors.map((r) => r.offset)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
 

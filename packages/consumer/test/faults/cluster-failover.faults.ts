@@ -1,5 +1,6 @@
 import type { KfConfigInput } from '@kf/core';
 import {
+  type ClusterNodeInfo,
   masterOf,
   parseInfo,
   processServing,
@@ -9,14 +10,53 @@ import {
   waitUntil,
   withRedis,
 } from '@kf/devstack';
-import { describe, expect, test } from 'vitest';
-import { errorEntries, errorListed, faultSummary } from '../support/fault-kit.js';
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  errorEntries,
+  errorListed,
+  faultSummary,
+  firstClaimAfter,
+  idsCompared,
+} from '../support/fault-kit.js';
 import { useGroupRuns } from '../support/group-run.js';
 import { countSeen, overlappingSchedules } from '../support/node-processes.js';
 import { until } from '../support/produce.js';
 import { useKafkaRedis } from '../support/stack.js';
 
 const WAIT_TIMEOUT_MS = 500;
+const RATE = 3_000;
+const FLOW_BEFORE = 4_000;
+/** Consumption counts as resumed once this many more messages were handled after the kill. */
+const RESUMED_AFTER = 4_000;
+
+// Every wall-clock bound below is configuration plus a stated margin.
+/** A SIGKILLed process is gone at once; the margin covers its reaping on a loaded machine. */
+const DEATH_BOUND_MS = 2_000;
+/** `reconnectDelay` of kf's ioredis adapters (`clusterRetryStrategy`): a retry at most this late. */
+const RECONNECT_DELAY_MAX_MS = 1_000;
+/** A worker whose claim failed tries again after at most this (`CLAIM_PAUSE_MAX_MS`). */
+const CLAIM_PAUSE_MAX_MS = 2_000;
+/**
+ * Kill → a replica serves the slot: `cluster-node-timeout` until the master is suspected;
+ * about one more until a majority's failure reports have spread by gossip; the replica's
+ * election delay (500 ms, plus up to 500 ms at random); a margin of 2 s.
+ */
+const promotionBound = (nodeTimeoutMs: number) => 2 * nodeTimeoutMs + 500 + 500 + 2_000;
+/**
+ * Kill → a unit claimed again (the promoted replica answered): the promotion; the
+ * adapter retries its connection at most `reconnectDelay` later; a worker's claim that
+ * failed meanwhile waits at most its pause cap; a margin of 1 s.
+ */
+const resumeBound = (nodeTimeoutMs: number) =>
+  promotionBound(nodeTimeoutMs) + RECONNECT_DELAY_MAX_MS + CLAIM_PAUSE_MAX_MS + 1_000;
+/** Waits give up at twice their bound, so a slow step fails its assertion, with its figure. */
+const WAIT_FACTOR = 2;
+/**
+ * Draining after production stops: the backlog is at most what was produced, which took
+ * the run's elapsed time at RATE, and the nodes kept up with RATE before the fault, so
+ * at most as long again; margin 30 s (a fail-over's retries, a loaded machine).
+ */
+const DRAIN_MARGIN_MS = 30_000;
 
 /**
  * Redis Cluster: the master owning the group's hash slot is killed with SIGKILL mid-run
@@ -25,26 +65,24 @@ const WAIT_TIMEOUT_MS = 500;
  * Replication is asynchronous, so what the master acknowledged in that second is gone
  * after the fail-over. Every message must still arrive; what the lost writes cost
  * (replication bytes, ranges scheduled twice, duplicates, orphans given back) is counted
- * and reported.
+ * and reported. The cut-off must lose writes, and without `WAIT` a range must be
+ * scheduled twice: otherwise the bound `waitReplicas` is held to could not fail. Each
+ * scenario runs on a Redis Cluster of its own, every master with its replica.
  */
 describe('faults: Redis Cluster master of the group killed', { timeout: 300_000 }, () => {
-  const stack = useKafkaRedis({ redis: () => startRedisCluster(), clientId: 'kf-faults-cluster' });
+  // Kafka for the file; each test starts its own Redis Cluster.
+  const stack = useKafkaRedis({
+    redis: async () => ({ stop: async () => undefined }),
+    clientId: 'kf-faults-cluster',
+  });
+  let cluster: RedisCluster | undefined;
+  // Registered before the group runs': after-each hooks run in reverse, so the nodes are
+  // stopped before their cluster is.
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = undefined;
+  });
   const runs = useGroupRuns(stack);
-  const killed: number[] = [];
-
-  const seed = (cluster: RedisCluster) =>
-    cluster.info.nodes.find((n) => !killed.includes(n.port)) as { host: string; port: number };
-
-  /** A group name whose slot's master still has a live replica to promote. */
-  async function groupWithLiveReplica(prefix: string): Promise<string> {
-    const topology = await readTopology(seed(stack.redis));
-    for (let i = 0; ; i++) {
-      const group = `${prefix}-${i}`;
-      const { master } = await masterOf(seed(stack.redis), `kf:{${group}}:work`);
-      const replicas = topology.filter((n) => n.masterId === master.id);
-      if (replicas.some((r) => !killed.includes(r.port))) return group;
-    }
-  }
 
   /**
    * Kills the master serving the group with SIGKILL. With `lagMs`, its replica is cut off
@@ -52,31 +90,32 @@ describe('faults: Redis Cluster master of the group killed', { timeout: 300_000 
    * the kill. The writes of that stretch were acknowledged by the master and never
    * replicated: what asynchronous replication loses when a replica falls behind.
    * (Pausing alone loses nothing on loopback: the kernel buffers the replication stream
-   * for the paused replica.) Resolves with the dead master's port and how far it had
-   * written in the replication stream.
+   * for the paused replica.) Resolves with the dead master, its replica, how far the
+   * master had written in the replication stream, and when it was killed.
    */
   async function killMasterOf(
+    redis: RedisCluster,
     group: string,
     lagMs: number,
-  ): Promise<{ port: number; written: number }> {
-    const cluster = stack.redis;
-    const { master } = await masterOf(seed(cluster), `kf:{${group}}:work`);
-    const victim = await processServing(master, cluster.processes);
-    const replica = (await readTopology(seed(cluster))).find(
-      (n) => n.masterId === master.id && !killed.includes(n.port),
-    );
-    if (!replica) throw new Error(`master ${master.port} has no live replica`);
-    const replicaProcess = await processServing(replica, cluster.processes);
+  ): Promise<{ master: ClusterNodeInfo; replica: ClusterNodeInfo; written: number; at: number }> {
+    const seed = redis.info.nodes[0] as ClusterNodeInfo;
+    const { master } = await masterOf(seed, `kf:{${group}}:work`);
+    const victim = await processServing(master, redis.processes);
+    const replica = (await readTopology(seed)).find((n) => n.masterId === master.id);
+    if (!replica) throw new Error(`master ${master.port} has no replica`);
+    const replicaProcess = await processServing(replica, redis.processes);
+    expect(victim.running).toBe(true);
     if (lagMs > 0) {
       replicaProcess.signal('SIGSTOP');
       await withRedis(master, (c) => c.call('CLIENT', 'KILL', 'TYPE', 'replica'));
       await new Promise((r) => setTimeout(r, lagMs));
     }
     const written = replication(await withRedis(master, (c) => c.info('replication')));
-    killed.push(master.port);
     victim.signal('SIGKILL');
+    const at = Date.now();
     replicaProcess.signal('SIGCONT');
-    return { port: master.port, written: written.offset };
+    await until(waitUntil, () => !victim.running, `${victim.name} gone`, DEATH_BOUND_MS);
+    return { master, replica, written: written.offset, at };
   }
 
   test.each([
@@ -86,50 +125,68 @@ describe('faults: Redis Cluster master of the group killed', { timeout: 300_000 
   ])(
     '$label: the replica is promoted, work resumes, nothing is lost',
     async ({ waitReplicas, lagMs, label }) => {
+      cluster = await startRedisCluster();
+      const redis = cluster;
+      const nodeTimeoutMs = redis.info.nodeTimeoutMs;
+      const seed = redis.info.nodes[0] as ClusterNodeInfo;
       const topic = `faults-cluster-wait-${waitReplicas}-lag-${lagMs}`;
-      const group = await groupWithLiveReplica(topic);
+      const group = topic;
       const conf: KfConfigInput = {
         bootstrapBrokers: stack.kafka.info.brokers,
-        redis: { host: stack.redis.info.nodes.map((n) => `${n.host}:${n.port}`), groupName: group },
+        redis: { host: redis.info.nodes.map((n) => `${n.host}:${n.port}`), groupName: group },
         conf: { useEarliest: true, consumeStep: 500, waitReplicas, waitTimeoutMs: WAIT_TIMEOUT_MS },
       };
+      const startedAt = Date.now();
       const run = await runs.start({
         topic,
         partitions: 4,
         config: conf,
-        rate: 3_000,
+        rate: RATE,
         pauseMs: 2,
-        flowBefore: 4_000,
+        flowBefore: FLOW_BEFORE,
         withLeader: true,
         diagnose: async () => `error list: ${(await errorEntries(conf)).slice(0, 3)}`,
       });
       const before = countSeen(run.nodes).total;
-      const { port, written } = await killMasterOf(group, lagMs);
-      const killedAt = Date.now();
+      const killed = await killMasterOf(redis, group, lagMs);
+      // The seed may be the dead master: ask a node that is alive.
+      const alive = redis.info.nodes.find((n) => n.port !== killed.master.port) ?? seed;
       await until(
         waitUntil,
-        async () => (await masterOf(seed(stack.redis), `kf:{${group}}:work`)).master.port !== port,
+        async () =>
+          (await masterOf(alive, `kf:{${group}}:work`)).master.port !== killed.master.port,
         'a replica promoted',
-        30_000,
+        WAIT_FACTOR * promotionBound(nodeTimeoutMs),
       );
-      const promotedMs = Date.now() - killedAt;
+      const promotedMs = Date.now() - killed.at;
       // The promoted replica marks where its old master's stream ended for it.
-      const { master: promoted } = await masterOf(seed(stack.redis), `kf:{${group}}:work`);
+      const { master: promoted } = await masterOf(alive, `kf:{${group}}:work`);
+      expect(promoted.port).toBe(killed.replica.port);
       const received = replication(await withRedis(promoted, (c) => c.info('replication')));
-      const bytesLost = Math.max(0, written - received.promotedAt);
+      const bytesLost = Math.max(0, killed.written - received.promotedAt);
+      // Resumed: a unit claimed from the promoted replica. (Messages alone would not
+      // tell: the units the nodes held at the kill hold thousands.)
       await until(
         waitUntil,
-        () => countSeen(run.nodes).total > before + 4_000,
-        'consumption after the fail-over',
-        90_000,
+        () => firstClaimAfter(run.nodes, killed.at) < Number.POSITIVE_INFINITY,
+        'a unit claimed after the fail-over',
+        WAIT_FACTOR * resumeBound(nodeTimeoutMs),
       );
-      const resumedMs = Date.now() - killedAt;
-      const ids = (await run.everyMessage(90_000)).acknowledged;
+      const resumedMs = Math.round(firstClaimAfter(run.nodes, killed.at) - killed.at);
+      await until(
+        waitUntil,
+        () => countSeen(run.nodes).total > before + RESUMED_AFTER,
+        'consumption after the fail-over',
+        // Resumed, then the messages at the production rate.
+        WAIT_FACTOR * resumeBound(nodeTimeoutMs) + (RESUMED_AFTER / RATE) * 1_000,
+      );
+      const { acknowledged } = await run.everyMessage(Date.now() - startedAt + DRAIN_MARGIN_MS);
       const { total, distinct, offsets } = countSeen(run.nodes);
+      const { missing, unexpected } = idsCompared(run.nodes, acknowledged);
       const listed = await errorListed(conf);
       const rescheduled = overlappingSchedules(run.nodes);
       faultSummary(`Redis Cluster master SIGKILL, ${label}`, {
-        produced: ids.length,
+        produced: acknowledged.length,
         delivered: distinct.size,
         duplicates: total - offsets,
         errorListed: listed,
@@ -139,8 +196,20 @@ describe('faults: Redis Cluster master of the group killed', { timeout: 300_000 
         promotedWithinMs: promotedMs,
         resumedWithinMs: resumedMs,
       });
-      expect(distinct.size).toBe(ids.length);
+      expect(acknowledged.length).toBeGreaterThan(FLOW_BEFORE + RESUMED_AFTER);
+      expect(missing.slice(0, 10)).toEqual([]);
+      expect(unexpected.slice(0, 10)).toEqual([]);
       expect(listed).toBe(0);
+      expect(promotedMs).toBeLessThan(promotionBound(nodeTimeoutMs));
+      expect(resumedMs).toBeLessThan(resumeBound(nodeTimeoutMs));
+      if (lagMs > 0) {
+        // The cut-off lost acknowledged writes: what the scenario is about.
+        expect(bytesLost).toBeGreaterThan(0);
+      }
+      if (lagMs > 0 && waitReplicas === 0) {
+        // Without WAIT a lost schedule is made again: the cost `waitReplicas` bounds.
+        expect(rescheduled.length).toBeGreaterThan(0);
+      }
       if (waitReplicas > 0) {
         // A write short of its replicas ends the tick: at most one unreplicated schedule
         // per wait while the replica is cut off, however many partitions have news.

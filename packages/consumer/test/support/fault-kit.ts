@@ -155,6 +155,22 @@ export function idsCompared(
   };
 }
 
+/**
+ * The first claim any node reported after `since` (a Redis server killed or restarted
+ * then): one the server that came after answered. After a kill, a reply already on its
+ * way at `since` arrives within a millisecond on loopback: `guardMs` (100 ms) keeps such
+ * a claim out. Infinity when there was none.
+ */
+export function firstClaimAfter(
+  nodes: readonly NodeProcess[],
+  since: number,
+  guardMs = 100,
+): number {
+  return Math.min(
+    ...nodes.flatMap((n) => n.report.claimed.map((c) => c.at).filter((at) => at > since + guardMs)),
+  );
+}
+
 /** A scenario's one-line summary in the test log. */
 export function faultSummary(name: string, fields: Record<string, number | string>): void {
   const line = Object.entries(fields)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { groupKeys } from '@kf/core';
+import { type GroupKeys, groupKeys } from '@kf/core';
 import type { IRedis } from '@kf/protocol';
 import { Probe } from '@kf/protocol/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -14,17 +14,18 @@ const rangeOf = (id: string) => id.split('~')[0];
 describe.each(setups)('scheduling units on a real Redis (%s)', (_, start) => {
   let server: Started;
   let redis: IRedis;
-  const group = `schedule-${randomUUID()}`;
-  const keys = groupKeys(group);
 
   beforeAll(async () => {
     server = await start();
-    redis = await server.connect(group);
+    redis = await server.connect(`schedule-${randomUUID()}`);
   });
   afterAll(async () => {
     await redis?.close();
     await server?.stop();
   });
+
+  /** Keys of a group no other test touches: each test sets up all the state it reads. */
+  const freshGroup = () => groupKeys(`schedule-${randomUUID()}`);
 
   const plan = (from: number, to: number) =>
     planUnits({
@@ -38,18 +39,33 @@ describe.each(setups)('scheduling units on a real Redis (%s)', (_, start) => {
       now: 7,
     });
 
-  test('queues the units FIFO, records them pending and advances the saved offset, in one step', async () => {
-    await redis.set(keys.epoch, '5');
-    const { units, nextOffset } = plan(0, 250);
-    const result = await scheduleUnits(redis, keys, {
-      epoch: 5,
-      topic: 'orders',
-      partition: 1,
-      plannedFrom: undefined,
+  /** The leader of term `epoch` scheduling [from, to), as planned from `plannedFrom`. */
+  const schedule = (
+    keys: GroupKeys,
+    epoch: number,
+    from: number,
+    to: number,
+    plannedFrom: number | undefined,
+  ) => {
+    const { units, nextOffset } = plan(from, to);
+    return {
       units,
-      nextOffset,
-    });
-    expect(result).toEqual({ status: 'queued', units: 3 });
+      result: scheduleUnits(redis, keys, {
+        epoch,
+        topic: 'orders',
+        partition: 1,
+        plannedFrom,
+        units,
+        nextOffset,
+      }),
+    };
+  };
+
+  test('queues the units FIFO, records them pending and advances the saved offset, in one step', async () => {
+    const keys = freshGroup();
+    await redis.set(keys.epoch, '5');
+    const { units, result } = schedule(keys, 5, 0, 250, undefined);
+    expect(await result).toEqual({ status: 'queued', units: 3 });
     // Workers take from the tail: the first unit planned is the first taken.
     const tailFirst = (await redis.listRange(keys.work, 0, -1))
       .reverse()
@@ -70,33 +86,24 @@ describe.each(setups)('scheduling units on a real Redis (%s)', (_, start) => {
   });
 
   test('a deposed leader (older epoch) writes nothing', async () => {
+    const keys = freshGroup();
+    // Term 5 scheduled [0, 250); term 6 has begun since.
+    await redis.set(keys.epoch, '5');
+    expect(await schedule(keys, 5, 0, 250, undefined).result).toMatchObject({ status: 'queued' });
     await redis.set(keys.epoch, '6');
-    const before = await redis.listLength(keys.work);
-    const { units, nextOffset } = plan(250, 400);
-    const result = await scheduleUnits(redis, keys, {
-      epoch: 5,
-      topic: 'orders',
-      partition: 1,
-      plannedFrom: 250,
-      units,
-      nextOffset,
-    });
-    expect(result).toEqual({ status: 'deposed', currentEpoch: 6 });
-    expect(await redis.listLength(keys.work)).toBe(before);
+    const { result } = schedule(keys, 5, 250, 400, 250);
+    expect(await result).toEqual({ status: 'deposed', currentEpoch: 6 });
+    expect(await redis.listLength(keys.work)).toBe(3);
     expect(await redis.hashGet(keys.offsets, 'orders/1')).toBe('250');
   });
 
   test('a plan made from an offset that has moved since is refused, so no range is queued twice', async () => {
-    const { units, nextOffset } = plan(0, 250);
-    const result = await scheduleUnits(redis, keys, {
-      epoch: 6,
-      topic: 'orders',
-      partition: 1,
-      plannedFrom: 0,
-      units,
-      nextOffset,
-    });
-    expect(result).toEqual({ status: 'stale', savedOffset: 250 });
+    const keys = freshGroup();
+    await redis.set(keys.epoch, '6');
+    expect(await schedule(keys, 6, 0, 250, undefined).result).toMatchObject({ status: 'queued' });
+    // The same leader again from a plan made before that write: saved offset 0, now 250.
+    const { units, result } = schedule(keys, 6, 0, 250, 0);
+    expect(await result).toEqual({ status: 'stale', savedOffset: 250 });
     // Checked through a plain connection (it follows MOVED on the cluster), not the adapter.
     const probe = new Probe(server.probe);
     const ids = await probe

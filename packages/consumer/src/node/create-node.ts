@@ -33,7 +33,10 @@ export interface CreateNodeOptions {
   nodeId?: string;
   /** A Kafka access port to use instead of the kafkajs one built from the config. */
   kafka?: KafkaAccess;
-  /** How long the start may take to reach Redis and Kafka. Default 15000 ms. */
+  /**
+   * How long the start may wait for each of Redis and Kafka, in turn. Default 15000 ms.
+   * A failed start closes what it opened before it throws.
+   */
   startTimeoutMs?: number;
 }
 
@@ -42,7 +45,7 @@ const DEFAULT_START_TIMEOUT_MS = 15_000;
 /**
  * Joins a consumer group: validates the config (a `ConfigError` naming the field,
  * before any connection), connects to Redis and Kafka (a `NodeStartError` naming which
- * could not be reached, within `startTimeoutMs`), registers the node and its topics,
+ * could not be reached, after waiting up to `startTimeoutMs` for each), registers the node and its topics,
  * and starts organising. Call `run()` or iterate the node to consume.
  */
 export async function createNode(

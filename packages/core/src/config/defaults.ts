@@ -35,8 +35,9 @@ export const DEFAULT_CONSUMER_CONF: Readonly<ConsumerConf> = Object.freeze({
   // A dead node's units wait this long before recovery; a node stalled longer than
   // this (GC, a blocking handler) loses its units, which then may run twice.
   leaseTtlMs: 5_000,
-  // Scheduling pauses at most this long after the leader dies; a leader that stalls
-  // longer is deposed, which the fencing epoch makes safe.
+  // Scheduling pauses this long after the leader dies, plus up to two ticks
+  // (`workCalculateFreq`); a leader that stalls longer is deposed, which the fencing
+  // epoch makes safe.
   leaderLockTtlMs: 2_000,
   // Kafka is the buffer; Redis holds only what workers can take soon. 1000 units keep
   // every worker busy between two ticks without piling up stale ranges.

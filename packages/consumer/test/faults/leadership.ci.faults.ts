@@ -147,7 +147,7 @@ describe('faults: the organiser leader', () => {
       'the stalled leader’s units given back',
       WAIT_FACTOR * RECOVERY_BOUND_MS,
     );
-    await next.holdSchedules();
+    await next.holdScript('schedule-units');
     const resumedAt = now();
     paused.signal('SIGCONT');
     const deposedEvent = () =>

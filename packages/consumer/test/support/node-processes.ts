@@ -164,15 +164,16 @@ export class NodeProcess {
   }
 
   /**
-   * Holds its `schedule-units` calls until `release()`. Resolves once one call is held:
-   * it had offsets to schedule that stay unscheduled while held.
+   * Holds its calls of the script `name` until `release()`. Resolves once one call is
+   * held: `schedule-units`, it has offsets to schedule that stay unscheduled meanwhile;
+   * `complete-unit`, a unit it handled stays in its working list.
    */
-  holdSchedules(): Promise<void> {
+  holdScript(name: 'schedule-units' | 'complete-unit'): Promise<void> {
     const held = new Promise<void>((resolve) => {
       this.held = resolve;
     });
-    this.child.send({ type: 'hold' });
-    return Promise.race([held, this.exitedBefore('holding a schedule')]);
+    this.child.send({ type: 'hold', script: name });
+    return Promise.race([held, this.exitedBefore(`holding a call of ${name}`)]);
   }
 
   release(): void {

@@ -2,20 +2,33 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode, isKfError } from '../../errors/index.js';
 import { awaitedLater, type ConformanceCase, elapsedSince, rejectionOf } from '../context.js';
 import type { Probe } from '../probe.js';
+import {
+  BLOCKS_MS,
+  caseTimeout,
+  LOAD_MARGIN,
+  REPLY_MS,
+  SERVER_DROPS_CLOSED_MS,
+  SERVER_TIMER_MS,
+} from '../timing.js';
 
-/**
- * How long an adapter takes to open a dedicated connection and block on it: a Sentinel
- * adapter asks a sentinel for the master first, which node-redis's does in about 0.5 s.
- */
-const BLOCKS_MS = 500;
-/**
- * How long the server takes to drop a client whose loopback socket closed, and the
- * blocked command with it: one turn of its event loop.
- */
-const SERVER_DROPS_CLOSED_MS = 100;
-/** Room for a loaded two-core machine whose other suites run servers of their own. */
-const LOAD_MARGIN = 10;
+/** How often CLIENT LIST is read while waiting for a move to block or to go. */
 const POLL_EVERY_MS = 20;
+/** A move is seen blocked on the server within this, or the case fails. */
+const BLOCKED_WITHIN_MS = BLOCKS_MS * LOAD_MARGIN;
+/**
+ * A push answered, the server hands the element to a blocked client in the same turn of
+ * its event loop: the move's reply is one round trip behind the push's.
+ */
+const WAKES_WITHIN_MS = REPLY_MS * LOAD_MARGIN;
+/** close() sends at most one command (QUIT) on each connection, all at once. */
+const CLOSES_WITHIN_MS = REPLY_MS * LOAD_MARGIN;
+/** The server drops a closed client's BLMOVE within this. */
+const DROPPED_WITHIN_MS = SERVER_DROPS_CLOSED_MS * LOAD_MARGIN;
+/**
+ * The timeout of a move that only a push or close() may end: the whole time its case may
+ * take (the longest case's limit), so the server never ends it first.
+ */
+const HELD_MOVE_MS = caseTimeout(BLOCKED_WITHIN_MS, CLOSES_WITHIN_MS, DROPPED_WITHIN_MS);
 
 interface ServerClient {
   id: string;
@@ -68,75 +81,104 @@ async function pollUntil<T>(
   }
 }
 
+/** Ids of the clients blocked in BLMOVE on the node serving `key` now. */
+async function blockedMoves(probe: Probe, key: string): Promise<Set<string>> {
+  return new Set((await clientsServing(probe, key)).filter(blockedInMove).map((c) => c.id));
+}
+
+/**
+ * Waits until `count` moves other than those in `earlier` are blocked in BLMOVE on the
+ * node serving `key`, and returns their client ids (all it saw when time ran out). A
+ * case that pushes only once its moves are seen blocked tests the wake-up, not a race
+ * against the moment the adapter gets its BLMOVE to the server.
+ */
+async function movesBlocked(
+  probe: Probe,
+  key: string,
+  earlier: Set<string>,
+  count: number,
+): Promise<string[]> {
+  return pollUntil(
+    async () =>
+      (await clientsServing(probe, key))
+        .filter((c) => blockedInMove(c) && !earlier.has(c.id))
+        .map((c) => c.id),
+    (ids) => ids.length >= count,
+    BLOCKED_WITHIN_MS,
+  );
+}
+
+/** The move's options: its server-side timeout is HELD_MOVE_MS unless given. */
+const move = (timeoutMs = HELD_MOVE_MS) => ({ from: 'right', to: 'left', timeoutMs }) as const;
+
+/** An empty list's move: the server answers null once this passes. */
+const EMPTY_MOVE_MS = 500;
+/** Its timeout, after opening a dedicated connection, the server's timer late, one reply. */
+const EMPTY_ANSWERED_WITHIN_MS =
+  EMPTY_MOVE_MS + (BLOCKS_MS + SERVER_TIMER_MS + REPLY_MS) * LOAD_MARGIN;
+
 export const blockingCases: ConformanceCase[] = [
   {
     name: 'listBlockingMove answers null once its timeout passes on an empty list',
-    timeoutMs: 15_000,
+    timeoutMs: caseTimeout(EMPTY_ANSWERED_WITHIN_MS),
     async run({ redis, probe, key, expect }) {
       const from = key('empty');
       const to = key('claimed');
       const started = performance.now();
-      const moved = await redis.listBlockingMove(from, to, {
-        from: 'right',
-        to: 'left',
-        timeoutMs: 500,
-      });
+      const moved = await redis.listBlockingMove(from, to, move(EMPTY_MOVE_MS));
       const elapsed = elapsedSince(started);
       expect(moved).toBeNull();
-      expect(elapsed).toBeGreaterThanOrEqual(450);
-      expect(elapsed).toBeLessThan(3_000);
+      // The server's deadline counts from its receipt of the command, after `started`;
+      // 50 ms covers timers rounded to milliseconds and seconds sent as decimals.
+      expect(elapsed).toBeGreaterThanOrEqual(EMPTY_MOVE_MS - 50);
+      expect(elapsed).toBeLessThan(EMPTY_ANSWERED_WITHIN_MS);
       expect(await probe.command(['LLEN', to])).toBe(0);
     },
   },
   {
     name: 'listBlockingMove wakes as soon as an element arrives',
-    timeoutMs: 15_000,
+    timeoutMs: caseTimeout(BLOCKED_WITHIN_MS, WAKES_WITHIN_MS),
     async run({ redis, probe, key, expect }) {
       const from = key('work');
       const to = key('working');
-      const started = performance.now();
-      const blocked = redis.listBlockingMove(from, to, {
-        from: 'right',
-        to: 'left',
-        timeoutMs: 5_000,
-      });
-      await delay(300);
+      const earlier = await blockedMoves(probe, from);
+      const blocked = awaitedLater(redis.listBlockingMove(from, to, move()));
+      expect((await movesBlocked(probe, from, earlier, 1)).length).toBe(1);
+      const pushed = performance.now();
       await probe.command(['LPUSH', from, 'unit-1']);
       expect(await blocked).toBe('unit-1');
-      expect(elapsedSince(started)).toBeLessThan(3_000);
+      expect(elapsedSince(pushed)).toBeLessThan(WAKES_WITHIN_MS);
       expect(await probe.command(['LRANGE', to, 0, -1])).toEqual(['unit-1']);
       expect(await probe.command(['LLEN', from])).toBe(0);
     },
   },
   {
     name: 'a blocked move does not stall other commands of the same adapter',
-    timeoutMs: 15_000,
-    async run({ redis, key, expect }) {
-      const blocked = awaitedLater(
-        redis.listBlockingMove(key('idle'), key('claimed'), {
-          from: 'right',
-          to: 'left',
-          timeoutMs: 2_000,
-        }),
-      );
-      await delay(100);
+    timeoutMs: caseTimeout(BLOCKED_WITHIN_MS, 2 * REPLY_MS * LOAD_MARGIN, WAKES_WITHIN_MS),
+    async run({ redis, probe, key, expect }) {
+      const from = key('idle');
+      const earlier = await blockedMoves(probe, from);
+      const blocked = awaitedLater(redis.listBlockingMove(from, key('claimed'), move()));
+      expect((await movesBlocked(probe, from, earlier, 1)).length).toBe(1);
+      // The move stays blocked until the push below: both commands run while it is.
       const started = performance.now();
       await redis.set(key('other'), 'v');
       expect(await redis.get(key('other'))).toBe('v');
-      expect(elapsedSince(started)).toBeLessThan(1_000);
-      expect(await blocked).toBeNull();
+      expect(elapsedSince(started)).toBeLessThan(2 * REPLY_MS * LOAD_MARGIN);
+      await probe.command(['LPUSH', from, 'unit-1']);
+      expect(await blocked).toBe('unit-1');
     },
   },
   {
     name: 'concurrent blocked moves each take one element',
-    timeoutMs: 15_000,
+    timeoutMs: caseTimeout(BLOCKED_WITHIN_MS, WAKES_WITHIN_MS),
     async run({ redis, probe, key, expect }) {
       const from = key('work');
       const to = key('working');
-      const options = { from: 'right', to: 'left', timeoutMs: 5_000 } as const;
-      const first = awaitedLater(redis.listBlockingMove(from, to, options));
-      const second = awaitedLater(redis.listBlockingMove(from, to, options));
-      await delay(300);
+      const earlier = await blockedMoves(probe, from);
+      const first = awaitedLater(redis.listBlockingMove(from, to, move()));
+      const second = awaitedLater(redis.listBlockingMove(from, to, move()));
+      expect((await movesBlocked(probe, from, earlier, 2)).length).toBe(2);
       await probe.command(['LPUSH', from, 'a', 'b']);
       const claimed = [await first, await second].sort();
       expect(claimed).toEqual(['a', 'b']);
@@ -145,23 +187,19 @@ export const blockingCases: ConformanceCase[] = [
   },
   {
     name: 'close() while a move is blocked rejects it with ConnectionClosedError',
-    timeoutMs: 15_000,
-    async run({ redis, key, expect }) {
-      const blocked = awaitedLater(
-        redis.listBlockingMove(key('never'), key('claimed'), {
-          from: 'right',
-          to: 'left',
-          timeoutMs: 10_000,
-        }),
-      );
-      await delay(200);
+    timeoutMs: caseTimeout(BLOCKED_WITHIN_MS, CLOSES_WITHIN_MS),
+    async run({ redis, probe, key, expect }) {
+      const from = key('never');
+      const earlier = await blockedMoves(probe, from);
+      const blocked = awaitedLater(redis.listBlockingMove(from, key('claimed'), move()));
+      expect((await movesBlocked(probe, from, earlier, 1)).length).toBe(1);
       const started = performance.now();
       // Watch the blocked call before closing: an adapter may reject it during close().
       const rejected = rejectionOf(blocked);
       await redis.close();
       const error = await rejected;
       expect(isKfError(error, ErrorCode.ConnectionClosed)).toBe(true);
-      expect(elapsedSince(started)).toBeLessThan(3_000);
+      expect(elapsedSince(started)).toBeLessThan(CLOSES_WITHIN_MS);
     },
   },
   {
@@ -169,31 +207,16 @@ export const blockingCases: ConformanceCase[] = [
     // moves the next element into the destination of a client that has gone, where in
     // kf no one will ever process it.
     name: 'close() while a move is blocked ends it on the server: an element pushed afterwards stays in the source',
-    timeoutMs: 15_000,
+    timeoutMs: caseTimeout(BLOCKED_WITHIN_MS, CLOSES_WITHIN_MS, DROPPED_WITHIN_MS),
     async run({ redis, probe, key, expect }) {
       const from = key('work');
       const to = key('working');
-      const earlier = new Set(
-        (await clientsServing(probe, from)).filter(blockedInMove).map((c) => c.id),
-      );
-      const blocked = awaitedLater(
-        redis.listBlockingMove(from, to, {
-          from: 'right',
-          to: 'left',
-          // Outlasts the case: only close() may end this BLMOVE.
-          timeoutMs: 60_000,
-        }),
-      );
+      const earlier = await blockedMoves(probe, from);
+      // Outlasts the case: only close() may end this BLMOVE.
+      const blocked = awaitedLater(redis.listBlockingMove(from, to, move()));
       // Seeing the move blocked first proves the probe asks the node holding it, so the
       // check that it is gone cannot pass by looking elsewhere.
-      const ours = await pollUntil(
-        async () =>
-          (await clientsServing(probe, from))
-            .filter((c) => blockedInMove(c) && !earlier.has(c.id))
-            .map((c) => c.id),
-        (ids) => ids.length > 0,
-        BLOCKS_MS * LOAD_MARGIN,
-      );
+      const ours = await movesBlocked(probe, from, earlier, 1);
       expect(ours.length).toBe(1);
       const rejected = rejectionOf(blocked);
       await redis.close();
@@ -203,7 +226,7 @@ export const blockingCases: ConformanceCase[] = [
       const remaining = await pollUntil(
         async () => (await clientsServing(probe, from)).filter((c) => ours.includes(c.id)),
         (clients) => clients.length === 0,
-        SERVER_DROPS_CLOSED_MS * LOAD_MARGIN,
+        DROPPED_WITHIN_MS,
       );
       // One string, its cause first: runners cut a long actual value short in the message.
       expect(

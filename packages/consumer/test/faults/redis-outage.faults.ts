@@ -1,18 +1,47 @@
 import type { KfConfigInput } from '@kf/core';
 import { startRedisSingle, waitUntil } from '@kf/devstack';
 import { describe, expect, test } from 'vitest';
-import { errorListed, faultSummary } from '../support/fault-kit.js';
+import { errorListed, faultSummary, firstClaimAfter, idsCompared } from '../support/fault-kit.js';
 import { useGroupRuns } from '../support/group-run.js';
 import { countSeen } from '../support/node-processes.js';
 import { until } from '../support/produce.js';
 import { useKafkaRedis } from '../support/stack.js';
 
 const OUTAGE_MS = 30_000;
+const LEASE_TTL_MS = 2_000;
+/** `conf.leaderLockTtlMs` and `conf.workCalculateFreq`, their defaults. */
+const LOCK_TTL_MS = 2_000;
+const TICK_MS = 100;
+const RATE = 2_000;
+const FLOW_BEFORE = 4_000;
+
+// Every wall-clock bound below is configuration plus a stated margin.
+/** `reconnectDelay` of kf's ioredis adapters: a lost connection is tried again at least every second. */
+const RECONNECT_DELAY_MAX_MS = 1_000;
+/** A worker whose claim failed tries again after at most this (`CLAIM_PAUSE_MAX_MS`). */
+const CLAIM_PAUSE_MAX_MS = 2_000;
+/**
+ * Restart → a unit claimed: the adapter reconnects at most `reconnectDelay` after the
+ * server listens; a worker whose claim failed just before waits at most its pause cap
+ * more; if the work list came back empty, the lock (run out during the outage) is taken
+ * again within a quarter TTL, and one tick schedules; a margin of 1 s (the server's start
+ * and AOF load, well under 100 ms here, and a loaded machine).
+ */
+const RESUMED_BOUND_MS =
+  RECONNECT_DELAY_MAX_MS + CLAIM_PAUSE_MAX_MS + LOCK_TTL_MS / 4 + TICK_MS + 1_000;
+/** Waits give up at twice their bound, so a slow step fails its assertion, with its figure. */
+const WAIT_FACTOR = 2;
+/**
+ * Draining after production stops: the backlog is at most what was produced, which took
+ * the run's elapsed time at RATE (the outage's included), and the nodes kept up with RATE
+ * before it, so at most as long again; margin 30 s for a loaded machine.
+ */
+const DRAIN_MARGIN_MS = 30_000;
 
 /**
  * Redis goes away for 30 s (the single server stopped, then restarted on its AOF) while
- * messages keep arriving in Kafka: no node crashes, consumption resumes once Redis is
- * back, and nothing is lost.
+ * messages keep arriving in Kafka: no node crashes, no unit is claimed while Redis is
+ * down, consumption resumes within a bound counted from the restart, and nothing is lost.
  */
 describe('faults: Redis unavailable', () => {
   const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-faults-outage' });
@@ -27,45 +56,64 @@ describe('faults: Redis unavailable', () => {
         port: stack.redis.info.port,
         groupName: 'faults-outage',
       },
-      conf: { useEarliest: true, consumeStep: 500, leaseTtlMs: 2_000 },
+      conf: { useEarliest: true, consumeStep: 500, leaseTtlMs: LEASE_TTL_MS },
     };
+    const now = () => performance.timeOrigin + performance.now();
+    const startedAt = Date.now();
     const run = await runs.start({
       topic,
       partitions: 4,
       config: conf,
-      rate: 2_000,
+      rate: RATE,
       pauseMs: 2,
-      flowBefore: 4_000,
+      flowBefore: FLOW_BEFORE,
     });
     const running = run.nodes;
     const redis = stack.redis;
     await redis.stopServer();
-    const seenAtStop = countSeen(running).total;
+    const stoppedAt = now();
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
-    const seenDuring = countSeen(running).total - seenAtStop;
+    // The restart instant: from here the server may answer, and not before.
+    const restartAt = now();
     await redis.startServer();
-    const backAt = Date.now();
+    const upMs = now() - restartAt;
     await until(
       waitUntil,
-      () => countSeen(running).total > seenAtStop + seenDuring,
-      'consumption again',
-      60_000,
+      () => firstClaimAfter(running, restartAt, 0) < Number.POSITIVE_INFINITY,
+      'a unit claimed after the restart',
+      WAIT_FACTOR * RESUMED_BOUND_MS,
     );
-    const resumedAfterMs = Date.now() - backAt;
-    const ids = (await run.everyMessage(120_000)).acknowledged;
+    const resumedMs = Math.round(firstClaimAfter(running, restartAt, 0) - restartAt);
+    const batches = running.flatMap((n) => n.report.batches);
+    const handledDuring = batches
+      .filter((b) => b.at > stoppedAt && b.at < restartAt)
+      .reduce((sum, b) => sum + b.count, 0);
+    const claimedDuring = running
+      .flatMap((n) => n.report.claimed)
+      .filter((c) => c.at > stoppedAt && c.at < restartAt).length;
+    const { acknowledged } = await run.everyMessage(Date.now() - startedAt + DRAIN_MARGIN_MS);
     const { total, distinct, offsets } = countSeen(running);
+    const { missing, unexpected } = idsCompared(running, acknowledged);
     const listed = await errorListed(conf);
     faultSummary('Redis stopped 30 s, restarted on its AOF', {
-      produced: ids.length,
+      produced: acknowledged.length,
       delivered: distinct.size,
       duplicates: total - offsets,
       errorListed: listed,
-      handledDuringOutage: seenDuring,
-      resumedAfterMs,
+      handledDuringOutage: handledDuring,
+      claimedDuringOutage: claimedDuring,
+      serverUpAfterMs: Math.round(upMs),
+      resumedAfterRestartMs: resumedMs,
       nodeErrorsReported: running.reduce((sum, n) => sum + n.report.errors.length, 0),
     });
-    expect(distinct.size).toBe(ids.length);
+    // Production went on through the outage: more than the flow before it and its 30 s.
+    expect(acknowledged.length).toBeGreaterThan(FLOW_BEFORE + ((RATE / 2) * OUTAGE_MS) / 1_000);
+    expect(missing.slice(0, 10)).toEqual([]);
+    expect(unexpected.slice(0, 10)).toEqual([]);
     expect(listed).toBe(0);
+    // A claim needs Redis: none while it was down, so the outage was one for the nodes.
+    expect(claimedDuring).toBe(0);
+    expect(resumedMs).toBeLessThan(RESUMED_BOUND_MS);
     // Every node process is still alive: none exited during or after the outage.
     for (const n of running)
       expect(await Promise.race([n.report.exit, Promise.resolve('alive')])).toBe('alive');

@@ -17,6 +17,18 @@ const send = (message) =>
   );
 const post = (type, payload) => process.send({ type, at: now(), ...payload });
 
+// A node process that crashes is a finding: say why before the default handler exits.
+process.on('unhandledRejection', (error) => {
+  process.stderr.write(
+    `[chaos] node ${spec.nodeId}: unhandled rejection: ${error?.stack ?? error}\n`,
+  );
+  process.exit(70);
+});
+
+process.on('exit', (code) =>
+  process.stderr.write(`[chaos] node ${spec.nodeId} (${process.pid}) exits with ${code}\n`),
+);
+
 const node = await createNode(spec.config, spec.topics, { nodeId: spec.nodeId });
 for (const name of [
   'unitClaimed',

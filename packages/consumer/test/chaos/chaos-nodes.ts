@@ -24,6 +24,8 @@ export class ChaosNode {
   readonly exit: Promise<number | null>;
   private readonly child: ChildProcess;
   private readonly running: Promise<void>;
+  /** Set when the harness kills or closes it: any other exit is the node's own doing. */
+  private ended = false;
   private requests = 0;
   private readonly pending = new Map<number, (error?: string) => void>();
 
@@ -34,7 +36,14 @@ export class ChaosNode {
       // Plain node on the built package, as a user runs it, whatever runs the harness.
       execArgv: [],
     });
-    this.exit = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    this.exit = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => {
+        if (!this.ended) {
+          this.events.push({ type: 'exited', at: Date.now(), event: { code, signal } });
+        }
+        resolve(code);
+      }),
+    );
     this.running = new Promise((resolve, reject) => {
       this.child.on(
         'message',
@@ -55,17 +64,23 @@ export class ChaosNode {
     return this.running;
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   signal(signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): void {
+    if (signal === 'SIGKILL') this.ended = true;
     if (!this.child.kill(signal)) throw new Error(`${signal} to ${this.nodeId} was not delivered`);
   }
 
   /** A graceful `close({ timeoutMs })`, SIGKILL if it has not exited `graceMs` later. */
   async close(timeoutMs: number, graceMs = timeoutMs + 15_000): Promise<void> {
     if (!this.alive) return;
+    this.ended = true;
     this.child.send({ type: 'close', timeoutMs });
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.exit;

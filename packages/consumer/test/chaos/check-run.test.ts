@@ -61,6 +61,7 @@ function cleanRecord(): RunRecord {
     leftWorking: [],
     leftQueued: 0,
     faults: [],
+    harnessErrors: [],
     redisLossWindowMs: 100,
   };
 }
@@ -92,6 +93,7 @@ describe('chaos checker', () => {
       offset: 10,
       len: 2,
       reason: 'HANDLER_FAILED',
+      detail: 'injected poison',
     });
     expect(checkRun(record, WINDOWS).violations).toEqual([]);
     record.errorList.push({
@@ -99,10 +101,16 @@ describe('chaos checker', () => {
       partition: 0,
       offset: 3,
       len: 1,
-      reason: 'HANDLER_FAILED',
+      reason: 'ATTEMPTS_EXHAUSTED',
+      detail: 'fetch failed',
+    });
+    (record.nodes[0] as RunRecord['nodes'][0]).events.push({
+      type: 'unitFailed',
+      at: 8,
+      event: { unit: unit(3, 1), outcome: 'error-listed', error: 'fetch failed' },
     });
     expect(checkRun(record, WINDOWS).violations).toEqual([
-      'error-listed units holding no injected poison (1): t/0/3+1 (HANDLER_FAILED)',
+      'error-listed units holding no injected poison (1): t/0/3+1 (ATTEMPTS_EXHAUSTED: fetch failed; failures: 1× fetch failed (8..8))',
     ]);
   });
 
@@ -166,6 +174,20 @@ describe('chaos checker', () => {
     const kafka: FaultRecord = { kind: 'kafka-broker-kill', at: 5, endAt: 7, detail: 'broker 1' };
     record.faults.push(kafka);
     expect(checkRun(record, WINDOWS).violations).toEqual([]);
+  });
+
+  test('a node process that exited on its own, or a fault action that failed, is a violation', () => {
+    const record = cleanRecord();
+    (record.nodes[0] as RunRecord['nodes'][0]).events.push({
+      type: 'exited',
+      at: 9,
+      event: { code: 70, signal: null },
+    });
+    record.harnessErrors.push('replacement node did not start');
+    expect(checkRun(record, WINDOWS).violations).toEqual([
+      'node processes that exited on their own (1): n0 {"code":70,"signal":null}',
+      'fault actions that failed (1): replacement node did not start',
+    ]);
   });
 
   test('units left in a working list or queued are violations', () => {

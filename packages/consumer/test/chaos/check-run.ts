@@ -85,7 +85,10 @@ export function checkRun(
               p.offset < e.offset + e.len,
           ),
       )
-      .map((e) => `${key(e.topic, e.partition, e.offset)}+${e.len} (${e.reason})`),
+      .map(
+        (e) =>
+          `${key(e.topic, e.partition, e.offset)}+${e.len} (${e.reason}: ${e.detail}; failures: ${failuresOf(record, e).join(' | ')})`,
+      ),
   );
   note(
     'poison offsets not on the error list',
@@ -111,6 +114,17 @@ export function checkRun(
     else duplicatesBy[cause.by] = (duplicatesBy[cause.by] ?? 0) + n - 1;
   }
   note('offsets delivered more than once outside any unit a fault touched', unexplained);
+
+  note(
+    'node processes that exited on their own',
+    record.nodes.flatMap((n) =>
+      n.events
+        .filter((e) => e.type === 'exited')
+        .map((e) => `${n.nodeId} ${JSON.stringify(e.type === 'exited' ? e.event : {})}`),
+    ),
+  );
+
+  note('fault actions that failed', record.harnessErrors);
 
   // 4. Nothing stranded.
   note('units left in working lists', record.leftWorking);
@@ -138,6 +152,24 @@ export function checkRun(
     rangesScheduledTwice: twice.length,
     unitsFailed,
   };
+}
+
+/** The distinct errors of the failed attempts of units overlapping `range`, with when. */
+function failuresOf(
+  record: RunRecord,
+  range: { topic: string; partition: number; offset: number; len: number },
+): string[] {
+  const seen = new Map<string, number[]>();
+  for (const n of record.nodes) {
+    for (const e of n.events) {
+      if (e.type !== 'unitFailed' || e.event.unit === undefined) continue;
+      const u = e.event.unit;
+      if (u.topic !== range.topic || u.partition !== range.partition) continue;
+      if (u.offset >= range.offset + range.len || u.offset + u.len <= range.offset) continue;
+      seen.set(e.event.error, [...(seen.get(e.event.error) ?? []), e.at]);
+    }
+  }
+  return [...seen].map(([error, at]) => `${at.length}× ${error} (${at[0]}..${at.at(-1)})`);
 }
 
 function splitKey(k: string): [string, number, number] {

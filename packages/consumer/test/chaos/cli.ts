@@ -23,13 +23,32 @@ function number(name: string, text: string | undefined, fallback: number): numbe
   return n;
 }
 
+// Named, so a crash says it was the harness and not a node process (theirs is reported).
+process.on('unhandledRejection', (error) => {
+  process.stderr.write(
+    `[chaos] the harness had an unhandled rejection: ${(error as Error)?.stack ?? error}\n`,
+  );
+  process.exit(3);
+});
+
+process.on('exit', (code) =>
+  process.stderr.write(`[chaos] harness ${process.pid} exits with ${code}\n`),
+);
+
 const seed = number('seed', values.seed, Math.floor(Math.random() * 2 ** 31));
-process.stdout.write(`[chaos] seed ${seed} (replay with --seed ${seed})\n`);
+process.stdout.write(
+  `[chaos] seed ${seed} (replay with --seed ${seed}), harness pid ${process.pid}\n`,
+);
 const result = await runChaos({
   seed,
   minutes: number('minutes', values.minutes, 0),
   episodeFaultMs: number('episode-seconds', values['episode-seconds'], 90) * 1_000,
   drainTimeoutMs: 120_000,
   log: (line) => process.stdout.write(`${line}\n`),
+}).catch((error: unknown) => {
+  process.stderr.write(
+    `[chaos] seed ${seed}: the run failed: ${(error as Error)?.stack ?? error}\n`,
+  );
+  process.exit(3);
 });
 process.exit(result.violations.length > 0 ? 1 : 0);

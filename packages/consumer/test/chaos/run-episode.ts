@@ -12,6 +12,7 @@ import {
   withRedis,
 } from '@kf/devstack';
 import type { Admin } from 'kafkajs';
+import pRetry from 'p-retry';
 import { type ChaosNode, type ChaosNodeSpec, startChaosNode } from './chaos-nodes.js';
 import { type ChaosProducer, startChaosProducer } from './chaos-producer.js';
 import { checkRun, type RunVerdict } from './check-run.js';
@@ -83,6 +84,7 @@ export async function runEpisode(
   const nodes: ChaosNode[] = [];
   const pending: Array<Promise<unknown>> = [];
   const faults: FaultRecord[] = [];
+  const harnessErrors: string[] = [];
   let producer: ChaosProducer | undefined;
   try {
     const config: ChaosNodeSpec['config'] & KfConfigInput = {
@@ -100,6 +102,7 @@ export async function runEpisode(
         overrunMs: OVERRUN_MS,
       });
       nodes.push(node);
+      log(`[chaos] ${node.nodeId} started, pid ${node.pid}`);
       return node;
     };
     for (let i = 0; i < plan.nodes; i++) await startNode();
@@ -120,11 +123,18 @@ export async function runEpisode(
       busy: new Set(),
       down: {},
       startNode,
-      later: (p) => pending.push(p.catch((error: unknown) => log(`[chaos] ${name}: ${error}`))),
+      later: (p) =>
+        pending.push(
+          p.catch((error: unknown) => {
+            harnessErrors.push(String(error));
+            log(`[chaos] ${name}: ${error}`);
+          }),
+        ),
     };
     for (const step of plan.steps) {
       const wait = faultStart + step.atMs - Date.now();
       if (wait > 0) await sleep(wait);
+      log(`[chaos] ${name} step ${step.kind} begins`);
       await bounded(
         runStep(context, step),
         STEP_TIMEOUT_MS,
@@ -187,6 +197,7 @@ export async function runEpisode(
         leftWorking,
         leftQueued: await reader.listLength(keys.work),
         faults,
+        harnessErrors,
         redisLossWindowMs: REDIS_LOSS_WINDOW_MS,
       };
       const verdict = checkRun(record, { kafkaSettleMs: SETTLE_MS, redisSettleMs: SETTLE_MS });
@@ -215,7 +226,7 @@ function decodeErrorList(raws: string[]): { listed: ErrorListed[]; unreadable: s
   const listed: ErrorListed[] = [];
   const unreadable: string[] = [];
   for (const raw of raws) {
-    const entry = JSON.parse(raw) as { unit: unknown; reason: string };
+    const entry = JSON.parse(raw) as { unit: unknown; reason: string; detail: string };
     const unit = entry.unit as Partial<ErrorListed> | string;
     if (typeof unit === 'string' || typeof unit.topic !== 'string') unreadable.push(raw);
     else
@@ -225,6 +236,7 @@ function decodeErrorList(raws: string[]): { listed: ErrorListed[]; unreadable: s
         offset: Number(unit.offset),
         len: Number(unit.len),
         reason: entry.reason,
+        detail: entry.detail,
       });
   }
   return { listed, unreadable };
@@ -257,6 +269,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * is the slowest; a step past it has hung and fails the run, naming itself.
  */
 const STEP_TIMEOUT_MS = 90_000;
+
+/**
+ * An admin request, tried again while a broker the client was talking to is down (a
+ * broker kill is one of the faults): 8 tries over about 13 s, past the 9 s it takes the
+ * controller to fence a dead broker.
+ */
+function adminCall<T>(request: () => Promise<T>): Promise<T> {
+  return pRetry(request, { retries: 7, minTimeout: 250, maxTimeout: 4_000 });
+}
 
 async function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -367,7 +388,9 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
       return;
     }
     case 'kafka-broker-kill': {
-      const [meta] = (await c.admin.fetchTopicMetadata({ topics: [c.topics[0] as string] })).topics;
+      const [meta] = (
+        await adminCall(() => c.admin.fetchTopicMetadata({ topics: [c.topics[0] as string] }))
+      ).topics;
       const partitions = meta?.partitions ?? [];
       const leader =
         partitions[(step.partition ?? 0) % Math.max(1, partitions.length)]?.leader ?? 1;
@@ -398,9 +421,14 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
     case 'partitions-add': {
       const topic = c.topics[step.topic ?? 0] as string;
       const count = step.partitions ?? 0;
-      const [meta] = (await c.admin.fetchTopicMetadata({ topics: [topic] })).topics;
-      if ((meta?.partitions.length ?? 0) >= count) return;
-      await c.admin.createPartitions({ topicPartitions: [{ topic, count }] });
+      // Looked at again on each try: a try whose answer was lost may have added them.
+      const grown = await adminCall(async () => {
+        const [meta] = (await c.admin.fetchTopicMetadata({ topics: [topic] })).topics;
+        if ((meta?.partitions.length ?? 0) >= count) return false;
+        await c.admin.createPartitions({ topicPartitions: [{ topic, count }] });
+        return true;
+      });
+      if (!grown) return;
       c.producer.partitionsNow(topic, count);
       record({ detail: `${topic} to ${count} partitions` });
       return;

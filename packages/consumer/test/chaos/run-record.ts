@@ -45,7 +45,9 @@ export type NodeEventRecord =
         | 'partitionsAdded'
         | 'handlerOverrun'
         | 'settleFailed'
-        | 'error';
+        | 'error'
+        /** The process ended without the harness killing or closing it. */
+        | 'exited';
       at: number;
       event: Record<string, unknown>;
     };
@@ -92,6 +94,8 @@ export interface ErrorListed {
   offset: number;
   len: number;
   reason: string;
+  /** The last error, as kf wrote it with the entry. */
+  detail: string;
 }
 
 export interface RunRecord {
@@ -105,6 +109,8 @@ export interface RunRecord {
   /** Units still queued once the episode drained. */
   leftQueued: number;
   faults: FaultRecord[];
+  /** Fault actions that failed (a replacement node that did not start, a restart that hung). */
+  harnessErrors: string[];
   /**
    * How long before a Redis master's SIGKILL its acknowledged writes may not have reached
    * the replica promoted in its place: writes of that stretch may be undone.

@@ -60,19 +60,6 @@ export function portInUseIn(log: string): number | undefined {
   return undefined;
 }
 
-/** The first PortInUseError in an error, its causes, or the errors of an AggregateError. */
-export function portInUseOf(error: unknown, seen = new Set<unknown>()): PortInUseError | undefined {
-  if (error === null || typeof error !== 'object' || seen.has(error)) return undefined;
-  seen.add(error);
-  if (error instanceof PortInUseError) return error;
-  const inner = error instanceof AggregateError ? error.errors : [];
-  for (const candidate of [...inner, (error as { cause?: unknown }).cause]) {
-    const found = portInUseOf(candidate, seen);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 export interface PortAttempt {
   /** 1 for the first attempt. */
   attempt: number;
@@ -98,8 +85,10 @@ export async function withPortRetry<T>(
     try {
       return await start(current);
     } catch (error) {
-      const clash = portInUseOf(error);
-      if (!clash) throw error;
+      // Only a PortInUseError of its own: a start whose cleanup failed wraps it in an
+      // AggregateError, and one that left a process behind is not tried again.
+      if (!(error instanceof PortInUseError)) throw error;
+      const clash = error;
       lost.push(clash);
       if (!process.env.KF_DEVSTACK_KEEP) {
         for (const dir of current.runDirs) rmSync(dir, { recursive: true, force: true });

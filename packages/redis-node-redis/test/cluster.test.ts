@@ -6,27 +6,57 @@ import { createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createNodeRedis } from '../src/index.js';
 import { keySlot } from '../src/key-slot.js';
-import { connectionsNamed } from './support/connections.js';
+import { blockedNamed, connectionsNamed } from './support/connections.js';
 import { nodeRedisVersion } from './support/node-redis-version.js';
 
 vi.mock('redis', async (original) =>
   (await import('./support/node-redis-version.js')).useNodeRedisUnderTest(original),
 );
 
+// The cluster requires a password, so the conformance case checking that no error
+// carries it has one to look for.
+const PASSWORD = `cluster-pw-${randomUUID()}`;
 let cluster: RedisCluster;
 beforeAll(async () => {
-  cluster = await startRedisCluster();
+  cluster = await startRedisCluster({ password: PASSWORD });
 });
 afterAll(() => cluster?.stop());
 
-const seed = () => cluster.info.nodes[0] as { host: string; port: number };
+/** A node's address with the password every client needs. */
+const withPassword = ({ host, port }: { host: string; port: number }) => ({
+  host,
+  port,
+  password: PASSWORD,
+});
+const seed = () => withPassword(cluster.info.nodes[0] as { host: string; port: number });
 const masters = () => cluster.info.nodes.filter((n) => n.role === 'master');
 const masterOf = (slot: number) =>
   masters().find((m) => m.slots.some(([from, to]) => slot >= from && slot <= to));
 
+/**
+ * Bounds of the tests below: a command's round trip through node-redis on loopback is
+ * about a millisecond; 100 ms covers a driver's queueing and a garbage collection, and
+ * ten times that is room for a loaded two-core machine.
+ */
+const REPLY_MS = 100;
+const LOAD_MARGIN = 10;
+/** Opening a dedicated connection (connect, HELLO/AUTH, CLIENT SETNAME) and its BLMOVE. */
+const BLOCKED_WITHIN_MS = 5 * REPLY_MS * LOAD_MARGIN;
+/** A move only a push may end: it outlasts the wait for it to be seen blocked. */
+const HELD_MOVE_MS = 2 * BLOCKED_WITHIN_MS;
+/** The server frees a client whose socket closed on its next turn; CLIENT LIST reads it back. */
+const CLOSED_SEEN_WITHIN_MS = 2 * REPLY_MS * LOAD_MARGIN;
+/** WAIT's own timeout: a replica on loopback acknowledges in about a millisecond. */
+const WAIT_MS = REPLY_MS * LOAD_MARGIN;
+
 redisConformance(
   { describe, test, expect },
-  () => createNodeRedis({ topology: 'cluster', nodes: cluster.info.nodes.slice(0, 3) }),
+  () =>
+    createNodeRedis({
+      topology: 'cluster',
+      nodes: cluster.info.nodes.slice(0, 3),
+      password: PASSWORD,
+    }),
   () => ({
     name: `node-redis ${nodeRedisVersion} Cluster`,
     topology: 'cluster',
@@ -57,15 +87,21 @@ describe(`node-redis ${nodeRedisVersion} on a Redis Cluster`, () => {
   });
 
   test('wait({ key }) asks the master owning the key, and only it', async () => {
-    const redis = createNodeRedis({ topology: 'cluster', nodes: cluster.info.nodes });
+    const redis = createNodeRedis({
+      topology: 'cluster',
+      nodes: cluster.info.nodes,
+      password: PASSWORD,
+    });
     const key = `kf:{wait-${randomUUID()}}:k`;
     try {
       await redis.set(key, 'v');
-      await Promise.all(masters().map((m) => withRedis(m, (c) => c.config('RESETSTAT'))));
-      expect(await redis.wait({ replicas: 1, timeoutMs: 2_000, key })).toBe(1);
+      await Promise.all(
+        masters().map((m) => withRedis(withPassword(m), (c) => c.config('RESETSTAT'))),
+      );
+      expect(await redis.wait({ replicas: 1, timeoutMs: WAIT_MS, key })).toBe(1);
       const waits = await Promise.all(
         masters().map(async (m) => {
-          const stats = await withRedis(m, (c) => c.info('commandstats'));
+          const stats = await withRedis(withPassword(m), (c) => c.info('commandstats'));
           return { port: m.port, calls: Number(/cmdstat_wait:calls=(\d+)/.exec(stats)?.[1] ?? 0) };
         }),
       );
@@ -83,7 +119,7 @@ describe(`node-redis ${nodeRedisVersion} on a Redis Cluster`, () => {
       (k) => masterOf(keySlot(k))?.port !== node.port,
     ) as string;
     // Spoken to as one server, a cluster node answers MOVED for a key it does not own.
-    const redis = createNodeRedis({ host: node.host, port: node.port });
+    const redis = createNodeRedis(withPassword(node));
     try {
       const error = await rejectionOf(redis.get(key));
       expect(isKfError(error, ErrorCode.ClusterRedirectExhausted)).toBe(true);
@@ -94,7 +130,11 @@ describe(`node-redis ${nodeRedisVersion} on a Redis Cluster`, () => {
   });
 
   test('a script given keys of different slots is a CommandError (CROSSSLOT), not a script failure', async () => {
-    const redis = createNodeRedis({ topology: 'cluster', nodes: cluster.info.nodes });
+    const redis = createNodeRedis({
+      topology: 'cluster',
+      nodes: cluster.info.nodes,
+      password: PASSWORD,
+    });
     try {
       const script = defineScript('two-keys', "return redis.call('GET', KEYS[1])");
       const error = await rejectionOf(redis.evalScript(script, ['kf:{a}:x', 'kf:{b}:y'], []));
@@ -107,34 +147,44 @@ describe(`node-redis ${nodeRedisVersion} on a Redis Cluster`, () => {
 
   test("a caller's cluster client is left open by close(); the dedicated connections are closed", async () => {
     const name = `kf-caller-${randomUUID()}`;
-    const countAll = async () =>
-      (await Promise.all(cluster.info.nodes.map((n) => connectionsNamed(n, name)))).reduce(
+    const onEveryNode = async (count: typeof connectionsNamed) =>
+      (await Promise.all(cluster.info.nodes.map((n) => count(withPassword(n), name)))).reduce(
         (a, b) => a + b,
         0,
       );
     const caller = createCluster({
-      rootNodes: [{ socket: seed() }],
-      defaults: { name },
+      // Root nodes serve discovery only; `defaults` make the connections to the nodes
+      // found, so the password goes in both.
+      rootNodes: [
+        { socket: cluster.info.nodes[0] as { host: string; port: number }, password: PASSWORD },
+      ],
+      defaults: { name, password: PASSWORD },
     });
     await caller.connect();
     try {
       const redis = createNodeRedis(caller);
       const tag = `{${name}}`;
       await redis.set(`kf:${tag}:k`, 'v');
-      const shared = await countAll();
+      const shared = await onEveryNode(connectionsNamed);
       expect(shared).toBeGreaterThanOrEqual(1);
-      const options = { from: 'left', to: 'right', timeoutMs: 300 } as const;
+      const options = { from: 'left', to: 'right', timeoutMs: HELD_MOVE_MS } as const;
       const moves = [1, 2].map(() => redis.listBlockingMove(`kf:${tag}:a`, `kf:${tag}:b`, options));
-      await waitUntil(async () => ((await countAll()) === shared + 2 ? true : undefined), {
-        what: 'a dedicated connection per concurrent move',
-        timeoutMs: 3_000,
+      // Both moves stay blocked until the push below: the count cannot slip past.
+      await waitUntil(async () => ((await onEveryNode(blockedNamed)) === 2 ? true : undefined), {
+        what: 'a dedicated connection per concurrent move, blocked',
+        timeoutMs: BLOCKED_WITHIN_MS,
       });
-      expect(await Promise.all(moves)).toEqual([null, null]);
+      expect(await onEveryNode(connectionsNamed)).toBe(shared + 2);
+      await caller.rPush(`kf:${tag}:a`, ['u1', 'u2']);
+      expect((await Promise.all(moves)).sort()).toEqual(['u1', 'u2']);
       await redis.close();
-      expect(await countAll()).toBe(shared);
+      await waitUntil(
+        async () => ((await onEveryNode(connectionsNamed)) === shared ? true : undefined),
+        { what: "only the caller's connections left", timeoutMs: CLOSED_SEEN_WITHIN_MS },
+      );
       expect(caller.isOpen).toBe(true);
       expect(await caller.get(`kf:${tag}:k`)).toBe('v');
-      await caller.del(`kf:${tag}:k`);
+      await caller.del([`kf:${tag}:k`, `kf:${tag}:b`]);
     } finally {
       await caller.close();
     }

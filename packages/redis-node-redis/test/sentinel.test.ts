@@ -1,22 +1,53 @@
 import { randomUUID } from 'node:crypto';
-import { type RedisSentinel, startRedisSentinel, waitUntil } from '@kf/devstack';
+import { type RedisSentinel, startRedisSentinel, waitUntil, withRedis } from '@kf/devstack';
 import { ErrorCode, isKfError } from '@kf/protocol';
 import { redisConformance } from '@kf/protocol/testkit';
 import { createSentinel } from 'redis';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createNodeRedis } from '../src/index.js';
-import { connectionsNamed } from './support/connections.js';
+import { blockedNamed, connectionsNamed } from './support/connections.js';
 import { nodeRedisVersion } from './support/node-redis-version.js';
 
 vi.mock('redis', async (original) =>
   (await import('./support/node-redis-version.js')).useNodeRedisUnderTest(original),
 );
 
+// Master and replica require a password, so the conformance case checking that no
+// error carries it has one to look for.
+const PASSWORD = `sentinel-pw-${randomUUID()}`;
 let sentinel: RedisSentinel;
 beforeAll(async () => {
-  sentinel = await startRedisSentinel();
+  sentinel = await startRedisSentinel({ password: PASSWORD });
 });
 afterAll(() => sentinel?.stop());
+
+/** The master's address with the password every client needs. */
+const master = () => ({ ...sentinel.info.master, password: PASSWORD });
+
+/**
+ * Bounds of the tests below: a command's round trip through node-redis on loopback is
+ * about a millisecond; 100 ms covers a driver's queueing and a garbage collection, and
+ * ten times that is room for a loaded two-core machine.
+ */
+const REPLY_MS = 100;
+const LOAD_MARGIN = 10;
+/**
+ * Opening a dedicated connection and its BLMOVE: asking a sentinel for the master
+ * (about 0.5 s with node-redis), then connect, HELLO/AUTH, CLIENT SETNAME and BLMOVE.
+ */
+const BLOCKED_WITHIN_MS = (500 + 5 * REPLY_MS) * LOAD_MARGIN;
+/** A move only a push may end: it outlasts the wait for it to be seen blocked. */
+const HELD_MOVE_MS = 2 * BLOCKED_WITHIN_MS;
+/** The server frees a client whose socket closed on its next turn; CLIENT LIST reads it back. */
+const CLOSED_SEEN_WITHIN_MS = 2 * REPLY_MS * LOAD_MARGIN;
+
+/** Waits until `name` has `count` connections on the master: counts after a close settle. */
+function connectionsSettleAt(name: string, count: number, what: string): Promise<true> {
+  return waitUntil(
+    async () => ((await connectionsNamed(master(), name)) === count ? true : undefined),
+    { what, timeoutMs: CLOSED_SEEN_WITHIN_MS },
+  );
+}
 
 redisConformance(
   { describe, test, expect },
@@ -25,11 +56,12 @@ redisConformance(
       topology: 'sentinel',
       sentinels: sentinel.info.sentinels,
       name: sentinel.info.masterName,
+      password: PASSWORD,
     }),
   () => ({
     name: `node-redis ${nodeRedisVersion} Sentinel`,
     topology: 'sentinel',
-    probe: sentinel.info.master,
+    probe: master(),
     replicas: 1,
   }),
   `IRedis conformance: node-redis ${nodeRedisVersion}, Sentinel`,
@@ -40,7 +72,7 @@ describe(`node-redis ${nodeRedisVersion} behind Redis Sentinel`, () => {
     createSentinel({
       name: sentinel.info.masterName,
       sentinelRootNodes: sentinel.info.sentinels,
-      nodeClientOptions: { name },
+      nodeClientOptions: { name, password: PASSWORD },
     });
 
   test("the adapter's own dedicated connections each follow the master, and close() closes them all", async () => {
@@ -49,22 +81,28 @@ describe(`node-redis ${nodeRedisVersion} behind Redis Sentinel`, () => {
       topology: 'sentinel',
       sentinels: sentinel.info.sentinels,
       name: sentinel.info.masterName,
+      password: PASSWORD,
       clientName: name,
     });
-    const options = { from: 'left', to: 'right', timeoutMs: 300 } as const;
+    const options = { from: 'left', to: 'right', timeoutMs: HELD_MOVE_MS } as const;
     try {
       const moves = [1, 2].map(() =>
         redis.listBlockingMove(`kf:{${name}}:a`, `kf:{${name}}:b`, options),
       );
-      await waitUntil(
-        async () => ((await connectionsNamed(sentinel.info.master, name)) === 3 ? true : undefined),
-        { what: 'the shared master connection and two dedicated ones', timeoutMs: 5_000 },
-      );
-      expect(await Promise.all(moves)).toEqual([null, null]);
+      // Both moves stay blocked on the master until the push below.
+      await waitUntil(async () => ((await blockedNamed(master(), name)) === 2 ? true : undefined), {
+        what: 'two dedicated connections blocked on the master',
+        timeoutMs: BLOCKED_WITHIN_MS,
+      });
+      // The shared master connection and the two dedicated ones.
+      expect(await connectionsNamed(master(), name)).toBe(3);
+      await withRedis(master(), (c) => c.rpush(`kf:{${name}}:a`, 'u1', 'u2'));
+      expect((await Promise.all(moves)).sort()).toEqual(['u1', 'u2']);
+      await redis.del(`kf:{${name}}:b`);
     } finally {
       await redis.close();
     }
-    expect(await connectionsNamed(sentinel.info.master, name)).toBe(0);
+    await connectionsSettleAt(name, 0, 'every connection closed by close()');
   });
 
   if (nodeRedisVersion.startsWith('5.')) {
@@ -90,21 +128,24 @@ describe(`node-redis ${nodeRedisVersion} behind Redis Sentinel`, () => {
       try {
         const redis = createNodeRedis(caller);
         await redis.set(`kf:{${name}}:k`, 'v');
-        const shared = await connectionsNamed(sentinel.info.master, name);
+        const shared = await connectionsNamed(master(), name);
         expect(shared).toBeGreaterThanOrEqual(1);
+        // The element waits already: the move takes it at once, on a dedicated
+        // connection that stays open, idle, afterwards.
+        await caller.rPush(`kf:{${name}}:a`, 'u1');
         expect(
           await redis.listBlockingMove(`kf:{${name}}:a`, `kf:{${name}}:b`, {
             from: 'left',
             to: 'right',
-            timeoutMs: 200,
+            timeoutMs: HELD_MOVE_MS,
           }),
-        ).toBeNull();
-        expect(await connectionsNamed(sentinel.info.master, name)).toBe(shared + 1);
+        ).toBe('u1');
+        expect(await connectionsNamed(master(), name)).toBe(shared + 1);
         await redis.close();
-        expect(await connectionsNamed(sentinel.info.master, name)).toBe(shared);
+        await connectionsSettleAt(name, shared, "only the caller's connections left");
         expect(caller.isOpen).toBe(true);
         expect(await caller.get(`kf:{${name}}:k`)).toBe('v');
-        await caller.del(`kf:{${name}}:k`);
+        await caller.del([`kf:{${name}}:k`, `kf:{${name}}:b`]);
       } finally {
         await caller.close();
       }

@@ -7,20 +7,67 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createNodeRedis } from '../src/index.js';
 import { closingTheDriverToo } from './support/caller-owned.js';
 import { captureLogger } from './support/capture-logger.js';
-import { connectionsNamed, respOfConnectionsNamed, unusedPort } from './support/connections.js';
+import {
+  blockedNamed,
+  connectionsNamed,
+  respOfConnectionsNamed,
+  unusedPort,
+} from './support/connections.js';
 import { nodeRedisPackage, nodeRedisVersion } from './support/node-redis-version.js';
 
 vi.mock('redis', async (original) =>
   (await import('./support/node-redis-version.js')).useNodeRedisUnderTest(original),
 );
 
+// The server requires a password, so the conformance case checking that no error
+// carries it has one to look for.
+const PASSWORD = `single-pw-${randomUUID()}`;
 let server: RedisSingle;
 beforeAll(async () => {
-  server = await startRedisSingle();
+  server = await startRedisSingle({ password: PASSWORD });
 });
 afterAll(() => server?.stop());
 
-const address = () => ({ host: server.info.host, port: server.info.port });
+/** Where the server listens, with the password every client needs. */
+const address = () => ({ host: server.info.host, port: server.info.port, password: PASSWORD });
+const socket = () => ({ host: server.info.host, port: server.info.port });
+
+/**
+ * Bounds of the tests below: a command's round trip through node-redis on loopback is
+ * about a millisecond; 100 ms covers a driver's queueing and a garbage collection, and
+ * ten times that is room for a loaded two-core machine.
+ */
+const REPLY_MS = 100;
+const LOAD_MARGIN = 10;
+/** Opening a dedicated connection (connect, HELLO/AUTH, CLIENT SETNAME) and its BLMOVE. */
+const BLOCKED_WITHIN_MS = 5 * REPLY_MS * LOAD_MARGIN;
+/**
+ * A move that only a push may end: it outlasts the wait for it to be seen blocked, so
+ * the state the test reads holds until the test itself ends it.
+ */
+const HELD_MOVE_MS = 2 * BLOCKED_WITHIN_MS;
+/**
+ * The server frees a client whose socket closed on its next turn, and CLIENT LIST reads
+ * that back in a round trip: closed connections are polled for within this.
+ */
+const CLOSED_SEEN_WITHIN_MS = 2 * REPLY_MS * LOAD_MARGIN;
+/** The command timeout of the tests that wait it out: short, so they are quick. */
+const COMMAND_TIMEOUT_MS = 400;
+/** A move sent to a stopped server: ends at its timeout plus the command timeout. */
+const STOPPED_MOVE_MS = 300;
+/**
+ * Timers fire no earlier than set, at millisecond resolution; the elapsed time is taken
+ * from before the call, so 10 ms covers the rounding.
+ */
+const TIMER_SLACK_MS = 10;
+
+/** Waits until `name` has `count` connections: counts after a close settle, never revert. */
+function connectionsSettleAt(name: string, count: number, what: string): Promise<true> {
+  return waitUntil(
+    async () => ((await connectionsNamed(address(), name)) === count ? true : undefined),
+    { what, timeoutMs: CLOSED_SEEN_WITHIN_MS },
+  );
+}
 
 redisConformance(
   { describe, test, expect },
@@ -35,7 +82,7 @@ for (const RESP of [2, 3] as const) {
   redisConformance(
     { describe, test, expect },
     async () => {
-      const client = createClient({ RESP, socket: address() });
+      const client = createClient({ RESP, socket: socket(), password: PASSWORD });
       await client.connect();
       return closingTheDriverToo(createNodeRedis(client), client);
     },
@@ -63,28 +110,28 @@ describe(`node-redis ${nodeRedisVersion} on one server`, () => {
 
   test("a caller's client is used as is and left open by close(); the adapter's dedicated connections are closed", async () => {
     const name = `kf-caller-${randomUUID()}`;
-    const client = createClient({ name, socket: address() });
+    const client = createClient({ name, socket: socket(), password: PASSWORD });
     await client.connect();
     try {
       const redis = createNodeRedis(client);
       await redis.set(`kf:{${name}}:k`, 'v');
-      const options = { from: 'left', to: 'right', timeoutMs: 200 } as const;
+      const options = { from: 'left', to: 'right', timeoutMs: HELD_MOVE_MS } as const;
       const moves = [1, 2].map(() =>
         redis.listBlockingMove(`kf:{${name}}:a`, `kf:{${name}}:b`, options),
       );
+      // Both moves stay blocked until the push below: the count cannot slip past.
       await waitUntil(
-        async () => ((await connectionsNamed(address(), name)) === 3 ? true : undefined),
-        {
-          what: 'the caller’s connection and two dedicated ones',
-          timeoutMs: 2_000,
-        },
+        async () => ((await blockedNamed(address(), name)) === 2 ? true : undefined),
+        { what: 'two dedicated connections blocked in BLMOVE', timeoutMs: BLOCKED_WITHIN_MS },
       );
-      expect(await Promise.all(moves)).toEqual([null, null]);
+      expect(await connectionsNamed(address(), name)).toBe(3);
+      await client.rPush(`kf:{${name}}:a`, ['u1', 'u2']);
+      expect((await Promise.all(moves)).sort()).toEqual(['u1', 'u2']);
       await redis.close();
-      expect(await connectionsNamed(address(), name)).toBe(1);
+      await connectionsSettleAt(name, 1, "only the caller's connection left");
       expect(client.isOpen).toBe(true);
       expect(await client.get(`kf:{${name}}:k`)).toBe('v');
-      await client.del(`kf:{${name}}:k`);
+      await client.del([`kf:{${name}}:k`, `kf:{${name}}:b`]);
     } finally {
       await client.close();
     }
@@ -97,40 +144,51 @@ describe(`node-redis ${nodeRedisVersion} on one server`, () => {
       clientName: name,
       maxIdleBlockingConnections: 1,
     });
+    const source = `kf:{${name}}:a`;
     const move = () =>
-      redis.listBlockingMove(`kf:{${name}}:a`, `kf:{${name}}:b`, {
+      redis.listBlockingMove(source, `kf:{${name}}:b`, {
         from: 'left',
         to: 'right',
-        timeoutMs: 100,
+        timeoutMs: HELD_MOVE_MS,
       });
+    const push = (...units: string[]) => withRedis(address(), (c) => c.rpush(source, ...units));
     try {
-      for (let i = 0; i < 3; i++) expect(await move()).toBeNull();
+      // One after the other, each finding its element waiting: the one dedicated
+      // connection is reused, never a second opened.
+      for (const unit of ['u1', 'u2', 'u3']) {
+        await push(unit);
+        expect(await move()).toBe(unit);
+      }
       expect(await connectionsNamed(address(), name)).toBe(2);
+      // Three at once, held blocked until seen: one dedicated connection each, next to
+      // the shared one. The state lasts until the push below ends it.
       const concurrent = [move(), move(), move()];
       await waitUntil(
-        async () => ((await connectionsNamed(address(), name)) === 4 ? true : undefined),
+        async () => ((await blockedNamed(address(), name)) === 3 ? true : undefined),
         {
-          what: 'one dedicated connection per concurrent move',
-          timeoutMs: 2_000,
+          what: 'one dedicated connection per concurrent move, blocked',
+          timeoutMs: BLOCKED_WITHIN_MS,
         },
       );
-      expect(await Promise.all(concurrent)).toEqual([null, null, null]);
-      await waitUntil(
-        async () => ((await connectionsNamed(address(), name)) === 2 ? true : undefined),
-        {
-          what: 'the connections beyond one idle one to close',
-          timeoutMs: 2_000,
-        },
-      );
+      expect(await connectionsNamed(address(), name)).toBe(4);
+      await push('c1', 'c2', 'c3');
+      expect((await Promise.all(concurrent)).sort()).toEqual(['c1', 'c2', 'c3']);
+      // Back in the pool, all but one are closed: a state that lasts, polled for as long
+      // as the server takes to see two sockets closed.
+      await connectionsSettleAt(name, 2, 'the connections beyond one idle one to close');
     } finally {
       await redis.close();
     }
-    expect(await connectionsNamed(address(), name)).toBe(0);
+    await connectionsSettleAt(name, 0, 'every connection closed by close()');
   });
 
   test('a server that stops answering fails commands with CommandTimeoutError; they work again once it answers', async () => {
     const name = `kf-stopped-${randomUUID()}`;
-    const redis = createNodeRedis({ ...address(), clientName: name, commandTimeoutMs: 400 });
+    const redis = createNodeRedis({
+      ...address(),
+      clientName: name,
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    });
     const key = `kf:{${name}}:k`;
     const serverProcess = server.processes[0];
     if (!serverProcess) throw new Error('the server has no process');
@@ -141,33 +199,30 @@ describe(`node-redis ${nodeRedisVersion} on one server`, () => {
       const error = await rejectionOf(redis.get(key));
       const elapsed = performance.now() - started;
       expect(isKfError(error, ErrorCode.CommandTimeout)).toBe(true);
-      expect((error as { timeoutMs?: number }).timeoutMs).toBe(400);
-      expect(elapsed).toBeGreaterThanOrEqual(390);
-      expect(elapsed).toBeLessThan(1_500);
+      expect((error as { timeoutMs?: number }).timeoutMs).toBe(COMMAND_TIMEOUT_MS);
+      expect(elapsed).toBeGreaterThanOrEqual(COMMAND_TIMEOUT_MS - TIMER_SLACK_MS);
+      // The timeout, then its timer callback late by at most a reply's time.
+      expect(elapsed).toBeLessThan(COMMAND_TIMEOUT_MS + REPLY_MS * LOAD_MARGIN);
       // A blocking move's deadline is its own timeout plus the command timeout.
       started = performance.now();
       const blocked = await rejectionOf(
         redis.listBlockingMove(`kf:{${name}}:a`, `kf:{${name}}:b`, {
           from: 'left',
           to: 'right',
-          timeoutMs: 300,
+          timeoutMs: STOPPED_MOVE_MS,
         }),
       );
       expect(isKfError(blocked, ErrorCode.CommandTimeout)).toBe(true);
-      expect(performance.now() - started).toBeGreaterThanOrEqual(690);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(
+        STOPPED_MOVE_MS + COMMAND_TIMEOUT_MS - TIMER_SLACK_MS,
+      );
     } finally {
       serverProcess.signal('SIGCONT');
     }
     try {
       expect(await redis.get(key)).toBe('v');
       // The dedicated connection whose move timed out was dropped, not kept for reuse.
-      await waitUntil(
-        async () => ((await connectionsNamed(address(), name)) === 1 ? true : undefined),
-        {
-          what: 'only the shared connection left',
-          timeoutMs: 3_000,
-        },
-      );
+      await connectionsSettleAt(name, 1, 'only the shared connection left');
       await redis.del(key);
     } finally {
       await redis.close();
@@ -189,7 +244,11 @@ describe(`node-redis ${nodeRedisVersion} on one server`, () => {
           logger.entries.some((e) => e.level === 'warn' && /connection error/.test(e.message))
             ? true
             : undefined,
-        { what: 'the dropped connection reported to the logger', timeoutMs: 2_000 },
+        // The drop reaches the driver as a socket event one trip after the kill.
+        {
+          what: 'the dropped connection reported to the logger',
+          timeoutMs: REPLY_MS * LOAD_MARGIN,
+        },
       );
       expect(await redis.get(`kf:{${name}}:k`)).toBe('before');
       await redis.del(`kf:{${name}}:k`);
@@ -202,13 +261,14 @@ describe(`node-redis ${nodeRedisVersion} on one server`, () => {
     const redis = createNodeRedis({
       host: '127.0.0.1',
       port: await unusedPort(),
-      commandTimeoutMs: 300,
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
     });
     const error = await rejectionOf(redis.ping());
     expect(isKfError(error, ErrorCode.CommandTimeout)).toBe(true);
     const started = performance.now();
     await redis.close();
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // Nothing is connected, so nothing is waited for: no more than a reply's time.
+    expect(performance.now() - started).toBeLessThan(REPLY_MS * LOAD_MARGIN);
     expect(isKfError(await rejectionOf(redis.ping()), ErrorCode.ConnectionClosed)).toBe(true);
   });
 

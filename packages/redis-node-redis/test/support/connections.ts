@@ -1,22 +1,29 @@
 import { createServer } from 'node:net';
 import { type HostPort, withRedis } from '@kf/devstack';
 
-/** How many connections named `name` the server has (CLIENT LIST), the probe's own apart. */
-export async function connectionsNamed(
-  server: HostPort & { password?: string },
-  name: string,
-): Promise<number> {
+type Server = HostPort & { password?: string };
+
+/** The CLIENT LIST lines of the connections named `name`, the probe's own apart. */
+async function linesNamed(server: Server, name: string): Promise<string[]> {
   const list = await withRedis(server, async (c) => String(await c.call('CLIENT', 'LIST')));
-  return list.split('\n').filter((line) => line.includes(` name=${name} `)).length;
+  return list.split('\n').filter((line) => line.includes(` name=${name} `));
+}
+
+/** How many connections named `name` the server has (CLIENT LIST), the probe's own apart. */
+export async function connectionsNamed(server: Server, name: string): Promise<number> {
+  return (await linesNamed(server, name)).length;
+}
+
+/** How many connections named `name` are blocked in BLMOVE on the server now. */
+export async function blockedNamed(server: Server, name: string): Promise<number> {
+  return (await linesNamed(server, name)).filter(
+    (line) => / cmd=blmove /.test(line) && /\bflags=\S*b/.test(line),
+  ).length;
 }
 
 /** The RESP version of every connection named `name`. */
-export async function respOfConnectionsNamed(server: HostPort, name: string): Promise<string[]> {
-  const list = await withRedis(server, async (c) => String(await c.call('CLIENT', 'LIST')));
-  return list
-    .split('\n')
-    .filter((line) => line.includes(` name=${name} `))
-    .map((line) => /\bresp=(\d)/.exec(line)?.[1] ?? '?');
+export async function respOfConnectionsNamed(server: Server, name: string): Promise<string[]> {
+  return (await linesNamed(server, name)).map((line) => /\bresp=(\d)/.exec(line)?.[1] ?? '?');
 }
 
 /** A loopback port nothing listens on (it was free a moment ago). */

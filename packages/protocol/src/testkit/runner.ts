@@ -27,7 +27,12 @@ export interface ConformanceOptions {
   name: string;
   /** The topology the adapter must report. */
   topology: RedisTopology;
-  /** Any node of the server under test, reached by a plain connection to check state. */
+  /**
+   * Any node of the server under test, reached by a plain connection to check state.
+   * Its `password` is required: the server must require one (requirepass or an ACL
+   * user) and the adapter be configured with it, so the suite can check that no error
+   * carries it.
+   */
   probe: RespAddress;
   /**
    * Replicas attached to the master holding the test keys: `wait` must reach at least

@@ -74,6 +74,10 @@ export default defineConfig({
             name: w.name,
             root: w.dir,
             include: ['test/**/*.test.ts', 'test/faults/**/*.ci.faults.ts'],
+            // A package may share servers between its files (started once per run).
+            ...(existsSync(join(w.dir, 'test', 'support', 'shared-kafka.ts'))
+              ? { globalSetup: [join(w.dir, 'test', 'support', 'shared-kafka.ts')] }
+              : {}),
           },
         })),
       // Fault scenarios take minutes: `pnpm test:faults` runs them, apart from `pnpm test`.

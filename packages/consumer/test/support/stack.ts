@@ -1,6 +1,13 @@
-import { type KafkaService, kafkaClient, startKafka, startTogether } from '@kf/devstack';
+import {
+  type KafkaInfo,
+  type KafkaService,
+  kafkaClient,
+  startKafka,
+  startTogether,
+  waitUntil,
+} from '@kf/devstack';
 import type { Producer } from 'kafkajs';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 export interface KafkaRedisStack<R> {
   readonly kafka: KafkaService;
@@ -30,9 +37,14 @@ export function useKafkaRedis<R extends { stop(): Promise<void> }>(
 ): KafkaRedisStack<R> {
   let started: { kafka: KafkaService; redis: R; producer: Producer } | undefined;
   let stoppable: Array<{ stop(): Promise<void> }> = [];
+  // The run's shared broker (test/support/shared-kafka.ts) when the project has one and
+  // a plain broker will do; a broker of the file's own otherwise.
+  const shared = (options.brokers ?? 1) === 1 ? inject('sharedKafka') : undefined;
   beforeAll(async () => {
     const [kafka, redis] = await startTogether(
-      startKafka({ brokers: options.brokers ?? 1 }),
+      shared
+        ? Promise.resolve(sharedService(shared))
+        : startKafka({ brokers: options.brokers ?? 1 }),
       options.redis(),
     );
     stoppable = [kafka, redis];
@@ -44,6 +56,7 @@ export function useKafkaRedis<R extends { stop(): Promise<void> }>(
   });
   afterAll(async () => {
     await started?.producer.disconnect();
+    if (shared) await deleteTopics(shared.brokers);
     await Promise.all(stoppable.map((s) => s.stop()));
   });
   const get = () => {
@@ -61,4 +74,29 @@ export function useKafkaRedis<R extends { stop(): Promise<void> }>(
       return get().producer;
     },
   };
+}
+
+/** The shared broker as a service of the file's: stopping it is the run's business. */
+function sharedService(info: KafkaInfo): KafkaService {
+  const description = { kind: 'kafka' as const, runDir: '', info, processes: [] };
+  return { ...description, describe: () => description, stop: async () => {} };
+}
+
+/**
+ * Deletes every topic but Kafka's own, and waits until the broker lists none: the next
+ * file on the shared broker starts as on a fresh one, whatever names it uses.
+ */
+async function deleteTopics(brokers: string[]): Promise<void> {
+  const admin = kafkaClient(brokers, 'kf-test-cleanup').admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    await waitUntil(
+      async () => ((await admin.listTopics()).some((t) => !t.startsWith('__')) ? undefined : true),
+      { what: "the shared broker without the file's topics", timeoutMs: 30_000, intervalMs: 100 },
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -1,3 +1,7 @@
+// Needs the npm registry: `npm install` fetches ioredis@6 and the packed packages'
+// dependencies from the registry npm is configured with (`npm config get registry`;
+// https://registry.npmjs.org/ unless set), so without network access to it this test
+// fails, and its message names the registry and says so.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +13,29 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 const run = promisify(execFile);
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const packed = ['@kf/protocol', '@kf/core', '@kf/redis-single'] as const;
+
+/**
+ * Bounds of the set-up, from what each step took here: building the three packages with
+ * tsup took 86 s at a load average of 16 (180 s is about twice that); packing one, under
+ * a second (10 s); `npm install` from a registry that answers, 2 s (40 s).
+ */
+const BUILD_TIMEOUT_MS = 180_000;
+const PACK_TIMEOUT_MS = 10_000;
+const INSTALL_WORK_MS = 40_000;
+/**
+ * npm gives up on a request the registry does not answer after FETCH_TIMEOUT_MS, tried
+ * twice with NPM_RETRY_PAUSE_MS between: the install's bound leaves room for that, so
+ * npm's own network error, naming what failed, comes through first.
+ */
+const FETCH_TIMEOUT_MS = 20_000;
+const NPM_RETRY_PAUSE_MS = 10_000;
+const INSTALL_TIMEOUT_MS = 2 * FETCH_TIMEOUT_MS + NPM_RETRY_PAUSE_MS + INSTALL_WORK_MS;
+/** A user's script: Node starts, connects and runs a few commands, well under a second. */
+const SCRIPT_TIMEOUT_MS = 30_000;
+const SETUP_TIMEOUT_MS = BUILD_TIMEOUT_MS + packed.length * PACK_TIMEOUT_MS + INSTALL_TIMEOUT_MS;
+
+/** npm's environment: the machine's PATH and HOME (its config), nothing of the workspace's. */
+const npmEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
 
 /**
  * What a user gets from the registry: the three packages built and packed as they would
@@ -31,11 +58,13 @@ describe('installing @kf/core with only @kf/redis-single and ioredis', () => {
     await run('pnpm', [...packed.flatMap((name) => ['--filter', name]), 'run', 'build'], {
       cwd: repoRoot,
       env,
+      timeout: BUILD_TIMEOUT_MS,
     });
     for (const name of packed) {
       await run('pnpm', ['pack', '--pack-destination', tarballs], {
         cwd: join(repoRoot, 'packages', name.replace('@kf/', '')),
         env,
+        timeout: PACK_TIMEOUT_MS,
       });
     }
     const files = readdirSync(tarballs).map((file) => join(tarballs, file));
@@ -44,14 +73,10 @@ describe('installing @kf/core with only @kf/redis-single and ioredis', () => {
       join(project, 'package.json'),
       JSON.stringify({ name: 'kf-pack-install-check', private: true, version: '1.0.0' }),
     );
-    await run(
-      'npm',
-      ['install', ...files, 'ioredis@6', '--no-audit', '--no-fund', '--loglevel=error'],
-      { cwd: project, env: { PATH: process.env.PATH, HOME: process.env.HOME } },
-    );
+    await npmInstall(project, [...files, 'ioredis@6']);
     writeFileSync(join(project, 'check.mjs'), checkScript('esm'));
     writeFileSync(join(project, 'check.cjs'), checkScript('cjs'));
-  });
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     try {
@@ -86,7 +111,7 @@ describe('installing @kf/core with only @kf/redis-single and ioredis', () => {
           REDIS_HOST: redis.info.host,
           REDIS_PORT: String(redis.info.port),
         },
-        timeout: 30_000,
+        timeout: SCRIPT_TIMEOUT_MS,
       });
       const result = JSON.parse(stdout) as CheckResult;
       expect(result.topology).toBe('single');
@@ -101,6 +126,63 @@ describe('installing @kf/core with only @kf/redis-single and ioredis', () => {
     },
   );
 });
+
+/**
+ * How npm talks to the registry here: each request bounded, one retry after a bounded
+ * pause (see FETCH_TIMEOUT_MS).
+ */
+const npmFetchOptions = [
+  `--fetch-timeout=${FETCH_TIMEOUT_MS}`,
+  '--fetch-retries=1',
+  `--fetch-retry-mintimeout=${NPM_RETRY_PAUSE_MS}`,
+  `--fetch-retry-maxtimeout=${NPM_RETRY_PAUSE_MS}`,
+];
+
+/**
+ * `npm install`s `specs` into `project`. When it fails, `npm ping` asks the registry
+ * whether it answers: npm's own error does not always say (an unreachable registry has
+ * come out as ERESOLVE, "Found: ioredis@undefined"). A registry that does not answer is
+ * named in the error, with the fact that this test needs it; any other failure carries
+ * what npm said.
+ */
+async function npmInstall(project: string, specs: string[]): Promise<void> {
+  const registry = await run('npm', ['config', 'get', 'registry', ...npmFetchOptions], {
+    cwd: project,
+    env: npmEnv,
+  })
+    .then(({ stdout }) => stdout.trim())
+    .catch(() => 'the registry npm is configured with');
+  try {
+    await run(
+      'npm',
+      ['install', ...specs, '--no-audit', '--no-fund', '--loglevel=error', ...npmFetchOptions],
+      { cwd: project, env: npmEnv, timeout: INSTALL_TIMEOUT_MS },
+    );
+  } catch (error) {
+    const failed = error as { stderr?: string; stdout?: string; killed?: boolean };
+    const said = `${failed.stderr ?? ''}${failed.stdout ?? ''}`.trim() || String(error);
+    const unreachable = await run('npm', ['ping', ...npmFetchOptions], {
+      cwd: project,
+      env: npmEnv,
+      timeout: INSTALL_TIMEOUT_MS,
+    }).then(
+      () => undefined,
+      (pingError: { stderr?: string; killed?: boolean }) =>
+        pingError.killed
+          ? `no answer within ${INSTALL_TIMEOUT_MS} ms`
+          : // Its first lines name the error and the request that failed.
+            (pingError.stderr ?? String(pingError)).trim().split('\n').slice(0, 6).join('\n'),
+    );
+    throw new Error(
+      unreachable !== undefined || failed.killed
+        ? `npm install could not reach the npm registry ${registry}: this test needs ` +
+            `network access to it, to install ioredis@6 and the packed packages' ` +
+            `dependencies. npm ping said: ${unreachable ?? '(answered)'}\nnpm install said:\n${said}`
+        : `npm install (registry ${registry}, which answers npm ping) failed:\n${said}`,
+      { cause: error },
+    );
+  }
+}
 
 interface CheckResult {
   topology: string;

@@ -16,6 +16,7 @@ interface Launch {
  */
 export class Respawner {
   private readonly dead = new Map<string, Launch>();
+  private readonly dirs = new Map<string, string>();
   private readonly started: ChildProcess[] = [];
 
   constructor() {
@@ -39,6 +40,22 @@ export class Respawner {
           .filter((a) => a !== '');
     process.kill(pid, 'SIGKILL');
     this.dead.set(name, { argv, cwd });
+    this.dirs.set(name, cwd);
+  }
+
+  /** The last lines of what `name` printed since it was started again, for an error. */
+  logTail(name: string, lines = 15): string {
+    const dir = this.dirs.get(name);
+    if (dir === undefined) return '';
+    try {
+      return readFileSync(join(dir, 'respawned.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(-lines)
+        .join('\n');
+    } catch (error) {
+      return `(no output: ${error})`;
+    }
   }
 
   isDown(name: string): boolean {

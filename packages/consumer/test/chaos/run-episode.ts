@@ -134,12 +134,16 @@ export async function runEpisode(
     for (const step of plan.steps) {
       const wait = faultStart + step.atMs - Date.now();
       if (wait > 0) await sleep(wait);
-      log(`[chaos] ${name} step ${step.kind} begins`);
+      // A step that fails is a finding of the run, not the end of it: recorded, and the
+      // schedule goes on.
       await bounded(
         runStep(context, step),
         STEP_TIMEOUT_MS,
         `step ${step.kind} at ${step.atMs} ms`,
-      );
+      ).catch((error: unknown) => {
+        harnessErrors.push(`${step.kind} at ${step.atMs} ms: ${error}`);
+        log(`[chaos] ${name} step ${step.kind} failed: ${error}`);
+      });
       const done = faults.at(-1);
       log(
         `[chaos] ${name} +${((Date.now() - faultStart) / 1_000).toFixed(1)} s ${step.kind}: ${done?.kind === step.kind ? `${done.nodeId ?? ''} ${done.detail}` : 'skipped'}`,
@@ -364,7 +368,17 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
               ? true
               : undefined,
           { what: 'a replica promoted', timeoutMs: 60_000, intervalMs: 100 },
-        ).then(() => (f.endAt = Date.now())),
+        ).then(
+          () => {
+            f.endAt = Date.now();
+          },
+          async (error: unknown) => {
+            const nodes = await withRedis(liveRedisNode(c, master.port), (r) =>
+              r.call('CLUSTER', 'NODES'),
+            ).catch((e: unknown) => `CLUSTER NODES failed: ${e}`);
+            throw new Error(`${error}; the cluster then:\n${nodes}`);
+          },
+        ),
       );
       return;
     }
@@ -383,7 +397,9 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
           return info.role === 'slave' && info.master_link_status === 'up' ? true : undefined;
         },
         { what: `Redis ${port} back as a replica`, timeoutMs: 30_000, intervalMs: 100 },
-      );
+      ).catch((error: unknown) => {
+        throw new Error(`${error}; its output:\n${c.redisRespawner.logTail(`redis:${port}`)}`);
+      });
       record({ detail: `server ${port} started again on its data, a replica in sync` });
       return;
     }

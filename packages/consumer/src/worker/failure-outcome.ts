@@ -13,6 +13,12 @@ export interface AttemptProgress {
 export interface FailureDecision {
   requeue: WorkUnit[];
   giveUp?: Omit<ErrorEntry, 'at'>;
+  /**
+   * True when Kafka could not serve the partition (`NotLeaderError`) before any record
+   * reached user code: the rest is requeued without counting an attempt, so its backoff
+   * cannot grow with the attempts (see `UnavailabilityBackoff`).
+   */
+  unavailable?: true;
 }
 
 /**
@@ -23,6 +29,12 @@ export interface FailureDecision {
  * on are error-listed, and what follows them runs afresh: one poison message does not
  * take its neighbours with it. An attempt that got further counts once for the rest, so
  * a slow handler that makes progress on every attempt never exhausts them.
+ *
+ * Kafka being unable to serve the partition (`NotLeaderError`: leadership moving, no
+ * leader, the leader's broker unreachable) is not the unit's failure: when no record was
+ * in user code's hands, the rest is requeued without counting an attempt, however long
+ * the outage lasts. `maxAttempts` surfaces poison — user code failing on a record — and
+ * a healthy unit never reaches the error list because Kafka was failing over.
  *
  * Every part handed back gets a fresh id, and is flagged `redelivered` when user code
  * was handed a record of it (the one it threw on or timed out in) or it was flagged
@@ -68,6 +80,11 @@ export function decideFailure(
     };
   }
   const progressed = progress.processedUpTo > unit.offset;
+  if (code === KafkaErrorCode.NotLeader && held === undefined) {
+    // Not an attempt: the rest's first record failed as often as before — never, when
+    // user code finished the records before it in this attempt.
+    return { requeue: [{ ...rest, attempts: progressed ? 0 : unit.attempts }], unavailable: true };
+  }
   const attempts = progressed ? 1 : unit.attempts + 1;
   if (attempts < maxAttempts) return { requeue: [{ ...rest, attempts }] };
   const exhausted = `${maxAttempts} attempts failed; the last: ${detail}`;

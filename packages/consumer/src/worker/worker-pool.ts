@@ -10,7 +10,7 @@ import { type AttemptProgress, decideFailure } from './failure-outcome.js';
 import { unitInfo } from './message.js';
 import { OrphanSweep } from './orphan-sweep.js';
 import { retryWhileRedisAway } from './redis-retry.js';
-import { retryDelay } from './retry-delay.js';
+import { retryDelay, UnavailabilityBackoff } from './retry-delay.js';
 import { type Delivery, runUnit } from './run-unit.js';
 import { UnitSlots } from './unit-slots.js';
 
@@ -52,12 +52,15 @@ export class WorkerPool {
   /** The units this node claimed and has not settled, as claimed: what it holds. */
   private readonly held = new Set<string>();
   private readonly orphans: OrphanSweep;
+  /** The backoff of units Kafka could not serve, which do not count attempts. */
+  private readonly unavailable: UnavailabilityBackoff;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.slots = new UnitSlots(options.concurrency);
     this.orphans = new OrphanSweep(options.redis, options.keys, options.nodeId);
+    this.unavailable = new UnavailabilityBackoff(options.conf);
   }
 
   get inFlight(): number {
@@ -296,7 +299,11 @@ export class WorkerPool {
       });
       return;
     }
-    const retryInMs = this.stopping ? 0 : retryDelay(unit.attempts, conf);
+    const retryInMs = this.stopping
+      ? 0
+      : decision.unavailable
+        ? this.unavailable.next(unit.topic, unit.partition)
+        : retryDelay(unit.attempts, conf);
     const requeue = async () => {
       const outcome = await hand();
       if (outcome === undefined) return;

@@ -27,8 +27,9 @@ export const DEFAULT_CONSUMER_CONF: Readonly<ConsumerConf> = Object.freeze({
   // others while keeping memory at 4 × fetch.maxBytes.
   concurrency: 4,
   ordering: 'unordered',
-  // kafka-clj retried forever. 10 tries with doubling backoff spans about 20 s: long
-  // enough to ride out a Kafka leader election, short enough to surface a poison unit.
+  // kafka-clj retried forever. 10 failed calls of user code with doubling backoff span
+  // about 20 s: short enough to surface a poison unit. Kafka being unavailable (a leader
+  // election, a broker down) is not an attempt: it is retried for as long as it lasts.
   maxAttempts: 10,
   retryBackoffMs: 100,
   maxRetryBackoffMs: 5_000,

@@ -18,7 +18,7 @@ import { type ChaosProducer, startChaosProducer } from './chaos-producer.js';
 import { checkRun, type RunVerdict } from './check-run.js';
 import { readLog } from './read-log.js';
 import { Respawner } from './respawn.js';
-import type { ErrorListed, FaultRecord, RunRecord } from './run-record.js';
+import type { ErrorListed, FaultRecord, LogRecord, RunRecord } from './run-record.js';
 import type { EpisodePlan, Step } from './schedule.js';
 
 /** The consumer configuration of every chaos node; bounds below derive from it. */
@@ -171,19 +171,26 @@ export async function runEpisode(
         async () => {
           const seen = delivered();
           const { listed } = await errorList();
+          const isListed = (r: LogRecord) =>
+            listed.some(
+              (e) =>
+                e.topic === r.topic &&
+                e.partition === r.partition &&
+                r.offset >= e.offset &&
+                r.offset < e.offset + e.len,
+            );
+          // Drained: every offset delivered or error-listed, every poison on the error list
+          // (its unit may still be retrying after its offsets were seen), nothing queued or
+          // held by a node.
           const open = truth.filter(
             (r) =>
-              !seen.has(`${r.topic}/${r.partition}/${r.offset}`) &&
-              !listed.some(
-                (e) =>
-                  e.topic === r.topic &&
-                  e.partition === r.partition &&
-                  r.offset >= e.offset &&
-                  r.offset < e.offset + e.len,
-              ),
+              (!seen.has(`${r.topic}/${r.partition}/${r.offset}`) || r.marker === 'poison') &&
+              !isListed(r),
           );
           const queued = await reader.listLength(keys.work);
-          return open.length === 0 && queued === 0 ? true : undefined;
+          let held = 0;
+          for (const n of nodes) held += await reader.listLength(keys.working(n.nodeId));
+          return open.length === 0 && queued === 0 && held === 0 ? true : undefined;
         },
         { what: `episode ${name} drained`, timeoutMs: drainTimeoutMs, intervalMs: 500 },
       ).catch((error: unknown) => log(`[chaos] ${name}: ${error}`));

@@ -121,6 +121,7 @@ export async function runEpisode(
       producer,
       faults,
       busy: new Set(),
+      log,
       down: {},
       startNode,
       later: (p) =>
@@ -269,6 +270,7 @@ interface StepContext {
   /** The Redis master port and Kafka broker id a kill took down, until started again. */
   down: { redisPort?: number; broker?: number };
   startNode(): Promise<ChaosNode>;
+  log(line: string): void;
   /** Runs something that outlasts the step (a stall's end, a replacement's start). */
   later(work: Promise<unknown>): void;
 }
@@ -380,10 +382,14 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
             f.endAt = Date.now();
           },
           async (error: unknown) => {
+            // Redis Cluster itself did not fail over (a replica too recently resynced, a
+            // vote not reached): the schedule goes on with the master down until its
+            // restart, and the run says so.
             const nodes = await withRedis(liveRedisNode(c, master.port), (r) =>
               r.call('CLUSTER', 'NODES'),
             ).catch((e: unknown) => `CLUSTER NODES failed: ${e}`);
-            throw new Error(`${error}; the cluster then:\n${nodes}`);
+            f.detail += '; no replica promoted within 60 s';
+            c.log(`[chaos] ${c.group}: ${error}; the cluster then:\n${nodes}`);
           },
         ),
       );
@@ -401,13 +407,19 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
           const info = parseInfo(
             await withRedis({ host: '127.0.0.1', port }, (r) => r.info('replication')),
           );
-          return info.role === 'slave' && info.master_link_status === 'up' ? true : undefined;
+          // A replica in step with the master promoted in its place, or the master again
+          // when no replica was promoted while it was down.
+          if (info.role === 'slave') return info.master_link_status === 'up' ? true : undefined;
+          const cluster = parseInfo(
+            String(await withRedis({ host: '127.0.0.1', port }, (r) => r.call('CLUSTER', 'INFO'))),
+          );
+          return cluster.cluster_state === 'ok' ? true : undefined;
         },
-        { what: `Redis ${port} back as a replica`, timeoutMs: 30_000, intervalMs: 100 },
+        { what: `Redis ${port} back`, timeoutMs: 30_000, intervalMs: 100 },
       ).catch((error: unknown) => {
         throw new Error(`${error}; its output:\n${c.redisRespawner.logTail(`redis:${port}`)}`);
       });
-      record({ detail: `server ${port} started again on its data, a replica in sync` });
+      record({ detail: `server ${port} started again on its data, back in the cluster` });
       return;
     }
     case 'kafka-broker-kill': {

@@ -420,6 +420,9 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
         throw new Error(`${error}; its output:\n${c.redisRespawner.logTail(`redis:${port}`)}`);
       });
       record({ detail: `server ${port} started again on its data, back in the cluster` });
+      // With no replica promoted, the outage of the group's slot ended here.
+      const kill = c.faults.filter((f) => f.kind === 'redis-master-kill').at(-1);
+      if (kill !== undefined && kill.endAt === undefined) kill.endAt = Date.now();
       return;
     }
     case 'kafka-broker-kill': {

@@ -31,6 +31,9 @@ process.on('unhandledRejection', (error) => {
   process.exit(3);
 });
 
+// Stopped from outside: exit through the 'exit' handlers, which stop servers started again.
+process.on('SIGTERM', () => process.exit(143));
+process.on('SIGINT', () => process.exit(130));
 process.on('exit', (code) =>
   process.stderr.write(`[chaos] harness ${process.pid} exits with ${code}\n`),
 );

@@ -68,8 +68,14 @@ process.on('disconnect', () => process.exit(1));
 process.on('message', (message) => {
   if (message.type === 'close') void close(message.timeoutMs);
   else if (message.type === 'addTopics' || message.type === 'removeTopics') {
+    // Said on this side too: a request the harness never sees answered shows whether the
+    // node got it and whether kf's call settled.
+    process.stderr.write(`[chaos] node ${spec.nodeId}: ${message.type} ${message.topics} asked\n`);
     node[message.type](message.topics).then(
-      () => post('topicsChanged', { request: message.request }),
+      () => {
+        process.stderr.write(`[chaos] node ${spec.nodeId}: ${message.type} done\n`);
+        post('topicsChanged', { request: message.request });
+      },
       (error) => post('topicsChanged', { request: message.request, error: String(error) }),
     );
   }

@@ -1,12 +1,16 @@
 import { describe, expect, test } from 'vitest';
+import { HandlerTimeoutError } from '../src/errors/handler-timeout-error.js';
+import { KafkaErrorCode } from '../src/errors/kafka-error-code.js';
 import { KafkaRequestError } from '../src/errors/kafka-request-error.js';
 import { NotLeaderError, type NotLeaderReason } from '../src/errors/not-leader-error.js';
 import { OffsetOutOfRangeError } from '../src/errors/offset-out-of-range-error.js';
 import { UnknownTopicPartitionError } from '../src/errors/unknown-topic-partition-error.js';
+import type { FetchResult, KafkaAccess, KafkaRecord } from '../src/kafka/kafka-access.js';
 import { startPosition } from '../src/organiser/start-position.js';
 import type { WorkUnit } from '../src/work-unit/work-unit.js';
 import { decideFailure } from '../src/worker/failure-outcome.js';
 import { retryDelay, UnavailabilityBackoff } from '../src/worker/retry-delay.js';
+import { type Delivery, type RunUnitOptions, runUnit } from '../src/worker/run-unit.js';
 
 const unit: WorkUnit = {
   id: 't/0/100~a',
@@ -285,6 +289,123 @@ describe('decideFailure when Kafka cannot serve the partition', () => {
   });
 });
 
+describe('runUnit when the leader does not answer a fetch', () => {
+  // The call limit scaled down from handlerTimeoutMs (30 s by default, which fires before
+  // kafkajs's own request timeout, requestTimeoutMs 30 s checked every 100 ms).
+  const timeoutMs = 50;
+  const record = (offset: number): KafkaRecord => ({
+    offset,
+    key: null,
+    value: Buffer.from(String(offset)),
+    headers: [],
+    timestamp: 1,
+  });
+  const answer = (from: number, to: number): FetchResult => ({
+    records: Array.from({ length: to - from }, (_, i) => record(from + i)),
+    nextOffset: to,
+    highWatermark: 150,
+    lastStableOffset: -1,
+    logStartOffset: 0,
+  });
+  const options = (
+    fetch: KafkaAccess['fetch'],
+    more: Partial<RunUnitOptions> = {},
+  ): RunUnitOptions => ({
+    kafka: { fetch } as unknown as KafkaAccess,
+    fetch: { maxBytes: 1_000_000, minBytes: 1, maxWaitMs: 10 },
+    isolation: 'read_uncommitted',
+    timeoutMs,
+    delivery: { deliver: async (records) => (records.at(-1)?.offset ?? 0) + 1 },
+    stopping: () => false,
+    closeSignal: new AbortController().signal,
+    ...more,
+  });
+  const never = () => new Promise<never>(() => undefined);
+
+  test('a fetch with no reply within the call limit, nothing in user code, is the leader unavailable: retried without an attempt', async () => {
+    const tired = { ...unit, attempts: 9 };
+    const outcome = await runUnit(tired, options(never));
+    expect(outcome.kind).toBe('failed');
+    if (outcome.kind !== 'failed') return;
+    expect(outcome.error).toBeInstanceOf(NotLeaderError);
+    expect(outcome.error).toMatchObject({
+      code: KafkaErrorCode.NotLeader,
+      topic: 't',
+      partition: 0,
+      reason: 'broker-unreachable',
+    });
+    expect((outcome.error as Error).message).toMatch(/broker-unreachable/);
+    expect(String((outcome.error as Error).cause)).toMatch(
+      `no reply within handlerTimeoutMs (${timeoutMs} ms)`,
+    );
+    // One attempt short of maxAttempts: not error-listed, its count as it was.
+    expect(decideFailure(tired, outcome.error, outcome.progress, 10)).toEqual({
+      requeue: [part(100, 50, 9)],
+      unavailable: true,
+    });
+  });
+
+  test('after records were finished, a later fetch with no reply requeues the rest at attempts 0', async () => {
+    let calls = 0;
+    const fetch = (async (request: { offset: number }) =>
+      calls++ === 0 ? answer(request.offset, 120) : never()) as KafkaAccess['fetch'];
+    const outcome = await runUnit(unit, options(fetch));
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      messages: 20,
+      progress: { processedUpTo: 120 },
+    });
+    if (outcome.kind !== 'failed') return;
+    expect(outcome.error).toMatchObject({ code: KafkaErrorCode.NotLeader });
+    expect(decideFailure(unit, outcome.error, outcome.progress, 3)).toEqual({
+      requeue: [part(120, 30, 0)],
+      unavailable: true,
+    });
+  });
+
+  test('user code past its time is still its own failure (HandlerTimeoutError), counted', async () => {
+    const fetch = (async () => answer(100, 150)) as KafkaAccess['fetch'];
+    const delivery: Delivery = {
+      deliver: async (records, context) => {
+        context.handing(records[0]?.offset ?? 0, (records[0]?.offset ?? 0) + 1);
+        await context.race(never());
+        return 0;
+      },
+    };
+    const outcome = await runUnit(unit, options(fetch, { delivery }));
+    expect(outcome.kind).toBe('failed');
+    if (outcome.kind !== 'failed') return;
+    expect(outcome.error).toBeInstanceOf(HandlerTimeoutError);
+    const decision = decideFailure(unit, outcome.error, outcome.progress, 3);
+    expect(decision.unavailable).toBeUndefined();
+    expect(decision.requeue).toEqual([part(100, 50, 1, true)]);
+  });
+
+  test('each fetch the leader answered reports the partition served; one it did not, never', async () => {
+    const served: number[] = [];
+    let calls = 0;
+    const fetch = (async (request: { offset: number }) => {
+      calls += 1;
+      if (calls === 3) throw new NotLeaderError('t', 0, 'not-leader', 1);
+      return answer(request.offset, Math.min(150, request.offset + 20));
+    }) as KafkaAccess['fetch'];
+    const outcome = await runUnit(unit, options(fetch, { served: () => served.push(calls) }));
+    expect(outcome).toMatchObject({ kind: 'failed', progress: { processedUpTo: 140 } });
+    expect(served).toEqual([1, 2]);
+    // An answer with nothing readable is an answer too.
+    const empty: number[] = [];
+    let emptyCalls = 0;
+    const nothing = (async (request: { offset: number }) => {
+      emptyCalls += 1;
+      return emptyCalls === 1
+        ? { ...answer(request.offset, request.offset), nextOffset: request.offset }
+        : answer(request.offset, 150);
+    }) as KafkaAccess['fetch'];
+    await runUnit(unit, options(nothing, { served: () => empty.push(emptyCalls) }));
+    expect(empty).toEqual([1, 2]);
+  });
+});
+
 describe('retryDelay', () => {
   const conf = { retryBackoffMs: 100, maxRetryBackoffMs: 1_000 };
   test('doubles per attempt up to the cap, with at most 20% taken off', () => {
@@ -362,6 +483,181 @@ describe('UnavailabilityBackoff', () => {
     expect(retries).toBeLessThanOrEqual(
       4 + Math.ceil(outageMs / (0.8 * conf.maxRetryBackoffMs)) + 1,
     );
+  });
+});
+
+describe('UnavailabilityBackoff: a stretch ends when the node serves the partition again', () => {
+  // The defaults (packages/core/src/config/defaults.ts): without `served`, a stretch would
+  // last until maxRetryBackoffMs + handlerTimeoutMs (35 s) passed without a failure.
+  const defaults = { retryBackoffMs: 100, maxRetryBackoffMs: 5_000, handlerTimeoutMs: 30_000 };
+  const clocked = () => {
+    let now = 0;
+    const backoff = new UnavailabilityBackoff(
+      defaults,
+      () => now,
+      () => 0,
+    );
+    return { backoff, at: (ms: number) => (now = ms) };
+  };
+
+  test('a leader that merely moves 30 s after a 60 s outage ended waits retryBackoffMs, not the cap', () => {
+    const { backoff, at } = clocked();
+    // A 60 s outage: the partition's units fail every 5 s, the wait grows to the cap.
+    for (let t = 0; t <= 60_000; t += 5_000) {
+      at(t);
+      backoff.next('t', 0);
+    }
+    expect(backoff.next('t', 0)).toBe(defaults.maxRetryBackoffMs);
+    // Kafka is back: a fetch of the partition is answered, then the partition is served
+    // fine until its leader moves at 90 s (one NotLeader; the refresh finds the leader).
+    at(60_300);
+    backoff.served('t', 0);
+    at(90_000);
+    expect(backoff.next('t', 0)).toBe(defaults.retryBackoffMs);
+  });
+
+  test('under ordering partition, leader moves 30 s apart, served between them: each waits retryBackoffMs', () => {
+    const { backoff, at } = clocked();
+    const waits: number[] = [];
+    for (let t = 0; t <= 300_000; t += 30_000) {
+      at(t);
+      waits.push(backoff.next('t', 0));
+      at(t + 200); // the retry, after the wait, finds the new leader
+      backoff.served('t', 0);
+    }
+    expect(waits).toEqual(waits.map(() => defaults.retryBackoffMs));
+  });
+
+  test('serving a partition ends its own stretch only; serving one never unavailable is a no-op', () => {
+    const { backoff, at } = clocked();
+    at(0);
+    backoff.next('t', 0);
+    backoff.next('t', 1);
+    backoff.served('u', 7);
+    at(20_000);
+    backoff.served('t', 1);
+    expect(backoff.next('t', 0)).toBe(defaults.maxRetryBackoffMs); // still in its stretch
+    expect(backoff.next('t', 1)).toBe(defaults.retryBackoffMs); // a new one
+    expect(backoff.next('u', 7)).toBe(defaults.retryBackoffMs);
+  });
+
+  test('while the partition stays unavailable (nothing served), the wait keeps growing to the cap', () => {
+    const { backoff, at } = clocked();
+    const waits: number[] = [];
+    for (const t of [0, 100, 300, 700, 1_500, 3_100, 6_300, 12_700]) {
+      at(t);
+      waits.push(backoff.next('t', 0));
+    }
+    expect(waits).toEqual([100, 100, 300, 700, 1_500, 3_100, 5_000, 5_000]);
+  });
+});
+
+/**
+ * Counts every step of every Map iteration (any Map's) while `work` runs, and throws
+ * once they exceed `budget`, so a quadratic implementation fails at the budget instead of
+ * running for minutes. `work` must be synchronous: nothing else may iterate meanwhile.
+ */
+function mapIterationSteps(budget: number, work: () => void): number {
+  const proto = Object.getPrototypeOf(new Map()[Symbol.iterator]()) as {
+    next: (this: Iterator<unknown>) => IteratorResult<unknown>;
+  };
+  const original = proto.next;
+  let steps = 0;
+  proto.next = function next(this: Iterator<unknown>) {
+    steps += 1;
+    if (steps > budget) throw new Error(`more than ${budget} Map iteration steps`);
+    return original.call(this);
+  };
+  try {
+    work();
+  } finally {
+    proto.next = original;
+  }
+  return steps;
+}
+
+describe('UnavailabilityBackoff cost with many partitions', () => {
+  const conf = { retryBackoffMs: 100, maxRetryBackoffMs: 1_000, handlerTimeoutMs: 5_000 };
+  const window = conf.maxRetryBackoffMs + conf.handlerTimeoutMs;
+
+  test('counting Map iteration steps sees every step of a for-of over a Map', () => {
+    const map = new Map([1, 2, 3].map((k) => [k, k]));
+    expect(
+      mapIterationSteps(100, () => {
+        for (const _ of map);
+      }),
+    ).toBe(4); // three entries and the end
+  });
+
+  test('a call is O(1) amortised: a broker leading 50k partitions going down costs at most 3 map steps per call', () => {
+    // Counted, not timed. Each call looks at its own partition's entry; the whole map is
+    // swept at most once per window. An entry a sweep visits is deleted (once), or
+    // survives because its partition failed within the window, so after the sweep before
+    // (a window or more earlier): at most one survival per call, one deletion per call,
+    // and one end step per sweep (at most one sweep per call): 3 steps per call. Sweeping
+    // the whole map on every call costs calls × entries held (up to a window's worth,
+    // 6,000 here): about 6e8, past the budget within the first ~800 calls.
+    let now = 0;
+    const backoff = new UnavailabilityBackoff(
+      conf,
+      () => now,
+      () => 0,
+    );
+    const partitions = 50_000;
+    // Each partition fails twice, a call a millisecond: 100 s, about 16 windows.
+    const calls = 2 * partitions;
+    const budget = 3 * calls;
+    const steps = mapIterationSteps(budget, () => {
+      for (let round = 0; round < 2; round++) {
+        for (let p = 0; p < partitions; p++) {
+          now += 1;
+          backoff.next('t', p);
+        }
+      }
+    });
+    expect(steps).toBeLessThanOrEqual(budget);
+    // Work was done: the partitions of the last window are held, and no more.
+    expect(backoff.size).toBeGreaterThanOrEqual(window);
+    expect(backoff.size).toBeLessThanOrEqual(2 * window + 1);
+  });
+
+  test('memory: an entry quiet for a window is gone by the first call a further window later', () => {
+    let now = 0;
+    const backoff = new UnavailabilityBackoff(
+      conf,
+      () => now,
+      () => 0,
+    );
+    for (let p = 0; p < 1_000; p++) {
+      now = p;
+      backoff.next('t', p);
+    }
+    expect(backoff.size).toBe(1_000);
+    // The last failure at 999; quiet for a window, then a further window for the sweep.
+    now = 999 + 2 * window + 1;
+    expect(backoff.next('u', 0)).toBe(conf.retryBackoffMs);
+    expect(backoff.size).toBe(1);
+  });
+
+  test('an entry past its window counts as a new stretch even before a sweep dropped it', () => {
+    let now = 0;
+    const backoff = new UnavailabilityBackoff(
+      conf,
+      () => now,
+      () => 0,
+    );
+    backoff.next('t', 0);
+    now = 3_000;
+    expect(backoff.next('t', 0)).toBe(conf.maxRetryBackoffMs);
+    // Another partition's failure a window after the first call: a sweep may run then,
+    // and t/0 (last failed at 3 s) survives it.
+    now = window + 1;
+    backoff.next('t', 1);
+    // t/0 quiet for longer than a window, less than a window after that sweep.
+    now = 3_000 + window + 2;
+    expect(backoff.next('t', 0)).toBe(conf.retryBackoffMs);
+    // t/1's stretch goes on (since window + 1, 3 s so far): the cap.
+    expect(backoff.next('t', 1)).toBe(conf.maxRetryBackoffMs);
   });
 });
 

@@ -8,9 +8,10 @@ import {
   startTogether,
   waitUntil,
 } from '@kf/devstack';
+import type { Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createNode, KafkaErrorCode, type KfNode, type UnitFailedEvent } from '../src/index.js';
-import { gate } from './support/gates.js';
+import { type Gate, gate } from './support/gates.js';
 import { compareIds, idRuns, produceIds, until } from './support/produce.js';
 
 // The retry configuration under test: three attempts and a short backoff, so the span
@@ -20,8 +21,8 @@ const MAX_ATTEMPTS = 3;
 const RETRY_BACKOFF_MS = 50;
 const MAX_RETRY_BACKOFF_MS = 200;
 // Kafka client timeouts kept short so each attempt against the stopped broker fails
-// quickly: a fetch waits fetch.maxWaitMs (100 ms) + 100 ms (kafkajs's own allowance)
-// before its request times out, a metadata request `REQUEST_TIMEOUT_MS`.
+// quickly: kafkajs gives a fetch max(REQUEST_TIMEOUT_MS, fetch.maxWaitMs + 100 ms) =
+// 300 ms before its request times out, a metadata request `REQUEST_TIMEOUT_MS`.
 const REQUEST_TIMEOUT_MS = 300;
 const CONNECTION_TIMEOUT_MS = 300;
 const FETCH_MAX_WAIT_MS = 100;
@@ -51,6 +52,51 @@ const RESUME_BOUND_MS =
   500 +
   3_000;
 
+// A broker that stops answering under kf's call limit shorter than kafkajs's request
+// timeout, as at the defaults (handlerTimeoutMs 30 s fires first: kafkajs's
+// requestTimeoutMs is 30 s too, counted from the send and checked every 100 ms). Scaled
+// down: kf's limit HUNG_HANDLER_TIMEOUT_MS; kafkajs gives the fetch
+// max(HUNG_REQUEST_TIMEOUT_MS, FETCH_MAX_WAIT_MS + 100) = 500 ms, twice kf's limit.
+const HUNG_HANDLER_TIMEOUT_MS = 250;
+const HUNG_REQUEST_TIMEOUT_MS = 500;
+// Each failure costs at most kf's limit (once the metadata refresh has dropped the broker,
+// a fetch fails at once), then the refresh against the stopped broker (a request timeout,
+// a reconnect, another: 2 × HUNG_REQUEST_TIMEOUT_MS) and a wait of at most
+// MAX_RETRY_BACKOFF_MS: at most 1.45 s (about 1 s measured), so FAILURES_IN_OUTAGE take
+// at most about 6 s, under the controller's 9 s broker session timeout.
+// Resumption, as RESUME_BOUND_MS with kf's limit in place of the fetch's request timeout.
+const HUNG_RESUME_BOUND_MS =
+  MAX_RETRY_BACKOFF_MS +
+  HUNG_HANDLER_TIMEOUT_MS +
+  2 * HUNG_REQUEST_TIMEOUT_MS +
+  CONNECTION_TIMEOUT_MS +
+  500 +
+  3_000;
+
+/**
+ * A handler that records each message's value in `seen`, and holds the messages the test
+ * named in user code: `held` opens when one arrives, and it returns once the test opens
+ * `stopped` (after stopping the broker).
+ */
+function holdsIn(seen: string[]) {
+  const holds = new Map<string, { held: Gate; stopped: Gate }>();
+  return {
+    hold(id: string) {
+      const h = { held: gate(), stopped: gate() };
+      holds.set(id, h);
+      return h;
+    },
+    eachMessage: async ({ message }: { message: { value: Buffer | null } }) => {
+      const h = holds.get(String(message.value));
+      if (h !== undefined) {
+        h.held.open();
+        await h.stopped.opened;
+      }
+      seen.push(String(message.value));
+    },
+  };
+}
+
 /**
  * A Kafka partition unavailable for longer than the retry span — its only broker
  * stopped (SIGSTOP), as a broker killed or restarting is for the seconds Kafka takes to
@@ -63,6 +109,7 @@ describe('a Kafka outage longer than the retry span', () => {
   let kafka: KafkaService | undefined;
   let redis: RedisSingle | undefined;
   const nodes: KfNode[] = [];
+  const producers: Producer[] = [];
 
   beforeAll(async () => {
     [kafka, redis] = await startTogether(startKafka({ brokers: 1 }), startRedisSingle());
@@ -71,7 +118,10 @@ describe('a Kafka outage longer than the retry span', () => {
   afterEach(async () => {
     // A stopped broker never answers the nodes' closing requests.
     kafka?.processes[0]?.signal('SIGCONT');
-    await Promise.all(nodes.splice(0).map((n) => n.close({ timeoutMs: 2_000 })));
+    await Promise.all([
+      ...nodes.splice(0).map((n) => n.close({ timeoutMs: 2_000 })),
+      ...producers.splice(0).map((p) => p.disconnect()),
+    ]);
   });
 
   afterAll(async () => {
@@ -87,11 +137,10 @@ describe('a Kafka outage longer than the retry span', () => {
     await createTopic(kafka.info.brokers, { topic, partitions: 1 });
     const producer = kafkaClient(kafka.info.brokers, 'kf-outage-producer').producer();
     await producer.connect();
+    producers.push(producer);
     // Two units of one message (consumeStep 1): the first is held in user code while the
     // broker is stopped, the second is fetched during the outage.
-    const ids = await produceIds(producer, topic, { count: 2, partitions: 1 }).finally(() =>
-      producer.disconnect(),
-    );
+    const ids = await produceIds(producer, topic, { count: 2, partitions: 1 });
 
     const n = await createNode(
       {
@@ -116,24 +165,15 @@ describe('a Kafka outage longer than the retry span', () => {
     const failures: UnitFailedEvent[] = [];
     n.on('unitFailed', (e) => failures.push(e));
     const seen: string[] = [];
-    const held = gate();
-    const stopped = gate();
-    await n.run({
-      concurrency: 1,
-      eachMessage: async ({ message }) => {
-        if (seen.length === 0) {
-          held.open();
-          await stopped.opened;
-        }
-        seen.push(String(message.value));
-      },
-    });
+    const holds = holdsIn(seen);
+    const first = holds.hold(`${topic}-0`);
+    await n.run({ concurrency: 1, eachMessage: holds.eachMessage });
 
     // The first unit is in user code, its records fetched; the second is queued.
-    await held.opened;
+    await first.held.opened;
     broker?.signal('SIGSTOP');
     const outageFrom = performance.now();
-    stopped.open();
+    first.stopped.open();
     const failuresOf = (offset: number) => failures.filter((f) => f.unit?.offset === offset);
     // The outage lasts until one range has failed once more than `maxAttempts` allows —
     // or until something was error-listed, which ends it early (the defect).
@@ -196,7 +236,7 @@ describe('a Kafka outage longer than the retry span', () => {
     // The backoff grows although attempts do not: the first failure of the outage waits
     // about retryBackoffMs; each later one about as long as the outage has lasted, capped.
     // The second failure comes at least the first wait (0.8 × RETRY_BACKOFF_MS) plus a
-    // fetch's request timeout (FETCH_MAX_WAIT_MS + 100 ms) later: 240 ms, past the cap.
+    // fetch's request timeout (REQUEST_TIMEOUT_MS) later: 340 ms, past the cap.
     expect(failuresOf(1)[0]?.retryInMs, describeFailures).toBeLessThanOrEqual(RETRY_BACKOFF_MS);
     for (const f of failuresOf(1).slice(1)) {
       expect(f.retryInMs, describeFailures).toBeGreaterThanOrEqual(
@@ -204,6 +244,152 @@ describe('a Kafka outage longer than the retry span', () => {
       );
     }
     // Consumption resumed by itself, every message delivered.
+    if (waited instanceof Error) {
+      throw new Error(`${waited.message}: missing [${idRuns(compareIds(ids, seen).missing)}]`);
+    }
+    expect(compareIds(ids, seen).extra).toEqual([]);
+
+    // A second outage once Kafka served the partition again (a leader that moves later,
+    // a broker of a rolling restart): its first failure waits retryBackoffMs again. The
+    // first outage's stretch ended when Kafka answered a fetch of the partition; without
+    // that it would go on until MAX_RETRY_BACKOFF_MS + HANDLER_TIMEOUT_MS (10.2 s) passed
+    // without a failure, and this wait would be about the cap.
+    const next = holds.hold(`${topic}-2`);
+    const more = await produceIds(producer, topic, { count: 2, partitions: 1, start: 2 });
+    // The unit at offset 2 is in user code (Kafka answered its fetch); 3 is queued.
+    await next.held.opened;
+    const sinceFirstOutage = performance.now() - resumedAt;
+    broker?.signal('SIGSTOP');
+    next.stopped.open();
+    try {
+      await until(
+        waitUntil,
+        () => failures.some((f) => f.outcome === 'error-listed') || failuresOf(3).length >= 1,
+        'the range at offset 3 to fail in the second outage',
+      );
+    } finally {
+      broker?.signal('SIGCONT');
+    }
+    process.stdout.write(
+      `[kafka-outage] second outage ${Math.round(sinceFirstOutage)} ms after the first ended: ` +
+        `its first failure retry in ${failuresOf(3)[0]?.retryInMs} ms\n`,
+    );
+    expect(failuresOf(3)[0]?.outcome, describeFailures).toBe('requeued');
+    expect(failuresOf(3)[0]?.retryInMs, describeFailures).toBeLessThanOrEqual(RETRY_BACKOFF_MS);
+    await until(
+      waitUntil,
+      () => compareIds([...ids, ...more], seen).missing.length === 0,
+      'every message after the broker resumed again',
+      RESUME_BOUND_MS,
+    );
+    expect(await n.errors.count()).toBe(0);
+  });
+
+  test("a broker that stops answering, kf's call limit firing before kafkajs's request timeout (as at the defaults): retried as unavailable, never error-listed", async () => {
+    if (kafka === undefined || redis === undefined) throw new Error('the stack did not start');
+    const broker = kafka.processes[0];
+    expect(broker?.running).toBe(true);
+    const topic = 'hung';
+    await createTopic(kafka.info.brokers, { topic, partitions: 1 });
+    const producer = kafkaClient(kafka.info.brokers, 'kf-hung-producer').producer();
+    await producer.connect();
+    producers.push(producer);
+    const ids = await produceIds(producer, topic, { count: 2, partitions: 1 });
+
+    const n = await createNode(
+      {
+        bootstrapBrokers: kafka.info.brokers,
+        redis: { host: redis.info.host, port: redis.info.port, groupName: 'outage-hung' },
+        conf: {
+          useEarliest: true,
+          consumeStep: 1,
+          maxAttempts: MAX_ATTEMPTS,
+          retryBackoffMs: RETRY_BACKOFF_MS,
+          maxRetryBackoffMs: MAX_RETRY_BACKOFF_MS,
+          handlerTimeoutMs: HUNG_HANDLER_TIMEOUT_MS,
+          fetch: { maxWaitMs: FETCH_MAX_WAIT_MS },
+        },
+        kafka: {
+          requestTimeoutMs: HUNG_REQUEST_TIMEOUT_MS,
+          connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
+        },
+      },
+      [topic],
+    );
+    nodes.push(n);
+    n.on('error', () => undefined);
+    const failures: UnitFailedEvent[] = [];
+    n.on('unitFailed', (e) => failures.push(e));
+    const overruns: number[] = [];
+    n.on('handlerOverrun', (e) => overruns.push(Math.round(e.overrunMs)));
+    const seen: string[] = [];
+    const holds = holdsIn(seen);
+    const first = holds.hold(`${topic}-0`);
+    await n.run({ concurrency: 1, eachMessage: holds.eachMessage });
+
+    await first.held.opened;
+    broker?.signal('SIGSTOP');
+    const outageFrom = performance.now();
+    first.stopped.open();
+    const failuresOf = (offset: number) => failures.filter((f) => f.unit?.offset === offset);
+    try {
+      await until(
+        waitUntil,
+        () =>
+          failures.some((f) => f.outcome === 'error-listed') ||
+          failuresOf(1).length >= FAILURES_IN_OUTAGE,
+        `the range at offset 1 to fail ${FAILURES_IN_OUTAGE} times while the broker does not answer`,
+      );
+    } finally {
+      broker?.signal('SIGCONT');
+    }
+    const outageMs = performance.now() - outageFrom;
+    const resumedAt = performance.now();
+    const waited = await until(
+      waitUntil,
+      () => compareIds(ids, seen).missing.length === 0,
+      'every message after the broker resumed',
+      HUNG_RESUME_BOUND_MS,
+    ).catch((e: unknown) => e as Error);
+    const resumeMs = performance.now() - resumedAt;
+    const causeOf = (f: UnitFailedEvent) => (f.error as { cause?: unknown }).cause;
+    const byCallLimit = (f: UnitFailedEvent) =>
+      /no reply within handlerTimeoutMs/.test(String(causeOf(f)));
+    const describeFailures = failures
+      .map(
+        (f) =>
+          `[${f.unit?.offset},+${f.unit?.len}) attempts ${f.unit?.attempts} ${f.outcome}` +
+          `${f.reason ? ` ${f.reason}` : ''}${f.retryInMs === undefined ? '' : ` retry in ${f.retryInMs} ms`}` +
+          ` (${(f.error as { code?: string }).code}: ${(f.error as Error).message}; cause: ${String(causeOf(f))})`,
+      )
+      .join('\n  ');
+    const causeName = (f: UnitFailedEvent) => {
+      const cause = causeOf(f) as { name?: string; message?: string } | undefined;
+      return byCallLimit(f) ? "kf's call limit" : `${cause?.name}: ${cause?.message}`;
+    };
+    process.stdout.write(
+      `[kafka-outage] hung broker: outage ${Math.round(outageMs)} ms, failed fetches ` +
+        `${failures.length} (${failures.filter(byCallLimit).length} by kf's call limit; retry in ` +
+        `${failures.map((f) => f.retryInMs ?? f.outcome).join(', ')} ms; causes: ` +
+        `${failures.map(causeName).join(' | ')}), handlerOverrun ` +
+        `[${overruns.join(', ')}] ms, resumed in ${Math.round(resumeMs)} ms ` +
+        `(bound ${HUNG_RESUME_BOUND_MS} ms)\n`,
+    );
+
+    // Kafka's unavailability, every one, and at least one found by kf's call limit (the
+    // case under test; before, a KafkaRequestError that counted as an attempt).
+    for (const f of failures) {
+      expect((f.error as { code?: unknown }).code, describeFailures).toBe(KafkaErrorCode.NotLeader);
+      expect((f.error as { reason?: unknown }).reason, describeFailures).toBe('broker-unreachable');
+    }
+    expect(failures.filter(byCallLimit).length, describeFailures).toBeGreaterThanOrEqual(1);
+    expect(
+      failures.filter((f) => f.outcome !== 'requeued'),
+      describeFailures,
+    ).toEqual([]);
+    expect(await n.errors.count()).toBe(0);
+    expect(failuresOf(1).length, describeFailures).toBeGreaterThanOrEqual(FAILURES_IN_OUTAGE);
+    for (const f of failures) expect(f.unit?.attempts, describeFailures).toBe(0);
     if (waited instanceof Error) {
       throw new Error(`${waited.message}: missing [${idRuns(compareIds(ids, seen).missing)}]`);
     }

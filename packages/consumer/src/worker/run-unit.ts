@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { FetchConf } from '@kf/core';
 import { HandlerTimeoutError } from '../errors/handler-timeout-error.js';
 import { KafkaRequestError } from '../errors/kafka-request-error.js';
+import { NotLeaderError } from '../errors/not-leader-error.js';
 import type { Isolation, KafkaAccess, KafkaRecord } from '../kafka/kafka-access.js';
 import type { WorkUnit } from '../work-unit/work-unit.js';
 import { type AbortRace, limitCalls, type Overrun } from './abort-race.js';
@@ -68,6 +69,11 @@ export interface RunUnitOptions {
    * the rest is queued again (not counted as a failed attempt).
    */
   closeSignal: AbortSignal;
+  /**
+   * Called each time Kafka answered a fetch of the unit's partition (with records or
+   * without): the partition is served (see `UnavailabilityBackoff.served`).
+   */
+  served?(): void;
 }
 
 /**
@@ -85,15 +91,26 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
   let processedUpTo = unit.offset;
   let inHand: { from: number; to: number } | undefined;
   let idleSince: number | undefined;
-  const limit = limitCalls(options.closeSignal, options.timeoutMs, () =>
-    inHand === undefined
-      ? new KafkaRequestError(
-          `fetch ${unit.topic}/${unit.partition} at ${position}`,
-          undefined,
-          `no reply within handlerTimeoutMs (${options.timeoutMs} ms)`,
-        )
-      : new HandlerTimeoutError(unit.id, inHand.from, options.timeoutMs),
-  );
+  let fetching = false;
+  const limit = limitCalls(options.closeSignal, options.timeoutMs, () => {
+    if (inHand !== undefined) {
+      return new HandlerTimeoutError(unit.id, inHand.from, options.timeoutMs);
+    }
+    const noReply = new KafkaRequestError(
+      `fetch ${unit.topic}/${unit.partition} at ${position}`,
+      undefined,
+      `no reply within handlerTimeoutMs (${options.timeoutMs} ms)`,
+    );
+    // A fetch the leader did not answer within the call limit, nothing in user code's
+    // hands: the leader is unavailable (a hung broker, a blackholed network), as when
+    // kafkajs's own request timeout fires — which, at the defaults, comes later. Retried
+    // without counting an attempt, after a metadata refresh.
+    return fetching
+      ? new NotLeaderError(unit.topic, unit.partition, 'broker-unreachable', undefined, {
+          cause: noReply,
+        })
+      : noReply;
+  });
   const { race, signal } = limit;
   const context: DeliveryContext = {
     unit: unitInfo(unit),
@@ -113,6 +130,7 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
       if (options.stopping()) {
         return { kind: 'stopped', messages, processedUpTo: position, handed: false };
       }
+      fetching = true;
       const result = await race(
         options.kafka.fetch({
           topic: unit.topic,
@@ -124,6 +142,8 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
           isolation: options.isolation,
         }),
       );
+      fetching = false;
+      options.served?.();
       const records = result.records.filter((r) => r.offset >= position && r.offset < end);
       const last = records.at(-1);
       if (last !== undefined) {

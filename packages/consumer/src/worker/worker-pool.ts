@@ -195,6 +195,9 @@ export class WorkerPool {
       // leader may have given it to another node. The rest of it is queued again.
       stopping: () => this.stopping || !lease.live() || lease.lapses !== lapses,
       closeSignal: this.closeAbort.signal,
+      // Kafka answered a fetch of the partition: a stretch of unavailability is over, and
+      // the next leader move waits retryBackoffMs again.
+      served: () => this.unavailable.served(unit.topic, unit.partition),
     });
     if (outcome.kind === 'failed') {
       if (outcome.overrun !== undefined) await this.overran(unit, outcome.overrun);

@@ -264,7 +264,7 @@ export class Organiser {
 
   /** Reads a topic's offsets; on failure the topic sits out this tick, the others go on. */
   private async offsetsOf(topic: string): Promise<PartitionOffsets[]> {
-    const { kafka, isolation, logger, events } = this.options;
+    const { kafka, isolation, logger } = this.options;
     try {
       const offsets = await kafka.offsets(topic, isolation);
       this.missing.delete(topic);

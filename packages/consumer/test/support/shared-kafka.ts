@@ -15,7 +15,7 @@ declare module 'vitest' {
  * made when it ends (`useKafkaRedis`), so the next one starts on an empty broker. Files
  * that fail brokers over start their own.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const kafka = await startKafka({ brokers: 1 });
   project.provide('sharedKafka', kafka.info);
   return () => kafka.stop();

@@ -426,6 +426,20 @@ describe('UnavailabilityBackoff', () => {
     return { backoff, at: (ms: number) => (now = ms) };
   };
 
+  test('never waits 0, even with both backoffs configured 0: a refusing broker is not asked at network speed', () => {
+    let now = 0;
+    const zero = new UnavailabilityBackoff(
+      { retryBackoffMs: 0, maxRetryBackoffMs: 0, handlerTimeoutMs: 5_000 },
+      () => now,
+      () => 0,
+    );
+    const waits = Array.from({ length: 5 }, (_, i) => {
+      now = i * 10;
+      return zero.next('t', 0);
+    });
+    expect(waits).toEqual([10, 10, 10, 10, 10]);
+  });
+
   test('waits retryBackoffMs at first — for every unit failing with the first — then as long as the stretch has lasted, up to the cap', () => {
     const { backoff, at } = clocked();
     at(0);

@@ -38,6 +38,12 @@ export function retryDelay(
  * its partition last failed. The state is this node's, per partition, in memory; the
  * unit format is unchanged.
  */
+/**
+ * The least a unit waits after Kafka could not serve it, whatever the config says: at
+ * most a hundred tries a second per unit while a broker refuses connections.
+ */
+export const MIN_UNAVAILABLE_WAIT_MS = 10;
+
 export class UnavailabilityBackoff {
   private readonly stretches = new Map<string, { since: number; last: number }>();
   private readonly window: number;
@@ -79,7 +85,12 @@ export class UnavailabilityBackoff {
     }
     stretch.last = now;
     const lasted = now - stretch.since;
-    const wait = Math.min(this.conf.maxRetryBackoffMs, Math.max(this.conf.retryBackoffMs, lasted));
+    // Never 0, whatever the config: with both backoffs at 0 a broker refusing connections
+    // would otherwise be asked again at network speed for as long as it is down.
+    const wait = Math.max(
+      MIN_UNAVAILABLE_WAIT_MS,
+      Math.min(this.conf.maxRetryBackoffMs, Math.max(this.conf.retryBackoffMs, lasted)),
+    );
     return Math.round(wait * (1 - 0.2 * this.random()));
   }
 

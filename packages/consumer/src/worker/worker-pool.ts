@@ -251,6 +251,11 @@ export class WorkerPool {
       events.emit('handlerOverrun', { nodeId, unit: unitInfo(unit), overrunMs });
     });
     if (conf.ordering !== 'partition') return;
+    await this.untilClosing(reported);
+  }
+
+  /** Waits for `work`, or until the node starts closing, whichever comes first. */
+  private async untilClosing(work: Promise<unknown>): Promise<void> {
     const signal = this.closeAbort.signal;
     let onClose: (() => void) | undefined;
     const closing = new Promise<void>((resolve) => {
@@ -259,7 +264,7 @@ export class WorkerPool {
       else signal.addEventListener('abort', onClose, { once: true });
     });
     try {
-      await Promise.race([reported, closing]);
+      await Promise.race([work, closing]);
     } finally {
       if (onClose !== undefined) signal.removeEventListener('abort', onClose);
     }
@@ -273,9 +278,13 @@ export class WorkerPool {
   ): Promise<void> {
     const { conf, nodeId, events, kafka, logger } = this.options;
     if ((error as { code?: unknown } | null)?.code === KafkaErrorCode.NotLeader) {
-      await kafka.refreshMetadata([unit.topic]).catch((refreshError: unknown) => {
+      // Its retry should find the new leader; but a refresh asking a hung broker can take
+      // kafkajs's request timeout twice over, and a close does not wait for it: the unit
+      // is handed back at once and the refresh goes on without it.
+      const refresh = kafka.refreshMetadata([unit.topic]).catch((refreshError: unknown) => {
         logger.warn({ err: refreshError, topic: unit.topic }, 'metadata refresh failed');
       });
+      await this.untilClosing(refresh);
     }
     const decision = decideFailure(unit, error, progress, conf.maxAttempts);
     const hand = () =>

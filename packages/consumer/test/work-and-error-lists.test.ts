@@ -83,13 +83,27 @@ describe('the work list and the error list', () => {
 
     // The work list's length and the saved offset, read together every 5 ms while the
     // group runs.
+    // The single worker's first message waits until the list has been seen full while
+    // offsets still wait in Kafka: held there, the organiser can only fill the list to
+    // its bound and stop, so that state lasts until the gate opens (no race with a
+    // sampling period).
+    let full = false;
+    let openGate = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
     const samples: Array<{ queued: number; saved: number }> = [];
     const sampler = new Redis({ host: stack.redis.info.host, port: stack.redis.info.port });
     let sampling = true;
     const sampled = (async () => {
       while (sampling) {
         const replies = await sampler.multi().llen(keys.work).hget(keys.offsets, `${t}/0`).exec();
-        samples.push({ queued: Number(replies?.[0]?.[1]), saved: Number(replies?.[1]?.[1] ?? 0) });
+        const sample = { queued: Number(replies?.[0]?.[1]), saved: Number(replies?.[1]?.[1] ?? 0) };
+        samples.push(sample);
+        if (!full && sample.queued === MAX_QUEUED && sample.saved < COUNT) {
+          full = true;
+          openGate();
+        }
         await delay(5);
       }
     })();
@@ -97,12 +111,19 @@ describe('the work list and the error list', () => {
     try {
       await n.run({
         eachMessage: async ({ message }) => {
+          await gate;
           // Work that takes a while: the single worker drains slower than the organiser
           // (a tick every 20 ms) fills, so the list sits at its bound.
           await delay(2);
           seen.push(message.offset);
         },
       });
+      await until(
+        waitUntil,
+        () => full,
+        'the work list full while offsets wait in Kafka',
+        DELIVERY_MS,
+      );
       await until(waitUntil, () => seen.length >= COUNT, 'every message', DELIVERY_MS);
       await until(
         waitUntil,
@@ -111,6 +132,7 @@ describe('the work list and the error list', () => {
         DELIVERY_MS,
       );
     } finally {
+      openGate();
       sampling = false;
       await sampled;
       sampler.disconnect();

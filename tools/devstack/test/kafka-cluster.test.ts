@@ -2,34 +2,15 @@ import { ConfigResourceTypes } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type KafkaService, kafkaClient, smokeKafka, startKafka } from '../src/index.js';
 import { stopAndExpectGone } from './support/expect-stopped.js';
-import { type PortThief, takePickedPorts } from './support/take-picked-ports.js';
 
 describe('Kafka, three KRaft brokers', () => {
   let kafka: KafkaService;
-  let thief: PortThief;
   beforeAll(async () => {
-    // Started the hard way: in the first attempt another process takes broker 3's
-    // controller port (the last picked) during the storage format, so one broker of
-    // three fails to bind and the two others must be stopped; the second attempt must
-    // go through. (A controller port, as in kafka.test.ts: it fails in seconds.)
-    thief = takePickedPorts((ports, pick) => (pick === 1 ? [ports[5] as number] : []));
-    try {
-      kafka = await startKafka({ brokers: 3 });
-    } finally {
-      thief.stopTaking();
-    }
+    // A start on a port another process took is in test/faults/kafka-port-clash.faults.ts.
+    kafka = await startKafka({ brokers: 3 });
   });
   afterAll(async () => {
     await kafka?.stop();
-    await thief?.release();
-  });
-
-  test('started on new ports after another process took a port it picked first', () => {
-    expect(thief.picks).toHaveLength(2);
-    expect(thief.taken).toEqual([thief.picks[0]?.[5]]);
-    const ports = kafka.info.nodes.flatMap((n) => [n.port, n.controllerPort]).sort();
-    expect(ports).toEqual(thief.picks[1]?.slice().sort());
-    expect(thief.holding()).toEqual(thief.taken);
   });
 
   test('forms one cluster of 3 brokers with an elected controller', async () => {

@@ -7,8 +7,8 @@ import {
   type KafkaAccess,
   KafkaErrorCode,
   NotLeaderError,
-} from '../src/index.js';
-import { readRange, text } from './support/read-range.js';
+} from '../../src/index.js';
+import { readRange, text } from '../support/read-range.js';
 
 describe('Kafka port on kafkajs, three brokers: the leader dies', () => {
   let kafka: KafkaService;

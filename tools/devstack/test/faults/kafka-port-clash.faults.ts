@@ -1,0 +1,59 @@
+import { afterAll, describe, expect, test } from 'vitest';
+import { type KafkaService, startKafka } from '../../src/index.js';
+import { stopAndExpectGone } from '../support/expect-stopped.js';
+import { type PortThief, takePickedPorts } from '../support/take-picked-ports.js';
+
+// Kafka started the hard way: another process takes a port of the first pick during the
+// storage format, and the start must go through on new ports. Each start costs a failed
+// attempt on top of a normal one (30 to 50 s for three brokers on two cores), so these
+// run with the fault scenarios (`pnpm test:faults`); the Redis kinds' clashes, seconds
+// each, run in every `pnpm test`.
+describe('Kafka started while another process takes a port it picked', () => {
+  const started: Array<{ kafka?: KafkaService; thief?: PortThief }> = [];
+  afterAll(async () => {
+    for (const s of started) {
+      await s.kafka?.stop();
+      await s.thief?.release();
+    }
+  });
+
+  test('one broker: started on new ports after the controller port it picked first was taken', async () => {
+    // The controller's port: a broker binds it about 2 s after its JVM starts, while it
+    // binds its listener (the port picked first) only once all else started, 10 s or
+    // more; both failures are the same log line, so the cheaper one is tested.
+    const thief = takePickedPorts((ports, pick) => (pick === 1 ? [ports[1] as number] : []));
+    const entry: { kafka?: KafkaService; thief?: PortThief } = { thief };
+    started.push(entry);
+    try {
+      entry.kafka = await startKafka({ brokers: 1 });
+    } finally {
+      thief.stopTaking();
+    }
+    const kafka = entry.kafka;
+    expect(thief.picks).toHaveLength(2);
+    expect(thief.taken).toEqual([thief.picks[0]?.[1]]);
+    const [node] = kafka.info.nodes;
+    expect([node?.port, node?.controllerPort]).toEqual(thief.picks[1]);
+    expect(thief.holding()).toEqual(thief.taken);
+    await stopAndExpectGone(kafka);
+  });
+
+  test('three brokers: one fails to bind, the two others are stopped, the second attempt goes through', async () => {
+    // Broker 3's controller port (the last picked), as above: it fails in seconds.
+    const thief = takePickedPorts((ports, pick) => (pick === 1 ? [ports[5] as number] : []));
+    const entry: { kafka?: KafkaService; thief?: PortThief } = { thief };
+    started.push(entry);
+    try {
+      entry.kafka = await startKafka({ brokers: 3 });
+    } finally {
+      thief.stopTaking();
+    }
+    const kafka = entry.kafka;
+    expect(thief.picks).toHaveLength(2);
+    expect(thief.taken).toEqual([thief.picks[0]?.[5]]);
+    const ports = kafka.info.nodes.flatMap((n) => [n.port, n.controllerPort]).sort();
+    expect(ports).toEqual(thief.picks[1]?.slice().sort());
+    expect(thief.holding()).toEqual(thief.taken);
+    await stopAndExpectGone(kafka);
+  });
+});

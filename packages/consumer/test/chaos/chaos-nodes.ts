@@ -68,8 +68,17 @@ export class ChaosNode {
     return this.child.pid;
   }
 
+  /**
+   * Running and not being ended by the harness. A node just SIGKILLed counts as gone at
+   * once: its exit is reported a moment later, and a request sent to it meanwhile would
+   * never be answered.
+   */
   get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return !this.ended && !this.exited;
+  }
+
+  private get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
   signal(signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): void {
@@ -102,9 +111,16 @@ export class ChaosNode {
 
   /** Stops the process whatever its state: resumed if stopped, then closed or killed. */
   async stop(): Promise<void> {
-    if (!this.alive) return;
+    if (this.exited) return;
     this.child.kill('SIGCONT');
-    await this.close(5_000, 10_000);
+    if (this.alive) {
+      await this.close(5_000, 10_000);
+      return;
+    }
+    // Killed or closing already: it exits by itself, or is killed now.
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await this.exit;
+    clearTimeout(timer);
   }
 }
 

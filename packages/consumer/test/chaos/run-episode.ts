@@ -474,8 +474,16 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
     case 'topic-add':
     case 'topic-remove': {
       const topic = c.topics[step.topic ?? 2] as string;
-      const via = available[0];
-      if (via === undefined) return;
+      // Carried by a running node: when a burst of kills left none, by the first
+      // replacement up (each starts within 2 s of its kill, plus its start on a loaded
+      // machine; 60 s bounds it).
+      const via =
+        available[0] ??
+        (await waitUntil(async () => c.nodes.find((n) => n.alive && !c.busy.has(n)), {
+          what: 'a running node to carry the topic change',
+          timeoutMs: 60_000,
+          intervalMs: 100,
+        }));
       if (step.kind === 'topic-add') c.subscribed.add(topic);
       else c.subscribed.delete(topic);
       await via.changeTopics(step.kind === 'topic-add' ? 'addTopics' : 'removeTopics', [topic]);

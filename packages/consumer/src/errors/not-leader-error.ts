@@ -5,9 +5,18 @@ import { KafkaErrorCode } from './kafka-error-code.js';
  * Why a partition could not be read from the broker the metadata named:
  * - `not-leader`: that broker no longer leads the partition (leadership moved);
  * - `leader-unavailable`: the partition has no leader right now (an election is running);
- * - `broker-unreachable`: the leader's broker did not answer (down, or the connection broke).
+ * - `broker-unreachable`: the leader's broker could not be reached (down, refusing
+ *   connections, or the connection broke);
+ * - `no-reply`: the request got no answer in time (kafkajs's `requestTimeoutMs`, or kf's
+ *   `handlerTimeoutMs` on a fetch). A broker that is down or hung and a fetch that is slow
+ *   for its size on a slow link look the same from here: if the broker is healthy, lower
+ *   `fetch.maxBytes` or raise the limit.
  */
-export type NotLeaderReason = 'not-leader' | 'leader-unavailable' | 'broker-unreachable';
+export type NotLeaderReason =
+  | 'not-leader'
+  | 'leader-unavailable'
+  | 'broker-unreachable'
+  | 'no-reply';
 
 /**
  * The partition's leader could not serve the request. Transient: refresh the metadata

@@ -30,11 +30,10 @@ const NO_LEADER_CODES = new Set<number>([
   KafkaProtocolCode.ReplicaNotAvailable,
 ]);
 
-/** kafkajs errors that mean the broker could not be reached or stopped answering. */
+/** kafkajs errors that mean the broker could not be reached. */
 const UNREACHABLE_NAMES = new Set([
   'KafkaJSConnectionError',
   'KafkaJSConnectionClosedError',
-  'KafkaJSRequestTimeoutError',
   'KafkaJSBrokerNotFound',
   'KafkaJSLockTimeout',
   'KafkaJSNumberOfRetriesExceeded',
@@ -77,6 +76,11 @@ export function errorFromThrown(error: unknown, target: Target): Error {
   const shape = (error ?? {}) as KafkajsErrorShape;
   if (typeof shape.code === 'number' && shape.type !== undefined) {
     return errorFromCode(shape.code, target, error);
+  }
+  if (shape.name === 'KafkaJSRequestTimeoutError') {
+    return new NotLeaderError(target.topic, target.partition, 'no-reply', target.nodeId, {
+      cause: error,
+    });
   }
   if (shape.name !== undefined && UNREACHABLE_NAMES.has(shape.name)) {
     return new NotLeaderError(target.topic, target.partition, 'broker-unreachable', target.nodeId, {

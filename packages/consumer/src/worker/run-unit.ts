@@ -52,9 +52,17 @@ export type UnitOutcome =
       messages: number;
       error: unknown;
       progress: AttemptProgress;
-      /** User code whose time ran out and which still runs: it ignored its signal. */
-      overrun?: Overrun;
+      /** A call whose time ran out and which still runs (see `LateCall`). */
+      overrun?: LateCall;
     };
+
+/**
+ * A call given up on at its time that still runs: user code that ignored its signal, or
+ * a fetch kafkajs has not settled yet (the pause between empty fetches counts as reading).
+ */
+export interface LateCall extends Overrun {
+  of: 'user-code' | 'fetch';
+}
 
 export interface RunUnitOptions {
   kafka: KafkaAccess;
@@ -92,23 +100,25 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
   let inHand: { from: number; to: number } | undefined;
   let idleSince: number | undefined;
   let fetching = false;
+  let lateOf: LateCall['of'] = 'fetch';
   const limit = limitCalls(options.closeSignal, options.timeoutMs, () => {
     if (inHand !== undefined) {
+      lateOf = 'user-code';
       return new HandlerTimeoutError(unit.id, inHand.from, options.timeoutMs);
     }
+    lateOf = 'fetch';
     const noReply = new KafkaRequestError(
       `fetch ${unit.topic}/${unit.partition} at ${position}`,
       undefined,
       `no reply within handlerTimeoutMs (${options.timeoutMs} ms)`,
     );
     // A fetch the leader did not answer within the call limit, nothing in user code's
-    // hands: the leader is unavailable (a hung broker, a blackholed network), as when
-    // kafkajs's own request timeout fires — which, at the defaults, comes later. Retried
-    // without counting an attempt, after a metadata refresh.
+    // hands: as when kafkajs's own request timeout fires (at the defaults, later), the
+    // leader is taken as unavailable (a hung broker, a blackholed network; or a fetch too
+    // large for the link, which this cannot tell apart). Retried without counting an
+    // attempt, after a metadata refresh.
     return fetching
-      ? new NotLeaderError(unit.topic, unit.partition, 'broker-unreachable', undefined, {
-          cause: noReply,
-        })
+      ? new NotLeaderError(unit.topic, unit.partition, 'no-reply', undefined, { cause: noReply })
       : noReply;
   });
   const { race, signal } = limit;
@@ -181,13 +191,13 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
     if (options.closeSignal.aborted) {
       return { kind: 'stopped', messages, processedUpTo, handed: inHand !== undefined };
     }
-    const overrun = limit.overrun();
+    const late = limit.overrun();
     return {
       kind: 'failed',
       messages,
       error,
       progress: { processedUpTo, ...(inHand === undefined ? {} : { inHand }) },
-      ...(overrun === undefined ? {} : { overrun }),
+      ...(late === undefined ? {} : { overrun: { ...late, of: lateOf } }),
     };
   } finally {
     limit.dispose();

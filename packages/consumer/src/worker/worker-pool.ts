@@ -2,7 +2,6 @@ import { KafkaErrorCode } from '../errors/kafka-error-code.js';
 import type { LeaseGuard } from '../node/lease-keeper.js';
 import type { NodeContext } from '../node/node-context.js';
 import { decodeUnit, type WorkUnit } from '../work-unit/work-unit.js';
-import type { Overrun } from './abort-race.js';
 import { claimUnit, waitForWork } from './claim.js';
 import { completeUnit } from './complete-unit.js';
 import { failUnit } from './fail-unit.js';
@@ -11,7 +10,7 @@ import { unitInfo } from './message.js';
 import { OrphanSweep } from './orphan-sweep.js';
 import { retryWhileRedisAway } from './redis-retry.js';
 import { retryDelay, UnavailabilityBackoff } from './retry-delay.js';
-import { type Delivery, runUnit } from './run-unit.js';
+import { type Delivery, type LateCall, runUnit } from './run-unit.js';
 import { UnitSlots } from './unit-slots.js';
 
 export interface WorkerPoolOptions extends NodeContext {
@@ -228,26 +227,33 @@ export class WorkerPool {
   }
 
   /**
-   * User code ran past its time and ignored its signal. It is reported once it settles.
-   * Under `ordering: 'partition'` the unit is not handed back until then: its retry, or
-   * the partition's next unit, would run beside the call still going. A closing node
-   * stops waiting at its deadline.
+   * A call ran past its time and still runs: user code that ignored its signal, or a
+   * fetch kafkajs has not settled. It is reported once it settles: user code by
+   * `handlerOverrun`; a fetch only in the log, its failure having been reported by
+   * `unitFailed`. Under `ordering: 'partition'` the unit is not handed back until then:
+   * its retry, or the partition's next unit, would run beside the call still going. A
+   * closing node stops waiting at its deadline.
    */
-  private async overran(unit: WorkUnit, overrun: Overrun): Promise<void> {
+  private async overran(unit: WorkUnit, late: LateCall): Promise<void> {
     const { conf, nodeId, events, logger } = this.options;
+    const userCode = late.of === 'user-code';
     if (conf.ordering === 'partition') {
       logger.warn(
         { node: nodeId, unit: unit.id },
-        'user code ran past its time and ignores its signal; its partition waits until it settles',
+        userCode
+          ? 'user code ran past its time and ignores its signal; its partition waits until it settles'
+          : 'a fetch got no reply within handlerTimeoutMs and has not settled; its partition waits until it does',
       );
     }
-    const reported = overrun.settled.then(() => {
+    const reported = late.settled.then(() => {
       // Emitted through the sink, which keeps a throwing listener from rejecting this.
-      const overrunMs = performance.now() - overrun.since;
-      logger.warn(
-        { node: nodeId, unit: unit.id, overrunMs: Math.round(overrunMs) },
-        'user code settled after its time had run out (it ignored its signal)',
-      );
+      const overrunMs = performance.now() - late.since;
+      const fields = { node: nodeId, unit: unit.id, overrunMs: Math.round(overrunMs) };
+      if (!userCode) {
+        logger.info(fields, 'a fetch given up on at handlerTimeoutMs has settled');
+        return;
+      }
+      logger.warn(fields, 'user code settled after its time had run out (it ignored its signal)');
       events.emit('handlerOverrun', { nodeId, unit: unitInfo(unit), overrunMs });
     });
     if (conf.ordering !== 'partition') return;

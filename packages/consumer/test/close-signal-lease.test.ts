@@ -1,11 +1,13 @@
-import { startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
+import { startRedisSingle, waitUntil } from '@kf/devstack';
 import type { RedisScript } from '@kf/protocol';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { UnitCompletedEvent, UnitFailedEvent, UnitInfo } from '../src/index.js';
 import { faultyRedis } from './support/faulty-redis.js';
 import { type Gate, gate, within } from './support/gates.js';
+import { keysOf } from './support/group-keys.js';
 import { useGroupNodes } from './support/group-nodes.js';
 import { produceIds, until } from './support/produce.js';
+import { redisCaller } from './support/redis-call.js';
 import { useKafkaRedis } from './support/stack.js';
 
 // Short leases, so a lapse and a close's wait for renewals in flight (at most a third of
@@ -49,17 +51,7 @@ describe('leaving the group: close(), the signal option, a lapsed lease', () => 
     return g;
   };
 
-  const redisCall = (...args: [string, ...(string | number)[]]) =>
-    withRedis(stack.redis.info, (c) => c.call(...args));
-  const keysOf = (groupName: string) => {
-    const prefix = `kf:{${groupName}}`;
-    return {
-      work: `${prefix}:work`,
-      nodes: `${prefix}:nodes`,
-      leader: `${prefix}:leader`,
-      working: (nodeId: string) => `${prefix}:working:${nodeId}`,
-    };
-  };
+  const redisCall = redisCaller(stack);
 
   test('close() gives up hung user code after timeoutMs, queues a unit waiting out its backoff at once, and drops the lease', async () => {
     const t = await topic('close-hung', 2);

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { kafkaClient, startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
+import { kafkaClient, startRedisSingle, waitUntil } from '@kf/devstack';
 import { type Logger, silentLogger } from '@kf/protocol';
 import { Redis } from 'ioredis';
 import { describe, expect, test } from 'vitest';
@@ -9,8 +9,10 @@ import type {
   UnitFailedEvent,
   UnitsScheduledEvent,
 } from '../src/index.js';
+import { keysOf } from './support/group-keys.js';
 import { useGroupNodes } from './support/group-nodes.js';
 import { produceIds, until } from './support/produce.js';
+import { redisCaller } from './support/redis-call.js';
 import { useKafkaRedis } from './support/stack.js';
 
 // The organiser's tick (conf.workCalculateFreq), short so scheduling costs little.
@@ -33,16 +35,7 @@ describe('the work list and the error list', () => {
     conf: { useEarliest: true, workCalculateFreq: TICK_MS },
   });
 
-  const redisCall = (...args: [string, ...(string | number)[]]) =>
-    withRedis(stack.redis.info, (c) => c.call(...args));
-  const keysOf = (groupName: string) => {
-    const prefix = `kf:{${groupName}}`;
-    return {
-      work: `${prefix}:work`,
-      offsets: `${prefix}:offsets`,
-      pending: (t: string, partition: number) => `${prefix}:pending:${t}/${partition}`,
-    };
-  };
+  const redisCall = redisCaller(stack);
 
   /** Deletes the partition's records below `offset`, as retention does. */
   async function deleteBelow(t: string, offset: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { createRedis } from '@kf/core';
-import { startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
+import { startRedisSingle, waitUntil } from '@kf/devstack';
 import {
   ConnectionClosedError,
   type IRedis,
@@ -13,6 +13,7 @@ import { createNode } from '../src/index.js';
 import { faultyRedis } from './support/faulty-redis.js';
 import { useGroupNodes } from './support/group-nodes.js';
 import { produceIds, tally, until } from './support/produce.js';
+import { redisCaller } from './support/redis-call.js';
 import { useKafkaRedis } from './support/stack.js';
 
 // How long a failed unit's hand-back keeps failing: longer than two of the claim loop's
@@ -40,8 +41,7 @@ describe('worker guarantees on one Redis and one Kafka broker', () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
-  const redisCall = (...args: [string, ...(string | number)[]]) =>
-    withRedis(stack.redis.info, (c) => c.call(...args));
+  const redisCall = redisCaller(stack);
 
   /** How many clients of the test's Redis are blocked in a command now. */
   async function blockedClients(): Promise<number> {

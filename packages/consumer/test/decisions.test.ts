@@ -11,17 +11,8 @@ import type { WorkUnit } from '../src/work-unit/work-unit.js';
 import { decideFailure } from '../src/worker/failure-outcome.js';
 import { retryDelay, UnavailabilityBackoff } from '../src/worker/retry-delay.js';
 import { type Delivery, type RunUnitOptions, runUnit } from '../src/worker/run-unit.js';
+import { sampleUnit as unit } from './support/sample-unit.js';
 
-const unit: WorkUnit = {
-  id: 't/0/100~a',
-  topic: 't',
-  partition: 0,
-  offset: 100,
-  len: 50,
-  attempts: 0,
-  ts: 1,
-  redelivered: false,
-};
 /** A part of `unit` as handed back: a fresh id of its range, the given attempts and flag. */
 const part = (offset: number, len: number, attempts: number, redelivered = false) => ({
   ...unit,
@@ -416,32 +407,39 @@ describe('retryDelay', () => {
   });
 });
 
+/**
+ * A backoff on a clock only the test moves (`at`), so each wait is exact: no jitter
+ * unless `random` gives some.
+ */
+function clockedBackoff(
+  conf: ConstructorParameters<typeof UnavailabilityBackoff>[0],
+  random = () => 0,
+) {
+  let now = 0;
+  const backoff = new UnavailabilityBackoff(conf, () => now, random);
+  return { backoff, at: (ms: number) => (now = ms) };
+}
+
 describe('UnavailabilityBackoff', () => {
   const conf = { retryBackoffMs: 100, maxRetryBackoffMs: 1_000, handlerTimeoutMs: 5_000 };
   // A stretch ends after no failure for maxRetryBackoffMs + handlerTimeoutMs.
   const window = conf.maxRetryBackoffMs + conf.handlerTimeoutMs;
-  const clocked = (random = () => 0) => {
-    let now = 0;
-    const backoff = new UnavailabilityBackoff(conf, () => now, random);
-    return { backoff, at: (ms: number) => (now = ms) };
-  };
 
   test('never waits 0, even with both backoffs configured 0: a refusing broker is not asked at network speed', () => {
-    let now = 0;
-    const zero = new UnavailabilityBackoff(
-      { retryBackoffMs: 0, maxRetryBackoffMs: 0, handlerTimeoutMs: 5_000 },
-      () => now,
-      () => 0,
-    );
+    const { backoff: zero, at } = clockedBackoff({
+      retryBackoffMs: 0,
+      maxRetryBackoffMs: 0,
+      handlerTimeoutMs: 5_000,
+    });
     const waits = Array.from({ length: 5 }, (_, i) => {
-      now = i * 10;
+      at(i * 10);
       return zero.next('t', 0);
     });
     expect(waits).toEqual([10, 10, 10, 10, 10]);
   });
 
   test('waits retryBackoffMs at first — for every unit failing with the first — then as long as the stretch has lasted, up to the cap', () => {
-    const { backoff, at } = clocked();
+    const { backoff, at } = clockedBackoff(conf);
     at(0);
     expect([1, 2, 3].map(() => backoff.next('t', 0))).toEqual([100, 100, 100]);
     at(60);
@@ -460,7 +458,7 @@ describe('UnavailabilityBackoff', () => {
   });
 
   test('each partition has its stretch; one ends after a quiet window and starts over', () => {
-    const { backoff, at } = clocked();
+    const { backoff, at } = clockedBackoff(conf);
     at(0);
     backoff.next('t', 0);
     at(5_000);
@@ -474,7 +472,7 @@ describe('UnavailabilityBackoff', () => {
   });
 
   test('at most 20% jitter is taken off', () => {
-    const { backoff, at } = clocked(() => 1);
+    const { backoff, at } = clockedBackoff(conf, () => 1);
     at(0);
     expect(backoff.next('t', 0)).toBe(80);
     at(3_000);
@@ -483,7 +481,7 @@ describe('UnavailabilityBackoff', () => {
 
   test('an outage of any length is no hot loop: retries of a unit failing at once come at doubling times, then one per capped wait', () => {
     // The worst case: every attempt fails instantly and every wait is 20% short.
-    const { backoff, at } = clocked(() => 1);
+    const { backoff, at } = clockedBackoff(conf, () => 1);
     const outageMs = 600_000;
     let now = 0;
     let retries = 0;
@@ -504,18 +502,9 @@ describe('UnavailabilityBackoff: a stretch ends when the node serves the partiti
   // The defaults (packages/core/src/config/defaults.ts): without `served`, a stretch would
   // last until maxRetryBackoffMs + handlerTimeoutMs (35 s) passed without a failure.
   const defaults = { retryBackoffMs: 100, maxRetryBackoffMs: 5_000, handlerTimeoutMs: 30_000 };
-  const clocked = () => {
-    let now = 0;
-    const backoff = new UnavailabilityBackoff(
-      defaults,
-      () => now,
-      () => 0,
-    );
-    return { backoff, at: (ms: number) => (now = ms) };
-  };
 
   test('a leader that merely moves 30 s after a 60 s outage ended waits retryBackoffMs, not the cap', () => {
-    const { backoff, at } = clocked();
+    const { backoff, at } = clockedBackoff(defaults);
     // A 60 s outage: the partition's units fail every 5 s, the wait grows to the cap.
     for (let t = 0; t <= 60_000; t += 5_000) {
       at(t);
@@ -531,7 +520,7 @@ describe('UnavailabilityBackoff: a stretch ends when the node serves the partiti
   });
 
   test('under ordering partition, leader moves 30 s apart, served between them: each waits retryBackoffMs', () => {
-    const { backoff, at } = clocked();
+    const { backoff, at } = clockedBackoff(defaults);
     const waits: number[] = [];
     for (let t = 0; t <= 300_000; t += 30_000) {
       at(t);
@@ -543,7 +532,7 @@ describe('UnavailabilityBackoff: a stretch ends when the node serves the partiti
   });
 
   test('serving a partition ends its own stretch only; serving one never unavailable is a no-op', () => {
-    const { backoff, at } = clocked();
+    const { backoff, at } = clockedBackoff(defaults);
     at(0);
     backoff.next('t', 0);
     backoff.next('t', 1);
@@ -556,7 +545,7 @@ describe('UnavailabilityBackoff: a stretch ends when the node serves the partiti
   });
 
   test('while the partition stays unavailable (nothing served), the wait keeps growing to the cap', () => {
-    const { backoff, at } = clocked();
+    const { backoff, at } = clockedBackoff(defaults);
     const waits: number[] = [];
     for (const t of [0, 100, 300, 700, 1_500, 3_100, 6_300, 12_700]) {
       at(t);
@@ -611,12 +600,8 @@ describe('UnavailabilityBackoff cost with many partitions', () => {
     // and one end step per sweep (at most one sweep per call): 3 steps per call. Sweeping
     // the whole map on every call costs calls × entries held (up to a window's worth,
     // 6,000 here): about 6e8, past the budget within the first ~800 calls.
+    const { backoff, at } = clockedBackoff(conf);
     let now = 0;
-    const backoff = new UnavailabilityBackoff(
-      conf,
-      () => now,
-      () => 0,
-    );
     const partitions = 50_000;
     // Each partition fails twice, a call a millisecond: 100 s, about 16 windows.
     const calls = 2 * partitions;
@@ -625,6 +610,7 @@ describe('UnavailabilityBackoff cost with many partitions', () => {
       for (let round = 0; round < 2; round++) {
         for (let p = 0; p < partitions; p++) {
           now += 1;
+          at(now);
           backoff.next('t', p);
         }
       }
@@ -636,39 +622,29 @@ describe('UnavailabilityBackoff cost with many partitions', () => {
   });
 
   test('memory: an entry quiet for a window is gone by the first call a further window later', () => {
-    let now = 0;
-    const backoff = new UnavailabilityBackoff(
-      conf,
-      () => now,
-      () => 0,
-    );
+    const { backoff, at } = clockedBackoff(conf);
     for (let p = 0; p < 1_000; p++) {
-      now = p;
+      at(p);
       backoff.next('t', p);
     }
     expect(backoff.size).toBe(1_000);
     // The last failure at 999; quiet for a window, then a further window for the sweep.
-    now = 999 + 2 * window + 1;
+    at(999 + 2 * window + 1);
     expect(backoff.next('u', 0)).toBe(conf.retryBackoffMs);
     expect(backoff.size).toBe(1);
   });
 
   test('an entry past its window counts as a new stretch even before a sweep dropped it', () => {
-    let now = 0;
-    const backoff = new UnavailabilityBackoff(
-      conf,
-      () => now,
-      () => 0,
-    );
+    const { backoff, at } = clockedBackoff(conf);
     backoff.next('t', 0);
-    now = 3_000;
+    at(3_000);
     expect(backoff.next('t', 0)).toBe(conf.maxRetryBackoffMs);
     // Another partition's failure a window after the first call: a sweep may run then,
     // and t/0 (last failed at 3 s) survives it.
-    now = window + 1;
+    at(window + 1);
     backoff.next('t', 1);
     // t/0 quiet for longer than a window, less than a window after that sweep.
-    now = 3_000 + window + 2;
+    at(3_000 + window + 2);
     expect(backoff.next('t', 0)).toBe(conf.retryBackoffMs);
     // t/1's stretch goes on (since window + 1, 3 s so far): the cap.
     expect(backoff.next('t', 1)).toBe(conf.maxRetryBackoffMs);

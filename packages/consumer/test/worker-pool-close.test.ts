@@ -1,19 +1,9 @@
 import { DEFAULT_CONSUMER_CONF } from '@kf/core';
 import { describe, expect, test } from 'vitest';
 import type { KafkaAccess } from '../src/kafka/kafka-access.js';
-import { encodeUnit, type WorkUnit } from '../src/work-unit/work-unit.js';
+import { encodeUnit } from '../src/work-unit/work-unit.js';
 import { WorkerPool } from '../src/worker/worker-pool.js';
-
-const unit: WorkUnit = {
-  id: 't/0/100~a',
-  topic: 't',
-  partition: 0,
-  offset: 100,
-  len: 50,
-  attempts: 0,
-  ts: 1,
-  redelivered: false,
-} as WorkUnit;
+import { sampleUnit as unit } from './support/sample-unit.js';
 
 function pool(opts: {
   fetch: KafkaAccess['fetch'];

@@ -97,6 +97,46 @@ function holdsIn(seen: string[]) {
   };
 }
 
+const causeOf = (f: UnitFailedEvent) => (f.error as { cause?: unknown }).cause;
+
+/** The failures one a line, for an assertion's message; `withCause` adds what each wraps. */
+function failureLines(failures: UnitFailedEvent[], withCause = false): string {
+  return failures
+    .map(
+      (f) =>
+        `[${f.unit?.offset},+${f.unit?.len}) attempts ${f.unit?.attempts} ${f.outcome}` +
+        `${f.reason ? ` ${f.reason}` : ''}${f.retryInMs === undefined ? '' : ` retry in ${f.retryInMs} ms`}` +
+        ` (${(f.error as { code?: string }).code}: ${(f.error as Error).message}` +
+        `${withCause ? `; cause: ${String(causeOf(f))}` : ''})`,
+    )
+    .join('\n  ');
+}
+
+/**
+ * What every outage here must come to: each failure Kafka's unavailability, requeued
+ * without counting as an attempt, nothing error-listed — and the outage took effect, the
+ * range at offset 1 failing more often than `maxAttempts` allows.
+ */
+async function expectRetriedThrough(
+  n: KfNode,
+  failures: UnitFailedEvent[],
+  describeFailures: string,
+): Promise<void> {
+  for (const f of failures) {
+    expect((f.error as { code?: unknown }).code, describeFailures).toBe(KafkaErrorCode.NotLeader);
+  }
+  expect(
+    failures.filter((f) => f.outcome !== 'requeued'),
+    describeFailures,
+  ).toEqual([]);
+  expect(await n.errors.count()).toBe(0);
+  expect(
+    failures.filter((f) => f.unit?.offset === 1).length,
+    describeFailures,
+  ).toBeGreaterThanOrEqual(FAILURES_IN_OUTAGE);
+  for (const f of failures) expect(f.unit?.attempts, describeFailures).toBe(0);
+}
+
 /**
  * A Kafka partition unavailable for longer than the retry span — its only broker
  * stopped (SIGSTOP), as a broker killed or restarting is for the seconds Kafka takes to
@@ -129,33 +169,44 @@ describe('a Kafka outage longer than the retry span', () => {
     await Promise.allSettled([kafka?.stop(), redis?.stop()]);
   });
 
-  test('healthy units are retried through the outage, never error-listed, and consumption resumes by itself', async () => {
+  /**
+   * A node of group `groupName` on a new one-partition topic holding two messages: two
+   * units of one message (consumeStep 1), the first held in user code while the broker
+   * is stopped, the second fetched during the outage. The file's retry configuration,
+   * with the limits the test is about. The test starts the run itself (with
+   * `holds.eachMessage`), so that it can listen to more of the node first.
+   */
+  async function outageNode(
+    topic: string,
+    groupName: string,
+    limits: { handlerTimeoutMs: number; requestTimeoutMs: number },
+  ) {
     if (kafka === undefined || redis === undefined) throw new Error('the stack did not start');
     const broker = kafka.processes[0];
     expect(broker?.running).toBe(true);
-    const topic = 'outage';
     await createTopic(kafka.info.brokers, { topic, partitions: 1 });
-    const producer = kafkaClient(kafka.info.brokers, 'kf-outage-producer').producer();
+    const producer = kafkaClient(kafka.info.brokers, `kf-${topic}-producer`).producer();
     await producer.connect();
     producers.push(producer);
-    // Two units of one message (consumeStep 1): the first is held in user code while the
-    // broker is stopped, the second is fetched during the outage.
     const ids = await produceIds(producer, topic, { count: 2, partitions: 1 });
 
     const n = await createNode(
       {
         bootstrapBrokers: kafka.info.brokers,
-        redis: { host: redis.info.host, port: redis.info.port, groupName: 'outage-1' },
+        redis: { host: redis.info.host, port: redis.info.port, groupName },
         conf: {
           useEarliest: true,
           consumeStep: 1,
           maxAttempts: MAX_ATTEMPTS,
           retryBackoffMs: RETRY_BACKOFF_MS,
           maxRetryBackoffMs: MAX_RETRY_BACKOFF_MS,
-          handlerTimeoutMs: HANDLER_TIMEOUT_MS,
+          handlerTimeoutMs: limits.handlerTimeoutMs,
           fetch: { maxWaitMs: FETCH_MAX_WAIT_MS },
         },
-        kafka: { requestTimeoutMs: REQUEST_TIMEOUT_MS, connectionTimeoutMs: CONNECTION_TIMEOUT_MS },
+        kafka: {
+          requestTimeoutMs: limits.requestTimeoutMs,
+          connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
+        },
       },
       [topic],
     );
@@ -164,32 +215,55 @@ describe('a Kafka outage longer than the retry span', () => {
     n.on('error', () => undefined);
     const failures: UnitFailedEvent[] = [];
     n.on('unitFailed', (e) => failures.push(e));
+    const failuresOf = (offset: number) => failures.filter((f) => f.unit?.offset === offset);
     const seen: string[] = [];
     const holds = holdsIn(seen);
     const first = holds.hold(`${topic}-0`);
+
+    /**
+     * Stops the broker once `h`'s message is in user code, then lets that handler return,
+     * and resumes the broker once `ended` holds — or once anything was error-listed, which
+     * ends the outage early (the defect). Resumed in a finally, so a wait that ran out
+     * leaves no broker stopped. Returns when it was stopped and when resumed.
+     */
+    async function outage(h: { held: Gate; stopped: Gate }, ended: () => boolean, what: string) {
+      await h.held.opened;
+      broker?.signal('SIGSTOP');
+      const stoppedAt = performance.now();
+      h.stopped.open();
+      try {
+        await until(
+          waitUntil,
+          () => failures.some((f) => f.outcome === 'error-listed') || ended(),
+          what,
+        );
+      } finally {
+        broker?.signal('SIGCONT');
+      }
+      return { stoppedAt, resumedAt: performance.now() };
+    }
+
+    return { producer, ids, n, failures, failuresOf, seen, holds, first, outage };
+  }
+
+  test('healthy units are retried through the outage, never error-listed, and consumption resumes by itself', async () => {
+    const topic = 'outage';
+    const { producer, ids, n, failures, failuresOf, seen, holds, first, outage } = await outageNode(
+      topic,
+      'outage-1',
+      { handlerTimeoutMs: HANDLER_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS },
+    );
     await n.run({ concurrency: 1, eachMessage: holds.eachMessage });
 
-    // The first unit is in user code, its records fetched; the second is queued.
-    await first.held.opened;
-    broker?.signal('SIGSTOP');
-    const outageFrom = performance.now();
-    first.stopped.open();
-    const failuresOf = (offset: number) => failures.filter((f) => f.unit?.offset === offset);
-    // The outage lasts until one range has failed once more than `maxAttempts` allows —
-    // or until something was error-listed, which ends it early (the defect).
-    try {
-      await until(
-        waitUntil,
-        () =>
-          failures.some((f) => f.outcome === 'error-listed') ||
-          failuresOf(1).length >= FAILURES_IN_OUTAGE,
-        `the range at offset 1 to fail ${FAILURES_IN_OUTAGE} times during the outage`,
-      );
-    } finally {
-      broker?.signal('SIGCONT');
-    }
-    const outageMs = performance.now() - outageFrom;
-    const resumedAt = performance.now();
+    // Stopped once the first unit is in user code, its records fetched; the second is
+    // queued. The outage lasts until one range has failed once more than `maxAttempts`
+    // allows.
+    const { stoppedAt, resumedAt } = await outage(
+      first,
+      () => failuresOf(1).length >= FAILURES_IN_OUTAGE,
+      `the range at offset 1 to fail ${FAILURES_IN_OUTAGE} times during the outage`,
+    );
+    const outageMs = resumedAt - stoppedAt;
     const all = () => compareIds(ids, seen).missing.length === 0;
     const waited = await until(
       waitUntil,
@@ -198,14 +272,7 @@ describe('a Kafka outage longer than the retry span', () => {
       RESUME_BOUND_MS,
     ).catch((e: unknown) => e as Error);
     const resumeMs = performance.now() - resumedAt;
-    const describeFailures = failures
-      .map(
-        (f) =>
-          `[${f.unit?.offset},+${f.unit?.len}) attempts ${f.unit?.attempts} ${f.outcome}` +
-          `${f.reason ? ` ${f.reason}` : ''}${f.retryInMs === undefined ? '' : ` retry in ${f.retryInMs} ms`}` +
-          ` (${(f.error as { code?: string }).code}: ${(f.error as Error).message})`,
-      )
-      .join('\n  ');
+    const describeFailures = failureLines(failures);
     // The run's one-line summary in the test log, as the fault scenarios write theirs.
     process.stdout.write(
       `[kafka-outage] outage ${Math.round(outageMs)} ms, failed fetches ${failures.length} ` +
@@ -213,21 +280,10 @@ describe('a Kafka outage longer than the retry span', () => {
         `resumed in ${Math.round(resumeMs)} ms (bound ${RESUME_BOUND_MS} ms)\n`,
     );
 
-    // Every failure was Kafka's unavailability, and none error-listed anything.
+    await expectRetriedThrough(n, failures, describeFailures);
+    // Each failure was requeued after a backoff within the configured bounds (jitter takes
+    // up to 20% off).
     for (const f of failures) {
-      expect((f.error as { code?: unknown }).code, describeFailures).toBe(KafkaErrorCode.NotLeader);
-    }
-    expect(
-      failures.filter((f) => f.outcome !== 'requeued'),
-      describeFailures,
-    ).toEqual([]);
-    expect(await n.errors.count()).toBe(0);
-    // The outage took effect: the range failed more often than maxAttempts allowed. Each
-    // failure was requeued without counting as an attempt, after a backoff within the
-    // configured bounds (jitter takes up to 20% off).
-    expect(failuresOf(1).length, describeFailures).toBeGreaterThanOrEqual(FAILURES_IN_OUTAGE);
-    for (const f of failures) {
-      expect(f.unit?.attempts, describeFailures).toBe(0);
       expect(f.retryInMs, describeFailures).toBeGreaterThanOrEqual(
         Math.floor(RETRY_BACKOFF_MS * 0.8),
       );
@@ -256,20 +312,14 @@ describe('a Kafka outage longer than the retry span', () => {
     // without a failure, and this wait would be about the cap.
     const next = holds.hold(`${topic}-2`);
     const more = await produceIds(producer, topic, { count: 2, partitions: 1, start: 2 });
-    // The unit at offset 2 is in user code (Kafka answered its fetch); 3 is queued.
-    await next.held.opened;
-    const sinceFirstOutage = performance.now() - resumedAt;
-    broker?.signal('SIGSTOP');
-    next.stopped.open();
-    try {
-      await until(
-        waitUntil,
-        () => failures.some((f) => f.outcome === 'error-listed') || failuresOf(3).length >= 1,
-        'the range at offset 3 to fail in the second outage',
-      );
-    } finally {
-      broker?.signal('SIGCONT');
-    }
+    // Stopped once the unit at offset 2 is in user code (Kafka answered its fetch); 3 is
+    // queued.
+    const second = await outage(
+      next,
+      () => failuresOf(3).length >= 1,
+      'the range at offset 3 to fail in the second outage',
+    );
+    const sinceFirstOutage = second.stoppedAt - resumedAt;
     process.stdout.write(
       `[kafka-outage] second outage ${Math.round(sinceFirstOutage)} ms after the first ended: ` +
         `its first failure retry in ${failuresOf(3)[0]?.retryInMs} ms\n`,
@@ -286,65 +336,21 @@ describe('a Kafka outage longer than the retry span', () => {
   });
 
   test("a broker that stops answering, kf's call limit firing before kafkajs's request timeout (as at the defaults): retried as unavailable, never error-listed", async () => {
-    if (kafka === undefined || redis === undefined) throw new Error('the stack did not start');
-    const broker = kafka.processes[0];
-    expect(broker?.running).toBe(true);
-    const topic = 'hung';
-    await createTopic(kafka.info.brokers, { topic, partitions: 1 });
-    const producer = kafkaClient(kafka.info.brokers, 'kf-hung-producer').producer();
-    await producer.connect();
-    producers.push(producer);
-    const ids = await produceIds(producer, topic, { count: 2, partitions: 1 });
-
-    const n = await createNode(
-      {
-        bootstrapBrokers: kafka.info.brokers,
-        redis: { host: redis.info.host, port: redis.info.port, groupName: 'outage-hung' },
-        conf: {
-          useEarliest: true,
-          consumeStep: 1,
-          maxAttempts: MAX_ATTEMPTS,
-          retryBackoffMs: RETRY_BACKOFF_MS,
-          maxRetryBackoffMs: MAX_RETRY_BACKOFF_MS,
-          handlerTimeoutMs: HUNG_HANDLER_TIMEOUT_MS,
-          fetch: { maxWaitMs: FETCH_MAX_WAIT_MS },
-        },
-        kafka: {
-          requestTimeoutMs: HUNG_REQUEST_TIMEOUT_MS,
-          connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
-        },
-      },
-      [topic],
+    const { ids, n, failures, failuresOf, seen, holds, first, outage } = await outageNode(
+      'hung',
+      'outage-hung',
+      { handlerTimeoutMs: HUNG_HANDLER_TIMEOUT_MS, requestTimeoutMs: HUNG_REQUEST_TIMEOUT_MS },
     );
-    nodes.push(n);
-    n.on('error', () => undefined);
-    const failures: UnitFailedEvent[] = [];
-    n.on('unitFailed', (e) => failures.push(e));
     const overruns: number[] = [];
     n.on('handlerOverrun', (e) => overruns.push(Math.round(e.overrunMs)));
-    const seen: string[] = [];
-    const holds = holdsIn(seen);
-    const first = holds.hold(`${topic}-0`);
     await n.run({ concurrency: 1, eachMessage: holds.eachMessage });
 
-    await first.held.opened;
-    broker?.signal('SIGSTOP');
-    const outageFrom = performance.now();
-    first.stopped.open();
-    const failuresOf = (offset: number) => failures.filter((f) => f.unit?.offset === offset);
-    try {
-      await until(
-        waitUntil,
-        () =>
-          failures.some((f) => f.outcome === 'error-listed') ||
-          failuresOf(1).length >= FAILURES_IN_OUTAGE,
-        `the range at offset 1 to fail ${FAILURES_IN_OUTAGE} times while the broker does not answer`,
-      );
-    } finally {
-      broker?.signal('SIGCONT');
-    }
-    const outageMs = performance.now() - outageFrom;
-    const resumedAt = performance.now();
+    const { stoppedAt, resumedAt } = await outage(
+      first,
+      () => failuresOf(1).length >= FAILURES_IN_OUTAGE,
+      `the range at offset 1 to fail ${FAILURES_IN_OUTAGE} times while the broker does not answer`,
+    );
+    const outageMs = resumedAt - stoppedAt;
     const waited = await until(
       waitUntil,
       () => compareIds(ids, seen).missing.length === 0,
@@ -352,17 +358,9 @@ describe('a Kafka outage longer than the retry span', () => {
       HUNG_RESUME_BOUND_MS,
     ).catch((e: unknown) => e as Error);
     const resumeMs = performance.now() - resumedAt;
-    const causeOf = (f: UnitFailedEvent) => (f.error as { cause?: unknown }).cause;
     const byCallLimit = (f: UnitFailedEvent) =>
       /no reply within handlerTimeoutMs/.test(String(causeOf(f)));
-    const describeFailures = failures
-      .map(
-        (f) =>
-          `[${f.unit?.offset},+${f.unit?.len}) attempts ${f.unit?.attempts} ${f.outcome}` +
-          `${f.reason ? ` ${f.reason}` : ''}${f.retryInMs === undefined ? '' : ` retry in ${f.retryInMs} ms`}` +
-          ` (${(f.error as { code?: string }).code}: ${(f.error as Error).message}; cause: ${String(causeOf(f))})`,
-      )
-      .join('\n  ');
+    const describeFailures = failureLines(failures, true);
     const causeName = (f: UnitFailedEvent) => {
       const cause = causeOf(f) as { name?: string; message?: string } | undefined;
       return byCallLimit(f) ? "kf's call limit" : `${cause?.name}: ${cause?.message}`;
@@ -376,20 +374,13 @@ describe('a Kafka outage longer than the retry span', () => {
         `(bound ${HUNG_RESUME_BOUND_MS} ms)\n`,
     );
 
-    // Kafka's unavailability, every one, and at least one found by kf's call limit (the
+    await expectRetriedThrough(n, failures, describeFailures);
+    // The broker found unreachable, every time, and at least once by kf's call limit (the
     // case under test; before, a KafkaRequestError that counted as an attempt).
     for (const f of failures) {
-      expect((f.error as { code?: unknown }).code, describeFailures).toBe(KafkaErrorCode.NotLeader);
       expect((f.error as { reason?: unknown }).reason, describeFailures).toBe('broker-unreachable');
     }
     expect(failures.filter(byCallLimit).length, describeFailures).toBeGreaterThanOrEqual(1);
-    expect(
-      failures.filter((f) => f.outcome !== 'requeued'),
-      describeFailures,
-    ).toEqual([]);
-    expect(await n.errors.count()).toBe(0);
-    expect(failuresOf(1).length, describeFailures).toBeGreaterThanOrEqual(FAILURES_IN_OUTAGE);
-    for (const f of failures) expect(f.unit?.attempts, describeFailures).toBe(0);
     if (waited instanceof Error) {
       throw new Error(`${waited.message}: missing [${idRuns(compareIds(ids, seen).missing)}]`);
     }

@@ -52,11 +52,13 @@ describe('node processes end to end', () => {
     running = [];
   });
 
+  // The scenarios that are not about the deployment run on the plain single Redis.
+  const singleRedis = (): RedisConfigInput => ({
+    host: stack.redis.single.info.host,
+    port: stack.redis.single.info.port,
+  });
   const deployments: Array<[string, () => RedisConfigInput]> = [
-    [
-      'ioredis single',
-      () => ({ host: stack.redis.single.info.host, port: stack.redis.single.info.port }),
-    ],
+    ['ioredis single', singleRedis],
     [
       'ioredis Cluster',
       () => ({ host: stack.redis.cluster.info.nodes.map((n) => `${n.host}:${n.port}`) }),
@@ -141,10 +143,7 @@ describe('node processes end to end', () => {
     const topic = 'e2e-one-partition';
     await createTopic(stack.kafka.info.brokers, { topic, partitions: 1 });
     const ids = await produceIds(stack.producer, topic, { count: 30_000, partitions: 1 });
-    const config = groupConfig(
-      { host: stack.redis.single.info.host, port: stack.redis.single.info.port },
-      { consumeStep: 500 },
-    );
+    const config = groupConfig(singleRedis(), { consumeStep: 500 });
     running = await startNodes(3, (i) => ({
       config,
       topics: [topic],
@@ -170,10 +169,7 @@ describe('node processes end to end', () => {
     const topic = 'e2e-kill';
     await createTopic(stack.kafka.info.brokers, { topic, partitions: 4 });
     const ids = await produceIds(stack.producer, topic, { count: 40_000, partitions: 4 });
-    const config = groupConfig(
-      { host: stack.redis.single.info.host, port: stack.redis.single.info.port },
-      { consumeStep: 500, leaseTtlMs: 2_000 },
-    );
+    const config = groupConfig(singleRedis(), { consumeStep: 500, leaseTtlMs: 2_000 });
     running = await startNodes(3, (i) => ({
       config,
       topics: [topic],

@@ -3,7 +3,7 @@ import { kafkaClient, startRedisSingle, waitUntil, withRedis } from '@kf/devstac
 import { silentLogger } from '@kf/protocol';
 import { describe, expect, test } from 'vitest';
 import { createNode, type KfNode } from '../src/index.js';
-import { useGroupNodes } from './support/group-nodes.js';
+import { type GroupConfig, useGroupNodes } from './support/group-nodes.js';
 import { compareIds, idRuns, produceIds, tally, until } from './support/produce.js';
 import { useKafkaRedis } from './support/stack.js';
 
@@ -77,6 +77,22 @@ describe('createNode on one Redis and one Kafka broker', () => {
       attempts: 0,
       ts: 1,
     });
+  }
+
+  /**
+   * A node of `conf`'s group on `t`, started with `offset` saved for partition 0 (as if an
+   * earlier run had left it there), recording the offset moves it reports and what it delivers.
+   */
+  async function fromSavedOffset(conf: GroupConfig, t: string, offset: number) {
+    await withRedis(stack.redis.info, (c) =>
+      c.call('HSET', `kf:{${conf.redis.groupName}}:offsets`, `${t}/0`, String(offset)),
+    );
+    const n = await node(conf, [t]);
+    const moved: unknown[] = [];
+    n.on('offsetsMoved', (e) => moved.push(e));
+    const seen: string[] = [];
+    await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    return { moved, seen };
   }
 
   test('two nodes share the work: each delivers, and every message of four partitions arrives exactly once', async () => {
@@ -577,15 +593,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
   test('a saved offset above the log end is reset to the latest (useEarliest off), reported with what it leaves out, and consumption goes on', async () => {
     const t = await topic('node-ahead', 1);
     expect(await produceIds(stack.producer, t, { count: 5, partitions: 1 })).toHaveLength(5);
-    const conf = config({ useEarliest: false });
-    await withRedis(stack.redis.info, (c) =>
-      c.call('HSET', `kf:{${conf.redis.groupName}}:offsets`, `${t}/0`, '1000'),
-    );
-    const n = await node(conf, [t]);
-    const moved: unknown[] = [];
-    n.on('offsetsMoved', (e) => moved.push(e));
-    const seen: string[] = [];
-    await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    const { moved, seen } = await fromSavedOffset(config({ useEarliest: false }), t, 1000);
     await until(waitUntil, () => moved.length === 2, 'the reset reported');
     expect(moved).toEqual([
       { topic: t, partition: 0, from: 5, to: 1000, reason: 'reset-ahead' },
@@ -606,15 +614,7 @@ describe('createNode on one Redis and one Kafka broker', () => {
     await admin.fetchTopicMetadata({ topics: [t] }); // deleteTopicRecords needs it loaded
     await admin.deleteTopicRecords({ topic: t, partitions: [{ partition: 0, offset: '12' }] });
     await admin.disconnect();
-    const conf = config();
-    await withRedis(stack.redis.info, (c) =>
-      c.call('HSET', `kf:{${conf.redis.groupName}}:offsets`, `${t}/0`, '3'),
-    );
-    const n = await node(conf, [t]);
-    const moved: unknown[] = [];
-    n.on('offsetsMoved', (e) => moved.push(e));
-    const seen: string[] = [];
-    await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    const { moved, seen } = await fromSavedOffset(config(), t, 3);
     await until(waitUntil, () => seen.length === 8, 'the offsets still held');
     expect(moved).toEqual([{ topic: t, partition: 0, from: 3, to: 12, reason: 'retention' }]);
     expect(seen.sort()).toEqual(ids.slice(12).sort());

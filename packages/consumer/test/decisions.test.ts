@@ -180,7 +180,12 @@ describe('decideFailure when retention overtook a unit', () => {
 });
 
 describe('decideFailure when Kafka cannot serve the partition', () => {
-  const reasons: NotLeaderReason[] = ['not-leader', 'leader-unavailable', 'broker-unreachable'];
+  const reasons: NotLeaderReason[] = [
+    'not-leader',
+    'leader-unavailable',
+    'broker-unreachable',
+    'no-reply',
+  ];
   const unavailable = (reason: NotLeaderReason) => new NotLeaderError('t', 0, reason, 1);
 
   test.each(reasons)(
@@ -323,9 +328,9 @@ describe('runUnit when the leader does not answer a fetch', () => {
       code: KafkaErrorCode.NotLeader,
       topic: 't',
       partition: 0,
-      reason: 'broker-unreachable',
+      reason: 'no-reply',
     });
-    expect((outcome.error as Error).message).toMatch(/broker-unreachable/);
+    expect((outcome.error as Error).message).toMatch(/no-reply/);
     expect(String((outcome.error as Error).cause)).toMatch(
       `no reply within handlerTimeoutMs (${timeoutMs} ms)`,
     );
@@ -352,6 +357,51 @@ describe('runUnit when the leader does not answer a fetch', () => {
       requeue: [part(120, 30, 0)],
       unavailable: true,
     });
+  });
+
+  // Only user code overrunning is reported as such (handlerOverrun); a fetch given up on is
+  // the partition's unavailability, already reported as the unit's failure.
+  test('a fetch given up on at its time is a late fetch, not user code overrunning', async () => {
+    let settle: (() => void) | undefined;
+    const late = (() =>
+      new Promise<never>((_, reject) => {
+        settle = () => reject(new Error('request timed out'));
+      })) as unknown as KafkaAccess['fetch'];
+    const outcome = await runUnit(unit, options(late));
+    expect(outcome).toMatchObject({ kind: 'failed', overrun: { of: 'fetch' } });
+    if (outcome.kind !== 'failed' || outcome.overrun === undefined) return;
+    settle?.();
+    await expect(outcome.overrun.settled).resolves.toBeUndefined();
+
+    const fetch = (async () => answer(100, 150)) as KafkaAccess['fetch'];
+    const delivery: Delivery = {
+      deliver: async (records, context) => {
+        context.handing(100, 101);
+        await context.race(never());
+        return records[0]?.offset ?? 0;
+      },
+    };
+    expect(await runUnit(unit, options(fetch, { delivery }))).toMatchObject({
+      kind: 'failed',
+      overrun: { of: 'user-code' },
+    });
+  });
+
+  test('the pause between empty fetches is no call: a limit shorter than it does not fail the unit', async () => {
+    let calls = 0;
+    const fetch = (async (request: { offset: number }) => {
+      calls += 1;
+      return calls === 1
+        ? { ...answer(request.offset, request.offset), nextOffset: request.offset }
+        : answer(request.offset, 150);
+    }) as KafkaAccess['fetch'];
+    // 5 ms, below the 20 ms pause. The fetch and the delivery here settle within microtasks,
+    // before any timer can run, so only a limit on the pause could fail this unit.
+    expect(await runUnit(unit, options(fetch, { timeoutMs: 5 }))).toEqual({
+      kind: 'done',
+      messages: 50,
+    });
+    expect(calls).toBe(2);
   });
 
   test('user code past its time is still its own failure (HandlerTimeoutError), counted', async () => {

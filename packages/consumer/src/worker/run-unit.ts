@@ -58,7 +58,7 @@ export type UnitOutcome =
 
 /**
  * A call given up on at its time that still runs: user code that ignored its signal, or
- * a fetch kafkajs has not settled yet (the pause between empty fetches counts as reading).
+ * a fetch kafkajs has not settled yet.
  */
 export interface LateCall extends Overrun {
   of: 'user-code' | 'fetch';
@@ -179,7 +179,9 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
             `nothing readable for handlerTimeoutMs (${options.timeoutMs} ms)`,
           );
         }
-        await race(delay(NO_PROGRESS_PAUSE_MS));
+        // Not a call: outside the call limit (a limit below the pause would fail every
+        // empty fetch), but a closing node does not wait it out.
+        await delay(NO_PROGRESS_PAUSE_MS, undefined, { signal: options.closeSignal });
       } else {
         idleSince = undefined;
       }

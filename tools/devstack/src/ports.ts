@@ -60,6 +60,27 @@ export function portInUseIn(log: string): number | undefined {
   return undefined;
 }
 
+/**
+ * The error for a process whose start failed because another process had taken its
+ * port, when `log` says so (then the start is tried again on new ports); undefined
+ * when the log names no port in use.
+ */
+export function portTakenError(
+  who: { name: string; role: 'server' | 'broker' },
+  log: string,
+  failure: string,
+  cause: unknown,
+): PortInUseError | undefined {
+  const taken = portInUseIn(log);
+  if (taken === undefined) return undefined;
+  return new PortInUseError(
+    taken,
+    `${who.name}: port ${taken} was taken by another process before the ${who.role} ` +
+      `could listen on it\n${failure}`,
+    { cause },
+  );
+}
+
 export interface PortAttempt {
   /** 1 for the first attempt. */
   attempt: number;

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DevstackStartError, PortInUseError } from '../errors.js';
+import { DevstackStartError } from '../errors.js';
 import { type ManagedProcess, readLogTail, startProcess } from '../managed-process.js';
 import { assetPath, newRunDir } from '../paths.js';
-import { freePorts, portInUseIn, withPortRetry } from '../ports.js';
+import { freePorts, portTakenError, withPortRetry } from '../ports.js';
 import { LOOPBACK, stopAll } from '../redis/redis-instance.js';
 import {
   cleanupOnFailure,
@@ -136,15 +136,9 @@ async function startOn(
         .join('\n');
       const message = `${(error as Error).message}\n${logs}`;
       for (const p of dead) {
-        const taken = portInUseIn(readLogTail(p.logFile, Number.POSITIVE_INFINITY));
-        if (taken !== undefined) {
-          throw new PortInUseError(
-            taken,
-            `${p.name}: port ${taken} was taken by another process before the broker ` +
-              `could listen on it\n${message}`,
-            { cause: error },
-          );
-        }
+        const log = readLogTail(p.logFile, Number.POSITIVE_INFINITY);
+        const taken = portTakenError({ name: p.name, role: 'broker' }, log, message, error);
+        if (taken) throw taken;
       }
       throw new DevstackStartError(message, { cause: error });
     }

@@ -1,8 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DevstackStartError } from '../errors.js';
-import { newRunDir } from '../paths.js';
-import { freePorts, withPortRetry } from '../ports.js';
 import {
   cleanupOnFailure,
   type ServiceHandle,
@@ -10,10 +8,10 @@ import {
   serviceHandle,
   startAllOrNone,
 } from '../service.js';
-import { ensureRedisTools } from '../system-tools.js';
 import { waitUntil } from '../wait-until.js';
 import { type HostPort, type ProbeCredentials, parseInfo, withRedis } from './probe.js';
 import { LOOPBACK, startRedisInstance } from './redis-instance.js';
+import { startRedisOnFreePorts } from './start-on-free-ports.js';
 
 const run = promisify(execFile);
 
@@ -64,16 +62,10 @@ const AGREE_TIMEOUT_MS = 30_000;
  * start: a port taken meanwhile restarts them all on new ports.
  */
 export async function startRedisCluster(options: ClusterStartOptions = {}): Promise<RedisCluster> {
-  ensureRedisTools(options.log);
-  return withPortRetry(
-    'Redis Cluster',
-    async ({ runDirs }) => {
-      const ports = await freePorts(NODES * 2);
-      const runDir = newRunDir('cluster');
-      runDirs.push(runDir);
-      return startOn(ports, runDir, options);
-    },
-    options.log,
+  return startRedisOnFreePorts(
+    { what: 'Redis Cluster', kind: 'cluster', ports: NODES * 2 },
+    options,
+    (ports, runDir) => startOn(ports, runDir, options),
   );
 }
 

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DevstackStartError, PortInUseError } from '../errors.js';
+import { DevstackStartError } from '../errors.js';
 import { type ManagedProcess, readLogTail, startProcess } from '../managed-process.js';
 import type { ProcessOwner } from '../pid-registry.js';
-import { portInUseIn } from '../ports.js';
+import { portTakenError } from '../ports.js';
 import { waitUntil } from '../wait-until.js';
 import { type HostPort, type ProbeCredentials, parseInfo, withRedis } from './probe.js';
 import type { TlsFiles } from './tls-certs.js';
@@ -127,16 +127,10 @@ async function launchRedis(
     // Read once the process is gone: its last lines are written by then.
     const log = readLogTail(proc.logFile);
     const message = `${(error as Error).message}\n--- ${proc.logFile} ---\n${log}`;
-    const taken = exited ? portInUseIn(log) : undefined;
-    if (taken !== undefined) {
-      throw new PortInUseError(
-        taken,
-        `${options.name}: port ${taken} was taken by another process before the server ` +
-          `could listen on it\n${message}`,
-        { cause: error },
-      );
-    }
-    throw new DevstackStartError(message, { cause: error });
+    const taken = exited
+      ? portTakenError({ name: options.name, role: 'server' }, log, message, error)
+      : undefined;
+    throw taken ?? new DevstackStartError(message, { cause: error });
   }
   return proc;
 }

@@ -1,5 +1,3 @@
-import { newRunDir } from '../paths.js';
-import { freePorts, withPortRetry } from '../ports.js';
 import {
   cleanupOnFailure,
   type ServiceHandle,
@@ -7,10 +5,10 @@ import {
   serviceHandle,
   startAllOrNone,
 } from '../service.js';
-import { ensureRedisTools } from '../system-tools.js';
 import { waitUntil } from '../wait-until.js';
 import { type HostPort, withRedis } from './probe.js';
 import { LOOPBACK, startRedisInstance } from './redis-instance.js';
+import { startRedisOnFreePorts } from './start-on-free-ports.js';
 
 export interface RedisSentinelInfo {
   masterName: string;
@@ -52,19 +50,13 @@ const AGREE_TIMEOUT_MS = 30_000;
 export async function startRedisSentinel(
   options: SentinelStartOptions = {},
 ): Promise<RedisSentinel> {
-  ensureRedisTools(options.log);
   // Sentinel ports are picked with the others and held unbound while master and replica
   // start, the widest window for another process to take one: a lost port restarts the
   // whole set on new ports.
-  return withPortRetry(
-    'Redis Sentinel',
-    async ({ runDirs }) => {
-      const ports = await freePorts(2 + SENTINELS);
-      const runDir = newRunDir('sentinel');
-      runDirs.push(runDir);
-      return startOn(ports, runDir, options);
-    },
-    options.log,
+  return startRedisOnFreePorts(
+    { what: 'Redis Sentinel', kind: 'sentinel', ports: 2 + SENTINELS },
+    options,
+    (ports, runDir) => startOn(ports, runDir, options),
   );
 }
 

@@ -1,9 +1,7 @@
 import { join } from 'node:path';
-import { newRunDir } from '../paths.js';
-import { freePorts, withPortRetry } from '../ports.js';
 import { type ServiceHandle, type StartOptions, serviceHandle } from '../service.js';
-import { ensureRedisTools } from '../system-tools.js';
 import { relaunchRedisInstance, startRedisInstance } from './redis-instance.js';
+import { startRedisOnFreePorts } from './start-on-free-ports.js';
 import { generateTlsMaterial, type TlsClientOptions, type TlsFiles } from './tls-certs.js';
 
 export interface RedisSingleInfo {
@@ -47,16 +45,10 @@ export interface SingleStartOptions extends StartOptions {
  * port taken by another process before the server binds it is replaced by a new pick.
  */
 export async function startRedisSingle(options: SingleStartOptions = {}): Promise<RedisSingle> {
-  ensureRedisTools(options.log);
-  return withPortRetry(
-    'Redis single',
-    async ({ runDirs }) => {
-      const [port] = (await freePorts(1)) as [number];
-      const runDir = newRunDir('single');
-      runDirs.push(runDir);
-      return startOn(port, runDir, options);
-    },
-    options.log,
+  return startRedisOnFreePorts(
+    { what: 'Redis single', kind: 'single', ports: 1 },
+    options,
+    ([port], runDir) => startOn(port as number, runDir, options),
   );
 }
 

@@ -17,19 +17,30 @@ describe('Kafka started while another process takes a port it picked', () => {
     }
   });
 
+  /**
+   * Starts Kafka while a thief takes port `taken` (an index into the pick) of its first
+   * pick. Both are stopped after all tests, whatever a test got to.
+   */
+  async function startWhileTaking(
+    brokers: 1 | 3,
+    taken: number,
+  ): Promise<{ kafka: KafkaService; thief: PortThief }> {
+    const thief = takePickedPorts((ports, pick) => (pick === 1 ? [ports[taken] as number] : []));
+    const entry: { kafka?: KafkaService; thief?: PortThief } = { thief };
+    started.push(entry);
+    try {
+      entry.kafka = await startKafka({ brokers });
+    } finally {
+      thief.stopTaking();
+    }
+    return { kafka: entry.kafka, thief };
+  }
+
   test('one broker: started on new ports after the controller port it picked first was taken', async () => {
     // The controller's port: a broker binds it about 2 s after its JVM starts, while it
     // binds its listener (the port picked first) only once all else started, 10 s or
     // more; both failures are the same log line, so the cheaper one is tested.
-    const thief = takePickedPorts((ports, pick) => (pick === 1 ? [ports[1] as number] : []));
-    const entry: { kafka?: KafkaService; thief?: PortThief } = { thief };
-    started.push(entry);
-    try {
-      entry.kafka = await startKafka({ brokers: 1 });
-    } finally {
-      thief.stopTaking();
-    }
-    const kafka = entry.kafka;
+    const { kafka, thief } = await startWhileTaking(1, 1);
     expect(thief.picks).toHaveLength(2);
     expect(thief.taken).toEqual([thief.picks[0]?.[1]]);
     const [node] = kafka.info.nodes;
@@ -40,15 +51,7 @@ describe('Kafka started while another process takes a port it picked', () => {
 
   test('three brokers: one fails to bind, the two others are stopped, the second attempt goes through', async () => {
     // Broker 3's controller port (the last picked), as above: it fails in seconds.
-    const thief = takePickedPorts((ports, pick) => (pick === 1 ? [ports[5] as number] : []));
-    const entry: { kafka?: KafkaService; thief?: PortThief } = { thief };
-    started.push(entry);
-    try {
-      entry.kafka = await startKafka({ brokers: 3 });
-    } finally {
-      thief.stopTaking();
-    }
-    const kafka = entry.kafka;
+    const { kafka, thief } = await startWhileTaking(3, 5);
     expect(thief.picks).toHaveLength(2);
     expect(thief.taken).toEqual([thief.picks[0]?.[5]]);
     const ports = kafka.info.nodes.flatMap((n) => [n.port, n.controllerPort]).sort();

@@ -11,31 +11,18 @@ import {
   withRedis,
 } from '@kf/devstack';
 import { afterEach, describe, expect, test } from 'vitest';
-import {
-  errorEntries,
-  errorListed,
-  faultSummary,
-  firstClaimAfter,
-  idsCompared,
-} from '../support/fault-kit.js';
-import { useGroupRuns } from '../support/group-run.js';
+import { DEATH_BOUND_MS, RECLAIM_BOUND_MS, WAIT_FACTOR } from '../support/fault-bounds.js';
+import { errorEntries, faultSummary } from '../support/fault-kit.js';
+import { RESUMED_AFTER, useFaultRuns } from '../support/fault-runs.js';
 import { countSeen, overlappingSchedules } from '../support/node-processes.js';
 import { until } from '../support/produce.js';
 import { useKafkaRedis } from '../support/stack.js';
 
 const WAIT_TIMEOUT_MS = 500;
-const RATE = 3_000;
-const FLOW_BEFORE = 4_000;
-/** Consumption counts as resumed once this many more messages were handled after the kill. */
-const RESUMED_AFTER = 4_000;
+/** Every scenario's run: 4 partitions, and batches paused so the run lasts. */
+const RUN = { partitions: 4, rate: 3_000, pauseMs: 2, flowBefore: 4_000 };
 
-// Every wall-clock bound below is configuration plus a stated margin.
-/** A SIGKILLed process is gone at once; the margin covers its reaping on a loaded machine. */
-const DEATH_BOUND_MS = 2_000;
-/** `reconnectDelay` of kf's ioredis adapters (`clusterRetryStrategy`): a retry at most this late. */
-const RECONNECT_DELAY_MAX_MS = 1_000;
-/** A worker whose claim failed tries again after at most this (`CLAIM_PAUSE_MAX_MS`). */
-const CLAIM_PAUSE_MAX_MS = 2_000;
+// Every wall-clock bound below is configuration plus a stated margin (fault-bounds.ts).
 /**
  * Kill → a replica serves the slot: `cluster-node-timeout` until the master is suspected;
  * about one more until a majority's failure reports have spread by gossip; the replica's
@@ -48,15 +35,7 @@ const promotionBound = (nodeTimeoutMs: number) => 2 * nodeTimeoutMs + 500 + 500 
  * failed meanwhile waits at most its pause cap; a margin of 1 s.
  */
 const resumeBound = (nodeTimeoutMs: number) =>
-  promotionBound(nodeTimeoutMs) + RECONNECT_DELAY_MAX_MS + CLAIM_PAUSE_MAX_MS + 1_000;
-/** Waits give up at twice their bound, so a slow step fails its assertion, with its figure. */
-const WAIT_FACTOR = 2;
-/**
- * Draining after production stops: the backlog is at most what was produced, which took
- * the run's elapsed time at RATE, and the nodes kept up with RATE before the fault, so
- * at most as long again; margin 30 s (a fail-over's retries, a loaded machine).
- */
-const DRAIN_MARGIN_MS = 30_000;
+  promotionBound(nodeTimeoutMs) + RECLAIM_BOUND_MS + 1_000;
 
 /**
  * Redis Cluster: the master owning the group's hash slot is killed with SIGKILL mid-run
@@ -82,7 +61,7 @@ describe('faults: Redis Cluster master of the group killed', { timeout: 300_000 
     await cluster?.stop();
     cluster = undefined;
   });
-  const runs = useGroupRuns(stack);
+  const runs = useFaultRuns(stack, RUN);
 
   /**
    * Kills the master serving the group with SIGKILL. With `lagMs`, its replica is cut off
@@ -136,14 +115,9 @@ describe('faults: Redis Cluster master of the group killed', { timeout: 300_000 
         redis: { host: redis.info.nodes.map((n) => `${n.host}:${n.port}`), groupName: group },
         conf: { useEarliest: true, consumeStep: 500, waitReplicas, waitTimeoutMs: WAIT_TIMEOUT_MS },
       };
-      const startedAt = Date.now();
       const run = await runs.start({
         topic,
-        partitions: 4,
         config: conf,
-        rate: RATE,
-        pauseMs: 2,
-        flowBefore: FLOW_BEFORE,
         withLeader: true,
         diagnose: async () => `error list: ${(await errorEntries(conf)).slice(0, 3)}`,
       });
@@ -164,39 +138,19 @@ describe('faults: Redis Cluster master of the group killed', { timeout: 300_000 
       expect(promoted.port).toBe(killed.replica.port);
       const received = replication(await withRedis(promoted, (c) => c.info('replication')));
       const bytesLost = Math.max(0, killed.written - received.promotedAt);
-      // Resumed: a unit claimed from the promoted replica. (Messages alone would not
-      // tell: the units the nodes held at the kill hold thousands.)
-      await until(
-        waitUntil,
-        () => firstClaimAfter(run.nodes, killed.at) < Number.POSITIVE_INFINITY,
-        'a unit claimed after the fail-over',
-        WAIT_FACTOR * resumeBound(nodeTimeoutMs),
-      );
-      const resumedMs = Math.round(firstClaimAfter(run.nodes, killed.at) - killed.at);
-      await until(
-        waitUntil,
-        () => countSeen(run.nodes).total > before + RESUMED_AFTER,
-        'consumption after the fail-over',
-        // Resumed, then the messages at the production rate.
-        WAIT_FACTOR * resumeBound(nodeTimeoutMs) + (RESUMED_AFTER / RATE) * 1_000,
-      );
-      const { acknowledged } = await run.everyMessage(Date.now() - startedAt + DRAIN_MARGIN_MS);
-      const { total, distinct, offsets } = countSeen(run.nodes);
-      const { missing, unexpected } = idsCompared(run.nodes, acknowledged);
-      const listed = await errorListed(conf);
+      // Resumed: a unit claimed from the promoted replica.
+      const resumedMs = await run.resumed(killed.at, before, resumeBound(nodeTimeoutMs));
+      const { acknowledged, missing, unexpected, errorListed: listed, counts } = await run.drain();
       const rescheduled = overlappingSchedules(run.nodes);
       faultSummary(`Redis Cluster master SIGKILL, ${label}`, {
-        produced: acknowledged.length,
-        delivered: distinct.size,
-        duplicates: total - offsets,
-        errorListed: listed,
+        ...counts,
         replicationBytesLost: bytesLost,
         rangesScheduledTwice: rescheduled.length,
         orphansRequeued: run.nodes.reduce((sum, n) => sum + n.report.orphans, 0),
         promotedWithinMs: promotedMs,
         resumedWithinMs: resumedMs,
       });
-      expect(acknowledged.length).toBeGreaterThan(FLOW_BEFORE + RESUMED_AFTER);
+      expect(acknowledged.length).toBeGreaterThan(RUN.flowBefore + RESUMED_AFTER);
       expect(missing.slice(0, 10)).toEqual([]);
       expect(unexpected.slice(0, 10)).toEqual([]);
       expect(listed).toBe(0);

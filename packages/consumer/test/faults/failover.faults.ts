@@ -10,30 +10,17 @@ import {
   withRedis,
 } from '@kf/devstack';
 import { describe, expect, test } from 'vitest';
-import {
-  errorEntries,
-  errorListed,
-  faultSummary,
-  firstClaimAfter,
-  idsCompared,
-} from '../support/fault-kit.js';
-import { type GroupRun, useGroupRuns } from '../support/group-run.js';
+import { DEATH_BOUND_MS, RECLAIM_BOUND_MS, WAIT_FACTOR } from '../support/fault-bounds.js';
+import { errorEntries, faultSummary } from '../support/fault-kit.js';
+import { type FaultRun, RESUMED_AFTER, useFaultRuns } from '../support/fault-runs.js';
 import { countSeen } from '../support/node-processes.js';
 import { until } from '../support/produce.js';
 import { type KafkaRedisStack, useKafkaRedis } from '../support/stack.js';
 
-const RATE = 2_000;
-const FLOW_BEFORE = 4_000;
-/** Consumption counts as resumed once this many more messages were handled after the fault. */
-const RESUMED_AFTER = 4_000;
+/** Every scenario's run: 4 partitions, and batches paused so the run lasts. */
+const RUN = { partitions: 4, rate: 2_000, pauseMs: 2, flowBefore: 4_000 };
 
-// Every wall-clock bound below is configuration plus a stated margin.
-/** A SIGKILLed process is gone at once; the margin covers its reaping on a loaded machine. */
-const DEATH_BOUND_MS = 2_000;
-/** `reconnectDelay` of kf's ioredis adapters: a lost connection is tried again at most this late. */
-const RECONNECT_DELAY_MAX_MS = 1_000;
-/** A worker whose claim failed tries again after at most this (`CLAIM_PAUSE_MAX_MS`). */
-const CLAIM_PAUSE_MAX_MS = 2_000;
+// Every wall-clock bound below is configuration plus a stated margin (fault-bounds.ts).
 /** The cap of a failed unit's retry backoff (`conf.maxRetryBackoffMs`, default). */
 const MAX_RETRY_BACKOFF_MS = 5_000;
 /** Kafka's default `broker.session.timeout.ms`, which the devstack keeps: a dead broker is fenced by then. */
@@ -43,14 +30,6 @@ const BROKER_SESSION_TIMEOUT_MS = 9_000;
  * election timeout (1 s), Kafka's defaults, before it can fence the dead broker.
  */
 const CONTROLLER_ELECTION_MS = 3_000;
-/** Waits give up at twice their bound, so a slow step fails its assertion, with its figure. */
-const WAIT_FACTOR = 2;
-/**
- * Draining after production stops: the backlog is at most what was produced, which took
- * the run's elapsed time at RATE, and the nodes kept up with RATE before the fault, so
- * at most as long again; margin 30 s (a fail-over's retries, a loaded machine).
- */
-const DRAIN_MARGIN_MS = 30_000;
 
 /** Each partition's leader, in-sync replicas and offsets, as the brokers see them now. */
 async function partitionsOf(brokers: string[], topic: string): Promise<string> {
@@ -128,19 +107,15 @@ function sentinelConfig(stack: KafkaRedisStack<{ info: RedisSentinelInfo }>, gro
 
 /** Three nodes on one group under steady production, for a fault. */
 async function startRun(
-  runs: ReturnType<typeof useGroupRuns>,
+  runs: ReturnType<typeof useFaultRuns>,
   stack: KafkaRedisStack<unknown>,
   topic: string,
   conf: KfConfigInput,
   truth: 'acknowledged' | 'log',
-): Promise<GroupRun> {
+): Promise<FaultRun> {
   return runs.start({
     topic,
-    partitions: 4,
     config: conf,
-    rate: RATE,
-    pauseMs: 2,
-    flowBefore: FLOW_BEFORE,
     truth,
     diagnose: async () =>
       `${await partitionsOf(stack.kafka.info.brokers, topic)}; error list: ${(await errorEntries(conf)).slice(0, 3)}`,
@@ -158,7 +133,7 @@ async function startRun(
 describe('faults: fail-over under a running group', { timeout: 300_000 }, () => {
   describe('the Sentinel master', () => {
     const stack = useKafkaRedis({ redis: () => startRedisSentinel(), clientId: 'kf-faults-sent' });
-    const runs = useGroupRuns(stack);
+    const runs = useFaultRuns(stack, RUN);
     /**
      * Kill → Sentinel names the replica: `down-after-milliseconds`, then Sentinel's
      * one-second cycles — the others agree it is down, the fail-over leader is elected
@@ -171,14 +146,12 @@ describe('faults: fail-over under a running group', { timeout: 300_000 }, () => 
      * `reconnectDelay` later; a worker's claim that failed meanwhile waits at most its
      * pause cap; margin 1 s.
      */
-    const resumeBound = () =>
-      promotionBound() + RECONNECT_DELAY_MAX_MS + CLAIM_PAUSE_MAX_MS + 1_000;
+    const resumeBound = () => promotionBound() + RECLAIM_BOUND_MS + 1_000;
 
     test('the Sentinel master killed with SIGKILL: the replica is promoted and work goes on', async () => {
       const topic = 'faults-sentinel';
       const conf = sentinelConfig(stack, topic);
       const info = stack.redis.info;
-      const startedAt = Date.now();
       const run = await startRun(runs, stack, topic, conf, 'acknowledged');
       const named = await mastersNamed(info);
       const master = `${info.master.host}:${info.master.port}`;
@@ -200,31 +173,11 @@ describe('faults: fail-over under a running group', { timeout: 300_000 }, () => 
         parseInfo(await c.info('replication')),
       );
       expect(replication.role).toBe('master');
-      // Resumed: a unit claimed from the promoted replica. (Messages alone would not
-      // tell: the units the nodes held at the kill hold thousands.)
-      await until(
-        waitUntil,
-        () => firstClaimAfter(run.nodes, killedAt) < Number.POSITIVE_INFINITY,
-        'a unit claimed after the fail-over',
-        WAIT_FACTOR * resumeBound(),
-      );
-      const resumedMs = Math.round(firstClaimAfter(run.nodes, killedAt) - killedAt);
-      await until(
-        waitUntil,
-        () => countSeen(run.nodes).total > before + RESUMED_AFTER,
-        'consumption after the fail-over',
-        // Resumed, then the messages at the production rate.
-        WAIT_FACTOR * resumeBound() + (RESUMED_AFTER / RATE) * 1_000,
-      );
-      const { acknowledged } = await run.everyMessage(Date.now() - startedAt + DRAIN_MARGIN_MS);
-      const { total, distinct, offsets } = countSeen(run.nodes);
-      const { missing, unexpected } = idsCompared(run.nodes, acknowledged);
-      const listed = await errorListed(conf);
+      // Resumed: a unit claimed from the promoted replica.
+      const resumedMs = await run.resumed(killedAt, before, resumeBound());
+      const { acknowledged, missing, unexpected, errorListed: listed, counts } = await run.drain();
       faultSummary('Sentinel master SIGKILL', {
-        produced: acknowledged.length,
-        delivered: distinct.size,
-        duplicates: total - offsets,
-        errorListed: listed,
+        ...counts,
         promotedWithinMs: promotedMs,
         resumedWithinMs: resumedMs,
       });
@@ -235,7 +188,7 @@ describe('faults: fail-over under a running group', { timeout: 300_000 }, () => 
         'every sentinel to name the replica',
         WAIT_FACTOR * promotionBound(),
       );
-      expect(acknowledged.length).toBeGreaterThan(FLOW_BEFORE + RESUMED_AFTER);
+      expect(acknowledged.length).toBeGreaterThan(RUN.flowBefore + RESUMED_AFTER);
       expect(missing.slice(0, 10)).toEqual([]);
       expect(unexpected.slice(0, 10)).toEqual([]);
       expect(listed).toBe(0);
@@ -251,7 +204,7 @@ describe('faults: fail-over under a running group', { timeout: 300_000 }, () => 
       clientId: 'kf-faults-failover',
       idempotent: false,
     });
-    const runs = useGroupRuns(stack);
+    const runs = useFaultRuns(stack, RUN);
     /**
      * Kill → the partition has a new leader: the broker's session timeout, plus the
      * election of a new controller when the dead broker was the active one, and a margin
@@ -269,7 +222,6 @@ describe('faults: fail-over under a running group', { timeout: 300_000 }, () => 
       const topic = 'faults-kafka-leader';
       const conf = sentinelConfig(stack, topic);
       const brokers = stack.kafka.info.brokers;
-      const startedAt = Date.now();
       // The producer is kafkajs too: what it acknowledged but the log lost is counted apart.
       const run = await startRun(runs, stack, topic, conf, 'log');
       expect(stack.kafka.processes.map((p) => p.running)).toEqual([true, true, true]);
@@ -312,23 +264,18 @@ describe('faults: fail-over under a running group', { timeout: 300_000 }, () => 
           ),
         ) - killedAt,
       );
-      const { acknowledged, expected } = await run.everyMessage(
-        Date.now() - startedAt + DRAIN_MARGIN_MS,
-      );
-      const { total, distinct, offsets } = countSeen(run.nodes);
-      const { missing } = idsCompared(run.nodes, expected);
-      const listed = await errorListed(conf);
+      const { acknowledged, expected, missing, errorListed: listed, counts } = await run.drain();
       faultSummary('Kafka partition leader SIGKILL (3 brokers)', {
-        produced: acknowledged.length,
+        produced: counts.produced,
         acknowledgedButNotInLog: acknowledged.length - expected.length,
-        delivered: distinct.size,
-        duplicates: total - offsets,
+        delivered: counts.delivered,
+        duplicates: counts.duplicates,
         errorListed: listed,
         leader: `${leader} → ${newLeader}`,
         newLeaderWithinMs: leaderMs,
         partition0ResumedWithinMs: resumedMs,
       });
-      expect(expected.length).toBeGreaterThan(FLOW_BEFORE + RESUMED_AFTER);
+      expect(expected.length).toBeGreaterThan(RUN.flowBefore + RESUMED_AFTER);
       expect(missing.slice(0, 10)).toEqual([]);
       expect(listed).toBe(0);
       expect(leaderMs).toBeLessThan(LEADER_BOUND_MS);

@@ -12,6 +12,7 @@ import {
   unflaggedCompletions,
   unitsInDoubt,
 } from '../support/fault-kit.js';
+import { singleRedisConfig } from '../support/fault-runs.js';
 import { type GroupRun, useGroupRuns } from '../support/group-run.js';
 import {
   countSeen,
@@ -92,17 +93,13 @@ describe('faults: the organiser leader', () => {
   const runs = useGroupRuns(stack);
 
   function config(topic: string): KfConfigInput & Group {
-    return {
-      bootstrapBrokers: stack.kafka.info.brokers,
-      redis: { host: stack.redis.info.host, port: stack.redis.info.port, groupName: topic },
-      conf: {
-        useEarliest: true,
-        consumeStep: 200,
-        leaderLockTtlMs: LOCK_TTL_MS,
-        leaseTtlMs: LEASE_TTL_MS,
-        workCalculateFreq: TICK_MS,
-      },
-    };
+    return singleRedisConfig(stack, topic, {
+      useEarliest: true,
+      consumeStep: 200,
+      leaderLockTtlMs: LOCK_TTL_MS,
+      leaseTtlMs: LEASE_TTL_MS,
+      workCalculateFreq: TICK_MS,
+    });
   }
 
   const now = () => performance.timeOrigin + performance.now();

@@ -1,23 +1,17 @@
-import type { KfConfigInput } from '@kf/core';
 import { startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
 import { describe, expect, test } from 'vitest';
 import type { WorkUnit } from '../../src/work-unit/work-unit.js';
-import {
-  duplicatesOutside,
-  errorListed,
-  faultSummary,
-  heldUnits,
-  idsCompared,
-  leaderOf,
-} from '../support/fault-kit.js';
-import { useGroupRuns } from '../support/group-run.js';
-import { countSeen, NodeProcess, overlappingSchedules } from '../support/node-processes.js';
+import { DEATH_BOUND_MS, WAIT_FACTOR } from '../support/fault-bounds.js';
+import { duplicatesOutside, faultSummary, heldUnits, leaderOf } from '../support/fault-kit.js';
+import { singleRedisConfig, useFaultRuns } from '../support/fault-runs.js';
+import { NodeProcess, overlappingSchedules } from '../support/node-processes.js';
 import { until } from '../support/produce.js';
 import { useKafkaRedis } from '../support/stack.js';
 
 const LEASE_TTL_MS = 2_000;
 const TICK_MS = 100;
-const MESSAGES_PER_SECOND = 10_000;
+/** The run: 8 partitions, 10 000 messages a second, batches paused so the run lasts. */
+const RUN = { partitions: 8, rate: 10_000, pauseMs: 2, flowBefore: 1_000 };
 const RUN_MS = 22_000;
 const KILL_EVERY_MS = 3_000;
 /** Kills at least, each victim holding units: each one's recovery is measured against the bound. */
@@ -28,30 +22,18 @@ const MIN_KILLS = 5;
  */
 const LOOP_CAP_MS = 2 * RUN_MS;
 
-// Every wall-clock bound below is configuration plus a stated margin.
+// Every wall-clock bound below is configuration plus a stated margin (fault-bounds.ts).
 /**
  * Kill → the victim's units back in the work list: its lease runs out at most a TTL
  * after its last renewal; the leader checks leases every min(TTL / 4, 1 s); a tick; a
  * margin of 1 s (the report's trip, a loaded machine).
  */
 const RECOVERY_BOUND_MS = LEASE_TTL_MS + Math.min(LEASE_TTL_MS / 4, 1_000) + TICK_MS + 1_000;
-/** Waits give up at twice their bound, so a slow step fails its assertion, with its figure. */
-const WAIT_FACTOR = 2;
-/**
- * A SIGKILLed process is gone at once; the margin covers its reaping on a loaded machine.
- */
-const DEATH_BOUND_MS = 2_000;
 /**
  * Asked to hold its next completion → one held: at this rate every node is handed units
  * every tick; a margin of 2 s for a loaded machine.
  */
 const HOLD_BOUND_MS = TICK_MS + 2_000;
-/**
- * Draining after production stops: the backlog is at most what was produced, which took
- * the run's elapsed time at the rate, and the nodes kept up with it before the kills, so
- * at most as long again; margin 30 s for a loaded machine.
- */
-const DRAIN_MARGIN_MS = 30_000;
 
 /**
  * Node churn: during a run of more than 200k messages a node is killed with SIGKILL every
@@ -76,33 +58,17 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 // each well under a minute.
 describe('faults: node churn', { timeout: LOOP_CAP_MS + 120_000 }, () => {
   const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-faults-churn' });
-  const runs = useGroupRuns(stack);
+  const runs = useFaultRuns(stack, RUN);
 
   test('a node killed every 3 s and replaced: nothing lost, duplicates only from the dead', async () => {
     const topic = 'faults-churn';
-    const conf: KfConfigInput & { redis: { groupName: string } } = {
-      bootstrapBrokers: stack.kafka.info.brokers,
-      redis: {
-        host: stack.redis.info.host,
-        port: stack.redis.info.port,
-        groupName: 'faults-churn',
-      },
-      conf: {
-        useEarliest: true,
-        consumeStep: 1_000,
-        leaseTtlMs: LEASE_TTL_MS,
-        workCalculateFreq: TICK_MS,
-      },
-    };
-    const startedAt = Date.now();
-    const run = await runs.start({
-      topic,
-      partitions: 8,
-      config: conf,
-      rate: MESSAGES_PER_SECOND,
-      pauseMs: 2,
-      flowBefore: 1_000,
+    const conf = singleRedisConfig(stack, 'faults-churn', {
+      useEarliest: true,
+      consumeStep: 1_000,
+      leaseTtlMs: LEASE_TTL_MS,
+      workCalculateFreq: TICK_MS,
     });
+    const run = await runs.start({ topic, config: conf });
     const running = run.nodes;
     let started = running.length;
     const startNode = async () => {
@@ -170,16 +136,11 @@ describe('faults: node churn', { timeout: LOOP_CAP_MS + 120_000 }, () => {
       await replacement;
     }
     const kills = heldPerKill.length;
-    const ids = (await run.everyMessage(Date.now() - startedAt + DRAIN_MARGIN_MS)).acknowledged;
+    const { acknowledged, missing, unexpected, errorListed: listed, counts } = await run.drain();
     const { duplicates, outside } = duplicatesOutside(running, deadUnits);
-    const { missing, unexpected } = idsCompared(running, ids);
-    const listed = await errorListed(conf);
     const heldOffsets = deadUnits.reduce((sum, u) => sum + u.len, 0);
     faultSummary('node churn, SIGKILL every 3 s', {
-      produced: ids.length,
-      delivered: countSeen(running).distinct.size,
-      duplicates,
-      errorListed: listed,
+      ...counts,
       kills,
       unitsHeldPerKill: heldPerKill.join('/'),
       unitsHeldByKilled: deadUnits.length,
@@ -188,7 +149,7 @@ describe('faults: node churn', { timeout: LOOP_CAP_MS + 120_000 }, () => {
         ? `${Math.min(...recoveries)}–${Math.max(...recoveries)}`
         : 'n/a',
     });
-    expect(ids.length).toBeGreaterThanOrEqual(200_000);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(200_000);
     expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
     // Every victim held units, so there was something to recover, and each recovery was
     // measured: the bound below is not judged on an empty list.

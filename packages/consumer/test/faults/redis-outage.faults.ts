@@ -1,9 +1,8 @@
-import type { KfConfigInput } from '@kf/core';
 import { startRedisSingle, waitUntil } from '@kf/devstack';
 import { describe, expect, test } from 'vitest';
-import { errorListed, faultSummary, firstClaimAfter, idsCompared } from '../support/fault-kit.js';
-import { useGroupRuns } from '../support/group-run.js';
-import { countSeen } from '../support/node-processes.js';
+import { RECLAIM_BOUND_MS, WAIT_FACTOR } from '../support/fault-bounds.js';
+import { faultSummary, firstClaimAfter } from '../support/fault-kit.js';
+import { singleRedisConfig, useFaultRuns } from '../support/fault-runs.js';
 import { until } from '../support/produce.js';
 import { useKafkaRedis } from '../support/stack.js';
 
@@ -12,14 +11,10 @@ const LEASE_TTL_MS = 2_000;
 /** `conf.leaderLockTtlMs` and `conf.workCalculateFreq`, their defaults. */
 const LOCK_TTL_MS = 2_000;
 const TICK_MS = 100;
-const RATE = 2_000;
-const FLOW_BEFORE = 4_000;
+/** The run: 4 partitions, and batches paused so the run lasts. */
+const RUN = { partitions: 4, rate: 2_000, pauseMs: 2, flowBefore: 4_000 };
 
-// Every wall-clock bound below is configuration plus a stated margin.
-/** `reconnectDelay` of kf's ioredis adapters: a lost connection is tried again at least every second. */
-const RECONNECT_DELAY_MAX_MS = 1_000;
-/** A worker whose claim failed tries again after at most this (`CLAIM_PAUSE_MAX_MS`). */
-const CLAIM_PAUSE_MAX_MS = 2_000;
+// Every wall-clock bound below is configuration plus a stated margin (fault-bounds.ts).
 /**
  * Restart → a unit claimed: the adapter reconnects at most `reconnectDelay` after the
  * server listens; a worker whose claim failed just before waits at most its pause cap
@@ -27,16 +22,7 @@ const CLAIM_PAUSE_MAX_MS = 2_000;
  * again within a quarter TTL, and one tick schedules; a margin of 1 s (the server's start
  * and AOF load, well under 100 ms here, and a loaded machine).
  */
-const RESUMED_BOUND_MS =
-  RECONNECT_DELAY_MAX_MS + CLAIM_PAUSE_MAX_MS + LOCK_TTL_MS / 4 + TICK_MS + 1_000;
-/** Waits give up at twice their bound, so a slow step fails its assertion, with its figure. */
-const WAIT_FACTOR = 2;
-/**
- * Draining after production stops: the backlog is at most what was produced, which took
- * the run's elapsed time at RATE (the outage's included), and the nodes kept up with RATE
- * before it, so at most as long again; margin 30 s for a loaded machine.
- */
-const DRAIN_MARGIN_MS = 30_000;
+const RESUMED_BOUND_MS = RECLAIM_BOUND_MS + LOCK_TTL_MS / 4 + TICK_MS + 1_000;
 
 /**
  * Redis goes away for 30 s (the single server stopped, then restarted on its AOF) while
@@ -45,29 +31,17 @@ const DRAIN_MARGIN_MS = 30_000;
  */
 describe('faults: Redis unavailable', () => {
   const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-faults-outage' });
-  const runs = useGroupRuns(stack);
+  const runs = useFaultRuns(stack, RUN);
 
   test('30 s without Redis: no node crashes, work resumes, nothing lost', async () => {
     const topic = 'faults-redis-outage';
-    const conf: KfConfigInput & { redis: { groupName: string } } = {
-      bootstrapBrokers: stack.kafka.info.brokers,
-      redis: {
-        host: stack.redis.info.host,
-        port: stack.redis.info.port,
-        groupName: 'faults-outage',
-      },
-      conf: { useEarliest: true, consumeStep: 500, leaseTtlMs: LEASE_TTL_MS },
-    };
-    const now = () => performance.timeOrigin + performance.now();
-    const startedAt = Date.now();
-    const run = await runs.start({
-      topic,
-      partitions: 4,
-      config: conf,
-      rate: RATE,
-      pauseMs: 2,
-      flowBefore: FLOW_BEFORE,
+    const conf = singleRedisConfig(stack, 'faults-outage', {
+      useEarliest: true,
+      consumeStep: 500,
+      leaseTtlMs: LEASE_TTL_MS,
     });
+    const now = () => performance.timeOrigin + performance.now();
+    const run = await runs.start({ topic, config: conf });
     const running = run.nodes;
     const redis = stack.redis;
     await redis.stopServer();
@@ -91,15 +65,9 @@ describe('faults: Redis unavailable', () => {
     const claimedDuring = running
       .flatMap((n) => n.report.claimed)
       .filter((c) => c.at > stoppedAt && c.at < restartAt).length;
-    const { acknowledged } = await run.everyMessage(Date.now() - startedAt + DRAIN_MARGIN_MS);
-    const { total, distinct, offsets } = countSeen(running);
-    const { missing, unexpected } = idsCompared(running, acknowledged);
-    const listed = await errorListed(conf);
+    const { acknowledged, missing, unexpected, errorListed: listed, counts } = await run.drain();
     faultSummary('Redis stopped 30 s, restarted on its AOF', {
-      produced: acknowledged.length,
-      delivered: distinct.size,
-      duplicates: total - offsets,
-      errorListed: listed,
+      ...counts,
       handledDuringOutage: handledDuring,
       claimedDuringOutage: claimedDuring,
       serverUpAfterMs: Math.round(upMs),
@@ -107,7 +75,9 @@ describe('faults: Redis unavailable', () => {
       nodeErrorsReported: running.reduce((sum, n) => sum + n.report.errors.length, 0),
     });
     // Production went on through the outage: more than the flow before it and its 30 s.
-    expect(acknowledged.length).toBeGreaterThan(FLOW_BEFORE + ((RATE / 2) * OUTAGE_MS) / 1_000);
+    expect(acknowledged.length).toBeGreaterThan(
+      RUN.flowBefore + ((RUN.rate / 2) * OUTAGE_MS) / 1_000,
+    );
     expect(missing.slice(0, 10)).toEqual([]);
     expect(unexpected.slice(0, 10)).toEqual([]);
     expect(listed).toBe(0);

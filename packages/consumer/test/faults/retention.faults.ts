@@ -2,6 +2,7 @@ import { createTopic, kafkaClient, startRedisSingle, waitUntil } from '@kf/devst
 import { afterAll, describe, expect, test } from 'vitest';
 import { createNode, type KfNode } from '../../src/index.js';
 import { faultSummary } from '../support/fault-kit.js';
+import { singleRedisConfig } from '../support/fault-runs.js';
 import { produceIds, until } from '../support/produce.js';
 import { useKafkaRedis } from '../support/stack.js';
 
@@ -38,15 +39,10 @@ describe('faults: retention overtakes the consumers', () => {
     const topic = 'faults-retention';
     await createTopic(stack.kafka.info.brokers, { topic, partitions: 1 });
     const ids = await produceIds(stack.producer, topic, { count: 1_000, partitions: 1 });
-    const config = {
-      bootstrapBrokers: stack.kafka.info.brokers,
-      redis: {
-        host: stack.redis.info.host,
-        port: stack.redis.info.port,
-        groupName: 'faults-retention',
-      },
-      conf: { useEarliest: true, consumeStep: CONSUME_STEP },
-    };
+    const config = singleRedisConfig(stack, 'faults-retention', {
+      useEarliest: true,
+      consumeStep: CONSUME_STEP,
+    });
     // A node that schedules but does not consume yet: the units wait in Redis.
     const organiser = await createNode(config, [topic]);
     nodes.push(organiser);

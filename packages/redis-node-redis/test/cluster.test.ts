@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { type RedisCluster, startRedisCluster, waitUntil, withRedis } from '@kf/devstack';
+import { startRedisCluster, waitUntil, withRedis } from '@kf/devstack';
 import { defineScript, ErrorCode, isKfError } from '@kf/protocol';
-import { redisConformance, rejectionOf } from '@kf/protocol/testkit';
+import { rejectionOf } from '@kf/protocol/testkit';
 import { createCluster } from 'redis';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { createNodeRedis } from '../src/index.js';
 import { keySlot } from '../src/key-slot.js';
 import { blockedNamed, connectionsNamed } from './support/connections.js';
+import { nodeRedisConformance } from './support/node-redis-conformance.js';
 import { nodeRedisVersion } from './support/node-redis-version.js';
+import { CLOSED_SEEN_WITHIN_MS, LOAD_MARGIN, REPLY_MS } from './support/reply-bounds.js';
+import { useServerWithPassword } from './support/server-with-password.js';
 
 vi.mock('redis', async (original) =>
   (await import('./support/node-redis-version.js')).useNodeRedisUnderTest(original),
@@ -15,12 +18,8 @@ vi.mock('redis', async (original) =>
 
 // The cluster requires a password, so the conformance case checking that no error
 // carries it has one to look for.
-const PASSWORD = `cluster-pw-${randomUUID()}`;
-let cluster: RedisCluster;
-beforeAll(async () => {
-  cluster = await startRedisCluster({ password: PASSWORD });
-});
-afterAll(() => cluster?.stop());
+const cluster = useServerWithPassword('cluster', (password) => startRedisCluster({ password }));
+const PASSWORD = cluster.password;
 
 /** A node's address with the password every client needs. */
 const withPassword = ({ host, port }: { host: string; port: number }) => ({
@@ -33,37 +32,22 @@ const masters = () => cluster.info.nodes.filter((n) => n.role === 'master');
 const masterOf = (slot: number) =>
   masters().find((m) => m.slots.some(([from, to]) => slot >= from && slot <= to));
 
-/**
- * Bounds of the tests below: a command's round trip through node-redis on loopback is
- * about a millisecond; 100 ms covers a driver's queueing and a garbage collection, and
- * ten times that is room for a loaded two-core machine.
- */
-const REPLY_MS = 100;
-const LOAD_MARGIN = 10;
 /** Opening a dedicated connection (connect, HELLO/AUTH, CLIENT SETNAME) and its BLMOVE. */
 const BLOCKED_WITHIN_MS = 5 * REPLY_MS * LOAD_MARGIN;
 /** A move only a push may end: it outlasts the wait for it to be seen blocked. */
 const HELD_MOVE_MS = 2 * BLOCKED_WITHIN_MS;
-/** The server frees a client whose socket closed on its next turn; CLIENT LIST reads it back. */
-const CLOSED_SEEN_WITHIN_MS = 2 * REPLY_MS * LOAD_MARGIN;
 /** WAIT's own timeout: a replica on loopback acknowledges in about a millisecond. */
 const WAIT_MS = REPLY_MS * LOAD_MARGIN;
 
-redisConformance(
-  { describe, test, expect },
+nodeRedisConformance(
+  { name: 'Cluster', suite: 'Cluster' },
   () =>
     createNodeRedis({
       topology: 'cluster',
       nodes: cluster.info.nodes.slice(0, 3),
       password: PASSWORD,
     }),
-  () => ({
-    name: `node-redis ${nodeRedisVersion} Cluster`,
-    topology: 'cluster',
-    probe: seed(),
-    replicas: 1,
-  }),
-  `IRedis conformance: node-redis ${nodeRedisVersion}, Cluster`,
+  () => ({ topology: 'cluster', probe: seed(), replicas: 1 }),
 );
 
 describe(`node-redis ${nodeRedisVersion} on a Redis Cluster`, () => {

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { type RedisSentinel, startRedisSentinel, waitUntil, withRedis } from '@kf/devstack';
+import { startRedisSentinel, waitUntil, withRedis } from '@kf/devstack';
 import { ErrorCode, isKfError } from '@kf/protocol';
-import { redisConformance } from '@kf/protocol/testkit';
 import { createSentinel } from 'redis';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { createNodeRedis } from '../src/index.js';
-import { blockedNamed, connectionsNamed } from './support/connections.js';
+import { blockedNamed, connectionsNamed, connectionsSettleAt } from './support/connections.js';
+import { nodeRedisConformance } from './support/node-redis-conformance.js';
 import { nodeRedisVersion } from './support/node-redis-version.js';
+import { LOAD_MARGIN, REPLY_MS } from './support/reply-bounds.js';
+import { useServerWithPassword } from './support/server-with-password.js';
 
 vi.mock('redis', async (original) =>
   (await import('./support/node-redis-version.js')).useNodeRedisUnderTest(original),
@@ -14,23 +16,12 @@ vi.mock('redis', async (original) =>
 
 // Master and replica require a password, so the conformance case checking that no
 // error carries it has one to look for.
-const PASSWORD = `sentinel-pw-${randomUUID()}`;
-let sentinel: RedisSentinel;
-beforeAll(async () => {
-  sentinel = await startRedisSentinel({ password: PASSWORD });
-});
-afterAll(() => sentinel?.stop());
+const sentinel = useServerWithPassword('sentinel', (password) => startRedisSentinel({ password }));
+const PASSWORD = sentinel.password;
 
 /** The master's address with the password every client needs. */
 const master = () => ({ ...sentinel.info.master, password: PASSWORD });
 
-/**
- * Bounds of the tests below: a command's round trip through node-redis on loopback is
- * about a millisecond; 100 ms covers a driver's queueing and a garbage collection, and
- * ten times that is room for a loaded two-core machine.
- */
-const REPLY_MS = 100;
-const LOAD_MARGIN = 10;
 /**
  * Opening a dedicated connection and its BLMOVE: asking a sentinel for the master
  * (about 0.5 s with node-redis), then connect, HELLO/AUTH, CLIENT SETNAME and BLMOVE.
@@ -38,19 +29,9 @@ const LOAD_MARGIN = 10;
 const BLOCKED_WITHIN_MS = (500 + 5 * REPLY_MS) * LOAD_MARGIN;
 /** A move only a push may end: it outlasts the wait for it to be seen blocked. */
 const HELD_MOVE_MS = 2 * BLOCKED_WITHIN_MS;
-/** The server frees a client whose socket closed on its next turn; CLIENT LIST reads it back. */
-const CLOSED_SEEN_WITHIN_MS = 2 * REPLY_MS * LOAD_MARGIN;
 
-/** Waits until `name` has `count` connections on the master: counts after a close settle. */
-function connectionsSettleAt(name: string, count: number, what: string): Promise<true> {
-  return waitUntil(
-    async () => ((await connectionsNamed(master(), name)) === count ? true : undefined),
-    { what, timeoutMs: CLOSED_SEEN_WITHIN_MS },
-  );
-}
-
-redisConformance(
-  { describe, test, expect },
+nodeRedisConformance(
+  { name: 'Sentinel', suite: 'Sentinel' },
   () =>
     createNodeRedis({
       topology: 'sentinel',
@@ -58,13 +39,7 @@ redisConformance(
       name: sentinel.info.masterName,
       password: PASSWORD,
     }),
-  () => ({
-    name: `node-redis ${nodeRedisVersion} Sentinel`,
-    topology: 'sentinel',
-    probe: master(),
-    replicas: 1,
-  }),
-  `IRedis conformance: node-redis ${nodeRedisVersion}, Sentinel`,
+  () => ({ topology: 'sentinel', probe: master(), replicas: 1 }),
 );
 
 describe(`node-redis ${nodeRedisVersion} behind Redis Sentinel`, () => {
@@ -102,7 +77,7 @@ describe(`node-redis ${nodeRedisVersion} behind Redis Sentinel`, () => {
     } finally {
       await redis.close();
     }
-    await connectionsSettleAt(name, 0, 'every connection closed by close()');
+    await connectionsSettleAt(master(), name, 0, 'every connection closed by close()');
   });
 
   if (nodeRedisVersion.startsWith('5.')) {
@@ -142,7 +117,7 @@ describe(`node-redis ${nodeRedisVersion} behind Redis Sentinel`, () => {
         ).toBe('u1');
         expect(await connectionsNamed(master(), name)).toBe(shared + 1);
         await redis.close();
-        await connectionsSettleAt(name, shared, "only the caller's connections left");
+        await connectionsSettleAt(master(), name, shared, "only the caller's connections left");
         expect(caller.isOpen).toBe(true);
         expect(await caller.get(`kf:{${name}}:k`)).toBe('v');
         await caller.del([`kf:{${name}}:k`, `kf:{${name}}:b`]);

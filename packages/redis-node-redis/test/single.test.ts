@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { type RedisSingle, startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
+import { startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
 import { ErrorCode, type IRedis, isKfError } from '@kf/protocol';
-import { redisConformance, rejectionOf } from '@kf/protocol/testkit';
+import { rejectionOf } from '@kf/protocol/testkit';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { createNodeRedis } from '../src/index.js';
 import { closingTheDriverToo } from './support/caller-owned.js';
 import { captureLogger } from './support/capture-logger.js';
 import {
   blockedNamed,
   connectionsNamed,
+  connectionsSettleAt,
   respOfConnectionsNamed,
   unusedPort,
 } from './support/connections.js';
+import { nodeRedisConformance } from './support/node-redis-conformance.js';
 import { nodeRedisPackage, nodeRedisVersion } from './support/node-redis-version.js';
+import { LOAD_MARGIN, REPLY_MS } from './support/reply-bounds.js';
+import { useServerWithPassword } from './support/server-with-password.js';
 
 vi.mock('redis', async (original) =>
   (await import('./support/node-redis-version.js')).useNodeRedisUnderTest(original),
@@ -21,24 +25,13 @@ vi.mock('redis', async (original) =>
 
 // The server requires a password, so the conformance case checking that no error
 // carries it has one to look for.
-const PASSWORD = `single-pw-${randomUUID()}`;
-let server: RedisSingle;
-beforeAll(async () => {
-  server = await startRedisSingle({ password: PASSWORD });
-});
-afterAll(() => server?.stop());
+const server = useServerWithPassword('single', (password) => startRedisSingle({ password }));
+const PASSWORD = server.password;
 
 /** Where the server listens, with the password every client needs. */
 const address = () => ({ host: server.info.host, port: server.info.port, password: PASSWORD });
 const socket = () => ({ host: server.info.host, port: server.info.port });
 
-/**
- * Bounds of the tests below: a command's round trip through node-redis on loopback is
- * about a millisecond; 100 ms covers a driver's queueing and a garbage collection, and
- * ten times that is room for a loaded two-core machine.
- */
-const REPLY_MS = 100;
-const LOAD_MARGIN = 10;
 /** Opening a dedicated connection (connect, HELLO/AUTH, CLIENT SETNAME) and its BLMOVE. */
 const BLOCKED_WITHIN_MS = 5 * REPLY_MS * LOAD_MARGIN;
 /**
@@ -46,11 +39,6 @@ const BLOCKED_WITHIN_MS = 5 * REPLY_MS * LOAD_MARGIN;
  * the state the test reads holds until the test itself ends it.
  */
 const HELD_MOVE_MS = 2 * BLOCKED_WITHIN_MS;
-/**
- * The server frees a client whose socket closed on its next turn, and CLIENT LIST reads
- * that back in a round trip: closed connections are polled for within this.
- */
-const CLOSED_SEEN_WITHIN_MS = 2 * REPLY_MS * LOAD_MARGIN;
 /** The command timeout of the tests that wait it out: short, so they are quick. */
 const COMMAND_TIMEOUT_MS = 400;
 /** A move sent to a stopped server: ends at its timeout plus the command timeout. */
@@ -61,37 +49,23 @@ const STOPPED_MOVE_MS = 300;
  */
 const TIMER_SLACK_MS = 10;
 
-/** Waits until `name` has `count` connections: counts after a close settle, never revert. */
-function connectionsSettleAt(name: string, count: number, what: string): Promise<true> {
-  return waitUntil(
-    async () => ((await connectionsNamed(address(), name)) === count ? true : undefined),
-    { what, timeoutMs: CLOSED_SEEN_WITHIN_MS },
-  );
-}
-
-redisConformance(
-  { describe, test, expect },
+nodeRedisConformance(
+  { name: 'single', suite: 'one server' },
   () => createNodeRedis(address()),
-  () => ({ name: `node-redis ${nodeRedisVersion} single`, topology: 'single', probe: address() }),
-  `IRedis conformance: node-redis ${nodeRedisVersion}, one server`,
+  () => ({ topology: 'single', probe: address() }),
 );
 
 // The same suite on clients the caller made, over each RESP version: replies must read
 // the same whichever the connection speaks.
 for (const RESP of [2, 3] as const) {
-  redisConformance(
-    { describe, test, expect },
+  nodeRedisConformance(
+    { name: `caller's client, RESP${RESP}`, suite: `a caller's client speaking RESP${RESP}` },
     async () => {
       const client = createClient({ RESP, socket: socket(), password: PASSWORD });
       await client.connect();
       return closingTheDriverToo(createNodeRedis(client), client);
     },
-    () => ({
-      name: `node-redis ${nodeRedisVersion} caller's client, RESP${RESP}`,
-      topology: 'single',
-      probe: address(),
-    }),
-    `IRedis conformance: node-redis ${nodeRedisVersion}, a caller's client speaking RESP${RESP}`,
+    () => ({ topology: 'single', probe: address() }),
   );
 }
 
@@ -128,7 +102,7 @@ describe(`node-redis ${nodeRedisVersion} on one server`, () => {
       await client.rPush(`kf:{${name}}:a`, ['u1', 'u2']);
       expect((await Promise.all(moves)).sort()).toEqual(['u1', 'u2']);
       await redis.close();
-      await connectionsSettleAt(name, 1, "only the caller's connection left");
+      await connectionsSettleAt(address(), name, 1, "only the caller's connection left");
       expect(client.isOpen).toBe(true);
       expect(await client.get(`kf:{${name}}:k`)).toBe('v');
       await client.del([`kf:{${name}}:k`, `kf:{${name}}:b`]);
@@ -175,11 +149,11 @@ describe(`node-redis ${nodeRedisVersion} on one server`, () => {
       expect((await Promise.all(concurrent)).sort()).toEqual(['c1', 'c2', 'c3']);
       // Back in the pool, all but one are closed: a state that lasts, polled for as long
       // as the server takes to see two sockets closed.
-      await connectionsSettleAt(name, 2, 'the connections beyond one idle one to close');
+      await connectionsSettleAt(address(), name, 2, 'the connections beyond one idle one to close');
     } finally {
       await redis.close();
     }
-    await connectionsSettleAt(name, 0, 'every connection closed by close()');
+    await connectionsSettleAt(address(), name, 0, 'every connection closed by close()');
   });
 
   test('a server that stops answering fails commands with CommandTimeoutError; they work again once it answers', async () => {
@@ -222,7 +196,7 @@ describe(`node-redis ${nodeRedisVersion} on one server`, () => {
     try {
       expect(await redis.get(key)).toBe('v');
       // The dedicated connection whose move timed out was dropped, not kept for reuse.
-      await connectionsSettleAt(name, 1, 'only the shared connection left');
+      await connectionsSettleAt(address(), name, 1, 'only the shared connection left');
       await redis.del(key);
     } finally {
       await redis.close();

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
-import { type HostPort, withRedis } from '@kf/devstack';
+import { type HostPort, waitUntil, withRedis } from '@kf/devstack';
+import { CLOSED_SEEN_WITHIN_MS } from './reply-bounds.js';
 
 type Server = HostPort & { password?: string };
 
@@ -12,6 +13,22 @@ async function linesNamed(server: Server, name: string): Promise<string[]> {
 /** How many connections named `name` the server has (CLIENT LIST), the probe's own apart. */
 export async function connectionsNamed(server: Server, name: string): Promise<number> {
   return (await linesNamed(server, name)).length;
+}
+
+/**
+ * Waits until `server` has `count` connections named `name`: counts after a close
+ * settle, never revert.
+ */
+export function connectionsSettleAt(
+  server: Server,
+  name: string,
+  count: number,
+  what: string,
+): Promise<true> {
+  return waitUntil(
+    async () => ((await connectionsNamed(server, name)) === count ? true : undefined),
+    { what, timeoutMs: CLOSED_SEEN_WITHIN_MS },
+  );
 }
 
 /** How many connections named `name` are blocked in BLMOVE on the server now. */

@@ -1,36 +1,14 @@
 import { waitUntil } from '@kf/devstack';
-import type { IRedis } from '@kf/protocol';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { createLeaderLock, type GroupKeys, groupKeys, type Leadership } from '../src/index.js';
-import { connect, freshGroup, SETUPS, type Server, startServer } from './support/servers.js';
+import { describe, expect, test } from 'vitest';
+import { createLeaderLock, type Leadership } from '../src/index.js';
+import { useFreshGroup } from './support/fresh-group.js';
+import { SETUPS } from './support/servers.js';
 
 describe.each(SETUPS)('leader lock on a real Redis ($kind, $client)', ({ kind, client }) => {
-  let server: Server;
-  let redis: IRedis;
-  let group: string;
-  let keys: GroupKeys;
-
-  beforeAll(async () => {
-    server = await startServer(kind);
-    redis = await connect(server, client);
-  });
-  beforeEach(() => {
-    group = freshGroup();
-    keys = groupKeys(group);
-  });
-  afterEach(async () => {
-    await server.probe.del(keys.leader, keys.epoch);
-  });
-  afterAll(async () => {
-    try {
-      await redis?.close();
-    } finally {
-      await server?.stop();
-    }
-  });
+  const ctx = useFreshGroup({ kind, client }, (keys) => [keys.leader, keys.epoch]);
 
   function lock(ttlMs: number) {
-    return createLeaderLock(redis, { group, ttlMs });
+    return createLeaderLock(ctx.redis, { group: ctx.group, ttlMs });
   }
 
   async function acquired(result: Awaited<ReturnType<ReturnType<typeof lock>['acquire']>>) {
@@ -44,15 +22,15 @@ describe.each(SETUPS)('leader lock on a real Redis ($kind, $client)', ({ kind, c
     const leadership = await acquired(await leaderLock.acquire());
     expect(leadership.epoch).toBe(1);
     expect(leadership.token).toMatch(/^[0-9a-f]{32}$/);
-    expect(await server.probe.get(keys.leader)).toBe(leadership.token);
-    expect(await server.probe.get(keys.epoch)).toBe('1');
+    expect(await ctx.probe.get(ctx.keys.leader)).toBe(leadership.token);
+    expect(await ctx.probe.get(ctx.keys.epoch)).toBe('1');
 
-    await server.probe.pexpire(keys.leader, 1_000);
+    await ctx.probe.pexpire(ctx.keys.leader, 1_000);
     expect(await leaderLock.renew(leadership)).toEqual({ renewed: true, epoch: 1 });
-    expect(await server.probe.pttl(keys.leader)).toBeGreaterThan(4_000);
+    expect(await ctx.probe.pttl(ctx.keys.leader)).toBeGreaterThan(4_000);
 
     expect(await leaderLock.release(leadership)).toBe(true);
-    expect(await server.probe.exists(keys.leader)).toBe(0);
+    expect(await ctx.probe.exists(ctx.keys.leader)).toBe(0);
     expect(await leaderLock.release(leadership)).toBe(false);
   });
 
@@ -65,8 +43,8 @@ describe.each(SETUPS)('leader lock on a real Redis ($kind, $client)', ({ kind, c
     if (contender.acquired) return;
     expect(contender.retryInMs).toBeGreaterThan(0);
     expect(contender.retryInMs).toBeLessThanOrEqual(5_000);
-    expect(await server.probe.get(keys.leader)).toBe(leadership.token);
-    expect(await server.probe.get(keys.epoch)).toBe('1');
+    expect(await ctx.probe.get(ctx.keys.leader)).toBe(leadership.token);
+    expect(await ctx.probe.get(ctx.keys.epoch)).toBe('1');
   });
 
   test('a contender cannot renew or release a lock it does not hold', async () => {
@@ -79,7 +57,7 @@ describe.each(SETUPS)('leader lock on a real Redis ($kind, $client)', ({ kind, c
       currentEpoch: 1,
     });
     expect(await holder.release(forged)).toBe(false);
-    expect(await server.probe.get(keys.leader)).toBe(leadership.token);
+    expect(await ctx.probe.get(ctx.keys.leader)).toBe(leadership.token);
   });
 
   test('a paused holder loses the lock at expiry; the next leader gets a higher epoch and the deposed renew fails', async () => {
@@ -103,7 +81,7 @@ describe.each(SETUPS)('leader lock on a real Redis ($kind, $client)', ({ kind, c
       currentEpoch: taken.epoch,
     });
     expect(await paused.release(old)).toBe(false);
-    expect(await server.probe.get(keys.leader)).toBe(taken.token);
+    expect(await ctx.probe.get(ctx.keys.leader)).toBe(taken.token);
     expect(await next.renew(taken)).toEqual({ renewed: true, epoch: taken.epoch });
   });
 
@@ -111,7 +89,7 @@ describe.each(SETUPS)('leader lock on a real Redis ($kind, $client)', ({ kind, c
     const holder = lock(200);
     const old = await acquired(await holder.acquire());
     await waitUntil(
-      async () => ((await server.probe.exists(keys.leader)) === 0 ? true : undefined),
+      async () => ((await ctx.probe.exists(ctx.keys.leader)) === 0 ? true : undefined),
       {
         what: 'the lock to expire',
         timeoutMs: 5_000,
@@ -123,7 +101,7 @@ describe.each(SETUPS)('leader lock on a real Redis ($kind, $client)', ({ kind, c
       reason: 'deposed',
       currentEpoch: old.epoch,
     });
-    expect(await server.probe.exists(keys.leader)).toBe(0);
+    expect(await ctx.probe.exists(ctx.keys.leader)).toBe(0);
   });
 
   test('each new term has its own epoch, also after a release', async () => {

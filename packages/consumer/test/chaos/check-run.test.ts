@@ -205,13 +205,18 @@ describe('chaos checker', () => {
     const events = (record.nodes[0] as RunRecord['nodes'][0]).events;
     events.push(scheduled(5, 10, 500, 2));
     expect(checkRun(record, WINDOWS).violations).toEqual([
-      'ranges scheduled twice without a Redis master kill or reset-ahead between (1): t/0 [0,10) by n0@1 and [5,10) by n0@2',
+      'ranges scheduled twice without a Redis master kill or reset-ahead between (1): t/0 [0,10) by n0@1 @1 and [5,10) by n0@2 @500',
     ]);
     // A kill 50 ms after the first schedule (inside the 100 ms loss window) excuses it ...
     record.faults.push({ kind: 'redis-master-kill', at: 51, endAt: 60, detail: 'master' });
     expect(checkRun(record, WINDOWS).violations).toEqual([]);
     // ... a kill long after it does not.
     (record.faults[0] as FaultRecord).at = 400;
+    expect(checkRun(record, WINDOWS).violations).toHaveLength(1);
+    // ... unless the master had no replica streaming from it since before the schedule.
+    (record.faults[0] as FaultRecord).lossFrom = 0;
+    expect(checkRun(record, WINDOWS).violations).toEqual([]);
+    (record.faults[0] as FaultRecord).lossFrom = 2;
     expect(checkRun(record, WINDOWS).violations).toHaveLength(1);
   });
 });

@@ -26,6 +26,10 @@ interface Touched {
 
 const key = (topic: string, partition: number, offset: number) => `${topic}/${partition}/${offset}`;
 const within = (t: number, from: number, to: number) => t >= from && t <= to;
+
+/** Since when a Redis master kill may have undone acknowledged writes. */
+const lossFrom = (f: FaultRecord, record: RunRecord) =>
+  f.lossFrom ?? f.at - record.redisLossWindowMs;
 const label = (f: FaultRecord) => `${f.kind}${f.nodeId ? ` ${f.nodeId}` : ''} @${f.at}`;
 
 /**
@@ -240,7 +244,7 @@ function touchedRanges(
       return [
         {
           f,
-          from: f.at - record.redisLossWindowMs,
+          from: lossFrom(f, record),
           to: (f.endAt ?? Number.POSITIVE_INFINITY) + windows.redisSettleMs,
         },
       ];
@@ -345,13 +349,13 @@ function schedulesTwice(record: RunRecord): ScheduledTwice[] {
       if (b.from >= a.to) continue;
       const [first, second] = a.at <= b.at ? [a, b] : [b, a];
       const kill = kills.find(
-        (f) => within(first.at, f.at - record.redisLossWindowMs, f.at) && second.at > f.at,
+        (f) => within(first.at, lossFrom(f, record), f.at) && second.at > f.at,
       );
       const reset = resets.find(
         (r) => r.topic === topic && r.partition === partition && r.from <= b.from && r.to > b.from,
       );
       found.push({
-        what: `${k} [${a.from},${a.to}) by ${a.who} and [${b.from},${b.to}) by ${b.who}`,
+        what: `${k} [${a.from},${a.to}) by ${a.who} @${a.at} and [${b.from},${b.to}) by ${b.who} @${b.at}`,
         range: { topic, partition, from: b.from, to: Math.min(a.to, b.to) },
         excuse: kill
           ? label(kill)

@@ -363,12 +363,24 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
       const seed = liveRedisNode(c);
       const { master } = await masterOf(seed, `${groupKeys(c.group).work}`);
       const pid = Number(parseInfo(await withRedis(master, (r) => r.info('server'))).process_id);
+      // Without a replica streaming from it, the one promoted may lack writes from long
+      // before the kill: the checker must not hold it to the usual loss window.
+      const inStep = await hasReplicaInStep(master, c.redis.info.nodes);
       c.redisRespawner.kill(`redis:${master.port}`, pid, (dir) => [
         'redis-server',
         join(dir, 'redis.conf'),
       ]);
       c.down.redisPort = master.port;
+      // The master it lost its replica with: promoted at that kill, or one whose replica
+      // fell behind at some time unknown (the episode's start).
+      const previousKill = c.faults.filter((x) => x.kind === 'redis-master-kill').at(-1);
       const f = record({ detail: `master ${master.port} of the group's slot SIGKILLed` });
+      if (!inStep) {
+        f.lossFrom = previousKill === undefined ? 0 : previousKill.at - REDIS_LOSS_WINDOW_MS;
+        f.detail += `; no replica streaming from it: its writes since ${
+          previousKill === undefined ? "the episode's start" : 'the last master kill'
+        } may be lost`;
+      }
       c.later(
         waitUntil(
           async () =>
@@ -402,18 +414,31 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
       c.redisRespawner.restart(`redis:${port}`);
       // Back as a replica in step with the new master before the schedule goes on, so a
       // later master kill has a replica to promote.
+      let saidMaster = false;
       await waitUntil(
         async () => {
           const info = parseInfo(
             await withRedis({ host: '127.0.0.1', port }, (r) => r.info('replication')),
           );
-          // A replica in step with the master promoted in its place, or the master again
-          // when no replica was promoted while it was down.
-          if (info.role === 'slave') return info.master_link_status === 'up' ? true : undefined;
+          // A replica streaming from the master promoted in its place, or the master again
+          // when no replica was promoted while it was down — as the rest of the cluster
+          // sees it: a server started on its data says it is master until told otherwise.
+          const { master } = await masterOf(liveRedisNode(c, port), groupKeys(c.group).work);
+          if (master.port !== port) {
+            if (info.role === 'master' && !saidMaster) {
+              saidMaster = true;
+              c.log(
+                `[chaos] ${c.group}: Redis ${port} started as master, ${master.port} holds its slots: waiting until it streams from ${master.port}`,
+              );
+            }
+            return info.role === 'slave' && (await hasReplicaInStep(master, [{ port }]))
+              ? true
+              : undefined;
+          }
           const cluster = parseInfo(
             String(await withRedis({ host: '127.0.0.1', port }, (r) => r.call('CLUSTER', 'INFO'))),
           );
-          return cluster.cluster_state === 'ok' ? true : undefined;
+          return info.role === 'master' && cluster.cluster_state === 'ok' ? true : undefined;
         },
         { what: `Redis ${port} back`, timeoutMs: 30_000, intervalMs: 100 },
       ).catch((error: unknown) => {
@@ -509,6 +534,23 @@ function openUnits(node: ChaosNode): number {
     else if (e.type === 'unitCompleted' || e.type === 'unitFailed') open -= 1;
   }
   return open;
+}
+
+/**
+ * Whether one of `replicas` streams from `master` (`state=online` in its INFO: the full
+ * sync done, the link up), so the master's writes reach it within moments.
+ */
+async function hasReplicaInStep(
+  master: { host: string; port: number },
+  replicas: Array<{ port: number }>,
+): Promise<boolean> {
+  const info = parseInfo(await withRedis(master, (r) => r.info('replication')));
+  return Object.entries(info).some(
+    ([key, value]) =>
+      /^slave\d+$/.test(key) &&
+      /(^|,)state=online(,|$)/.test(value) &&
+      replicas.some((r) => new RegExp(`(^|,)port=${r.port}(,|$)`).test(value)),
+  );
 }
 
 function liveRedisNode(c: StepContext, except?: number): { host: string; port: number } {

@@ -75,6 +75,11 @@ export interface FaultRecord {
   endAt?: number;
   /** The node process it hit, for node faults. */
   nodeId?: string;
+  /**
+   * A Redis master killed with no replica streaming from it: its writes from here on
+   * may be missing on the one promoted (instead of the last `redisLossWindowMs` only).
+   */
+  lossFrom?: number;
   detail: string;
 }
 

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRedis, groupKeys, type KfConfigInput } from '@kf/core';
 import {
@@ -213,6 +215,13 @@ export async function runEpisode(
         redisLossWindowMs: REDIS_LOSS_WINDOW_MS,
       };
       const verdict = checkRun(record, { kafkaSettleMs: SETTLE_MS, redisSettleMs: SETTLE_MS });
+      if (verdict.violations.length > 0) {
+        // What the check saw, for the reader of a violation: a replay draws the same
+        // schedule, not the same interleavings, so the record may be all there is.
+        const file = join(tmpdir(), `${name}-record.json`);
+        await writeFile(file, JSON.stringify(record));
+        log(`[chaos] ${name}: the episode's record (events, faults, log) is in ${file}`);
+      }
       return {
         plan,
         verdict,

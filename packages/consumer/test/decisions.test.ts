@@ -317,6 +317,17 @@ describe('runUnit when the leader does not answer a fetch', () => {
     ...more,
   });
   const never = () => new Promise<never>(() => undefined);
+  /** A fetch that finds nothing readable the first time, and the rest of the unit after. */
+  const emptyOnce = () => {
+    let calls = 0;
+    const fetch = (async (request: { offset: number }) => {
+      calls += 1;
+      return calls === 1
+        ? { ...answer(request.offset, request.offset), nextOffset: request.offset }
+        : answer(request.offset, 150);
+    }) as KafkaAccess['fetch'];
+    return { fetch, calls: () => calls };
+  };
 
   test('a fetch with no reply within the call limit, nothing in user code, is the leader unavailable: retried without an attempt', async () => {
     const tired = { ...unit, attempts: 9 };
@@ -388,20 +399,14 @@ describe('runUnit when the leader does not answer a fetch', () => {
   });
 
   test('the pause between empty fetches is no call: a limit shorter than it does not fail the unit', async () => {
-    let calls = 0;
-    const fetch = (async (request: { offset: number }) => {
-      calls += 1;
-      return calls === 1
-        ? { ...answer(request.offset, request.offset), nextOffset: request.offset }
-        : answer(request.offset, 150);
-    }) as KafkaAccess['fetch'];
+    const { fetch, calls } = emptyOnce();
     // 5 ms, below the 20 ms pause. The fetch and the delivery here settle within microtasks,
     // before any timer can run, so only a limit on the pause could fail this unit.
     expect(await runUnit(unit, options(fetch, { timeoutMs: 5 }))).toEqual({
       kind: 'done',
       messages: 50,
     });
-    expect(calls).toBe(2);
+    expect(calls()).toBe(2);
   });
 
   test('user code past its time is still its own failure (HandlerTimeoutError), counted', async () => {
@@ -435,14 +440,8 @@ describe('runUnit when the leader does not answer a fetch', () => {
     expect(served).toEqual([1, 2]);
     // An answer with nothing readable is an answer too.
     const empty: number[] = [];
-    let emptyCalls = 0;
-    const nothing = (async (request: { offset: number }) => {
-      emptyCalls += 1;
-      return emptyCalls === 1
-        ? { ...answer(request.offset, request.offset), nextOffset: request.offset }
-        : answer(request.offset, 150);
-    }) as KafkaAccess['fetch'];
-    await runUnit(unit, options(nothing, { served: () => empty.push(emptyCalls) }));
+    const nothing = emptyOnce();
+    await runUnit(unit, options(nothing.fetch, { served: () => empty.push(nothing.calls()) }));
     expect(empty).toEqual([1, 2]);
   });
 });

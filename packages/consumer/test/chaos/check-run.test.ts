@@ -219,4 +219,25 @@ describe('chaos checker', () => {
     (record.faults[0] as FaultRecord).lossFrom = 2;
     expect(checkRun(record, WINDOWS).violations).toHaveLength(1);
   });
+
+  test('a range scheduled twice is excused by a kill that rolled its saved offset back over it, whatever the times', () => {
+    const record = cleanRecord();
+    const events = (record.nodes[0] as RunRecord['nodes'][0]).events;
+    events.push(scheduled(5, 10, 500, 2));
+    // The first schedule's event comes after the kill (its leader read the reply late).
+    const kill: FaultRecord = { kind: 'redis-master-kill', at: 0, endAt: 60, detail: 'master' };
+    record.faults.push(kill);
+    expect(checkRun(record, WINDOWS).violations).toHaveLength(1);
+    kill.rolledBack = [{ topic: 't', partition: 0, from: 5, to: 10 }];
+    expect(checkRun(record, WINDOWS).violations).toEqual([]);
+    // A rollback below the second schedule's start, of another partition, or after the
+    // second schedule explains nothing.
+    kill.rolledBack = [{ topic: 't', partition: 0, from: 0, to: 5 }];
+    expect(checkRun(record, WINDOWS).violations).toHaveLength(1);
+    kill.rolledBack = [{ topic: 't', partition: 1, from: 5, to: 10 }];
+    expect(checkRun(record, WINDOWS).violations).toHaveLength(1);
+    kill.rolledBack = [{ topic: 't', partition: 0, from: 5, to: 10 }];
+    kill.at = 600;
+    expect(checkRun(record, WINDOWS).violations).toHaveLength(1);
+  });
 });

@@ -307,6 +307,18 @@ function touchedRanges(
   return touched;
 }
 
+/**
+ * Whether kill `f` undid the schedule of `offset`: the promoted replica's saved offset
+ * was at or below it while the killed master's was past it. This is read from Redis, not
+ * inferred from times: a leader's event may come well after its write (a stalled or
+ * starved process reads its reply late), so a lost write can look later than the kill.
+ */
+function rolledBackOver(f: FaultRecord, topic: string, partition: number, offset: number) {
+  return (f.rolledBack ?? []).some(
+    (r) => r.topic === topic && r.partition === partition && r.from <= offset && offset < r.to,
+  );
+}
+
 interface ScheduledTwice {
   what: string;
   range: { topic: string; partition: number; from: number; to: number };
@@ -349,7 +361,10 @@ function schedulesTwice(record: RunRecord): ScheduledTwice[] {
       if (b.from >= a.to) continue;
       const [first, second] = a.at <= b.at ? [a, b] : [b, a];
       const kill = kills.find(
-        (f) => within(first.at, lossFrom(f, record), f.at) && second.at > f.at,
+        (f) =>
+          second.at > f.at &&
+          (within(first.at, lossFrom(f, record), f.at) ||
+            rolledBackOver(f, topic, partition, b.from)),
       );
       const reset = resets.find(
         (r) => r.topic === topic && r.partition === partition && r.from <= b.from && r.to > b.from,

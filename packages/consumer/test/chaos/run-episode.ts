@@ -21,6 +21,7 @@ import { checkRun, type RunVerdict } from './check-run.js';
 import { readLog } from './read-log.js';
 import { Respawner } from './respawn.js';
 import type { ErrorListed, FaultRecord, LogRecord, RunRecord } from './run-record.js';
+import { readSavedOffsets, savedOffsetRollbacks } from './saved-offsets.js';
 import type { EpisodePlan, Step } from './schedule.js';
 
 /** The consumer configuration of every chaos node; bounds below derive from it. */
@@ -315,7 +316,6 @@ async function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T
 
 async function runStep(c: StepContext, step: Step): Promise<void> {
   const live = c.nodes.filter((n) => n.alive);
-  const available = live.filter((n) => !c.busy.has(n));
   const at = Date.now();
   const record = (fault: Omit<FaultRecord, 'at' | 'kind'>) => {
     const f: FaultRecord = { kind: step.kind, at, ...fault };
@@ -327,8 +327,8 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
     case 'node-kill':
     case 'leader-kill': {
       const leader = step.kind === 'leader-kill' ? live.find(isLeader) : undefined;
-      const victim = leader ?? live[(step.node ?? 0) % live.length];
-      if (victim === undefined) return;
+      const victim =
+        leader ?? (await nodeFor(c, step, (live) => live[(step.node ?? 0) % live.length]));
       victim.signal('SIGKILL');
       record({
         nodeId: victim.nodeId,
@@ -341,8 +341,10 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
       return;
     }
     case 'node-stall': {
-      const victim = available[(step.node ?? 0) % available.length];
-      if (victim === undefined) return;
+      const victim = await nodeFor(c, step, (live) => {
+        const free = notBusy(c, live);
+        return free[(step.node ?? 0) % free.length];
+      });
       c.busy.add(victim);
       victim.signal('SIGSTOP');
       const f = record({ nodeId: victim.nodeId, detail: `SIGSTOP for ${step.ms} ms` });
@@ -357,8 +359,11 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
     }
     case 'node-close': {
       // Mid-unit: the node that has claimed the most units it has not completed yet.
-      const victim = available.sort((a, b) => openUnits(b) - openUnits(a))[0];
-      if (victim === undefined) return;
+      const victim = await nodeFor(
+        c,
+        step,
+        (live) => notBusy(c, live).sort((a, b) => openUnits(b) - openUnits(a))[0],
+      );
       c.busy.add(victim);
       const f = record({
         nodeId: victim.nodeId,
@@ -375,6 +380,8 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
       // Without a replica streaming from it, the one promoted may lack writes from long
       // before the kill: the checker must not hold it to the usual loss window.
       const inStep = await hasReplicaInStep(master, c.redis.info.nodes);
+      // Compared with the promoted replica's below: what the kill undid, read from Redis.
+      const savedBefore = await readSavedOffsets(master, c.group);
       c.redisRespawner.kill(`redis:${master.port}`, pid, (dir) => [
         'redis-server',
         join(dir, 'redis.conf'),
@@ -392,15 +399,24 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
       }
       c.later(
         waitUntil(
-          async () =>
-            (await masterOf(liveRedisNode(c, master.port), groupKeys(c.group).work)).master.port !==
-            master.port
-              ? true
-              : undefined,
+          async () => {
+            const now = await masterOf(liveRedisNode(c, master.port), groupKeys(c.group).work);
+            return now.master.port !== master.port ? now.master : undefined;
+          },
           { what: 'a replica promoted', timeoutMs: 60_000, intervalMs: 100 },
         ).then(
-          () => {
+          async (promoted) => {
             f.endAt = Date.now();
+            // Read at once: a new leader's schedules would soon cover a rollback up.
+            const rolledBack = savedOffsetRollbacks(
+              savedBefore,
+              await readSavedOffsets(promoted, c.group),
+            );
+            if (rolledBack.length === 0) return;
+            f.rolledBack = rolledBack;
+            f.detail += `; saved offsets rolled back on ${promoted.port}: ${rolledBack
+              .map((r) => `${r.topic}/${r.partition} ${r.to}→${r.from}`)
+              .join(', ')}`;
           },
           async (error: unknown) => {
             // Redis Cluster itself did not fail over (a replica too recently resynced, a
@@ -500,24 +516,17 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
         await c.admin.createPartitions({ topicPartitions: [{ topic, count }] });
         return true;
       });
-      if (!grown) return;
+      // Not grown: a try whose answer was lost grew it, or the topic had them already.
       c.producer.partitionsNow(topic, count);
-      record({ detail: `${topic} to ${count} partitions` });
+      record({
+        detail: `${topic} to ${count} partitions${grown ? '' : ' (found there on a retry)'}`,
+      });
       return;
     }
     case 'topic-add':
     case 'topic-remove': {
       const topic = c.topics[step.topic ?? 2] as string;
-      // Carried by a running node: when a burst of kills left none, by the first
-      // replacement up (each starts within 2 s of its kill, plus its start on a loaded
-      // machine; 60 s bounds it).
-      const via =
-        available[0] ??
-        (await waitUntil(async () => c.nodes.find((n) => n.alive && !c.busy.has(n)), {
-          what: 'a running node to carry the topic change',
-          timeoutMs: 60_000,
-          intervalMs: 100,
-        }));
+      const via = await nodeFor(c, step, (live) => notBusy(c, live)[0]);
       if (step.kind === 'topic-add') c.subscribed.add(topic);
       else c.subscribed.delete(topic);
       await via.changeTopics(step.kind === 'topic-add' ? 'addTopics' : 'removeTopics', [topic]);
@@ -527,6 +536,32 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
     default:
       throw new Error(`step ${step.kind} has no action`);
   }
+}
+
+/** How long a node step waits for a node to act on: see `nodeFor`. */
+const NODE_WAIT_MS = 60_000;
+
+/**
+ * The node `pick` chooses among the running ones. When a burst of kills left none it
+ * can take, it waits for the first replacement up (each starts within 2 s of its kill,
+ * plus its start on a loaded machine; NODE_WAIT_MS bounds it): a step is carried out
+ * late, never skipped unsaid.
+ */
+async function nodeFor(
+  c: StepContext,
+  step: Step,
+  pick: (live: ChaosNode[]) => ChaosNode | undefined,
+): Promise<ChaosNode> {
+  return waitUntil(async () => pick(c.nodes.filter((n) => n.alive)), {
+    what: `a running node for ${step.kind}`,
+    timeoutMs: NODE_WAIT_MS,
+    intervalMs: 100,
+  });
+}
+
+/** The nodes no other fault holds (a stall, a close). */
+function notBusy(c: StepContext, nodes: ChaosNode[]): ChaosNode[] {
+  return nodes.filter((n) => !c.busy.has(n));
 }
 
 function isLeader(node: ChaosNode): boolean {

@@ -80,7 +80,22 @@ export interface FaultRecord {
    * may be missing on the one promoted (instead of the last `redisLossWindowMs` only).
    */
   lossFrom?: number;
+  /**
+   * A Redis master killed and replaced: the saved offsets the promoted replica holds
+   * below the killed master's (read from each just before the kill and just after the
+   * promotion). Each is a schedule the kill undid: `[from, to)` may be scheduled again.
+   */
+  rolledBack?: SavedOffsetRollback[];
   detail: string;
+}
+
+export interface SavedOffsetRollback {
+  topic: string;
+  partition: number;
+  /** The saved offset the promoted replica holds. */
+  from: number;
+  /** The saved offset the killed master held. */
+  to: number;
 }
 
 export type Marker = 'poison' | 'throw' | 'hang';

@@ -1,0 +1,37 @@
+import { groupKeys } from '@kf/core';
+import { withRedis } from '@kf/devstack';
+import type { SavedOffsetRollback } from './run-record.js';
+
+/** A group's saved offsets (`topic/partition` → next offset to schedule) as one server holds them. */
+export async function readSavedOffsets(
+  server: { host: string; port: number },
+  group: string,
+): Promise<Record<string, string>> {
+  // Straight to that server, not through the cluster: each side of a fail-over is asked.
+  return withRedis(server, (r) => r.hgetall(groupKeys(group).offsets));
+}
+
+/**
+ * The partitions whose saved offset went back from `killed` (the master's, just before
+ * its kill) to `promoted` (its replacement's): schedules the kill undid. Saved offsets
+ * only grow (only the schedule script writes them, and never deletes one), so any drop is
+ * a lost write; a field the replacement lacks lost every schedule of its partition.
+ */
+export function savedOffsetRollbacks(
+  killed: Record<string, string>,
+  promoted: Record<string, string>,
+): SavedOffsetRollback[] {
+  return Object.entries(killed).flatMap(([field, to]) => {
+    const from = promoted[field] ?? '0';
+    if (Number(from) >= Number(to)) return [];
+    const cut = field.lastIndexOf('/');
+    return [
+      {
+        topic: field.slice(0, cut),
+        partition: Number(field.slice(cut + 1)),
+        from: Number(from),
+        to: Number(to),
+      },
+    ];
+  });
+}

@@ -230,9 +230,10 @@ export class WorkerPool {
    * A call ran past its time and still runs: user code that ignored its signal, or a
    * fetch kafkajs has not settled. It is reported once it settles: user code by
    * `handlerOverrun`; a fetch only in the log (its failure is the unit's, reported by
-   * `unitFailed`, after this wait under partition ordering). Under `ordering: 'partition'` the unit is not handed back until then:
-   * its retry, or the partition's next unit, would run beside the call still going. A
-   * closing node stops waiting at its deadline.
+   * `unitFailed`, after this wait under partition ordering). Under `ordering:
+   * 'partition'` the unit is not handed back until then: its retry, or the partition's
+   * next unit, would run beside the call still going. A closing node stops waiting at
+   * its deadline.
    */
   private async overran(unit: WorkUnit, late: LateCall): Promise<void> {
     const { conf, nodeId, events, logger } = this.options;

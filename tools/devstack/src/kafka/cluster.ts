@@ -49,13 +49,13 @@ export interface KafkaStartOptions extends StartOptions {
  * 20 s for three on an idle two-core machine, and up to 60 s for three were seen with
  * the load average at 20 from other suites; 120 s is twice the worst seen.
  */
-const READY_TIMEOUT_MS = 120_000;
+export const READY_TIMEOUT_MS = 120_000;
 /**
  * How long formatting one broker's storage may take: a JVM start and a few files, about
  * 3 s idle and up to 20 s seen at load 20 (three run at once for three brokers); 60 s is
  * three times the worst seen.
  */
-const FORMAT_TIMEOUT_MS = 60_000;
+export const FORMAT_TIMEOUT_MS = 60_000;
 
 /**
  * Apache Kafka in KRaft mode, each node a combined broker and controller, on loopback.

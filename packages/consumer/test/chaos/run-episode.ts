@@ -414,9 +414,12 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
             );
             if (rolledBack.length === 0) return;
             f.rolledBack = rolledBack;
-            f.detail += `; saved offsets rolled back on ${promoted.port}: ${rolledBack
+            const rollbacks = `saved offsets rolled back on ${promoted.port}: ${rolledBack
               .map((r) => `${r.topic}/${r.partition} ${r.to}→${r.from}`)
               .join(', ')}`;
+            f.detail += `; ${rollbacks}`;
+            // The kill's line is out already: the evidence gets its own.
+            c.log(`[chaos] ${c.group}: master ${master.port} killed: ${rollbacks}`);
           },
           async (error: unknown) => {
             // Redis Cluster itself did not fail over (a replica too recently resynced, a

@@ -240,4 +240,34 @@ describe('chaos checker', () => {
     kill.at = 600;
     expect(checkRun(record, WINDOWS).violations).toHaveLength(1);
   });
+
+  test('a rollback excuses one more schedule of each offset it undid, and no offset past it', () => {
+    const record = cleanRecord();
+    const events = (record.nodes[0] as RunRecord['nodes'][0]).events;
+    record.faults.push({
+      kind: 'redis-master-kill',
+      at: 2,
+      endAt: 60,
+      detail: 'master',
+      rolledBack: [{ topic: 't', partition: 0, from: 5, to: 10 }],
+    });
+    // Scheduled again after the kill: excused. A third time: the rollback is spent.
+    events.push(scheduled(5, 10, 500, 2));
+    expect(checkRun(record, WINDOWS).violations).toEqual([]);
+    events.push(scheduled(7, 12, 900, 3));
+    expect(checkRun(record, WINDOWS).violations).toEqual([
+      'ranges scheduled twice without a Redis master kill or reset-ahead between (1): t/0 [5,10) by n0@2 @500 and [7,12) by n0@3 @900',
+    ]);
+    expect(checkRun(record, WINDOWS).rangesScheduledTwice).toBe(2);
+  });
+
+  test('every overlap counts, not only that of schedules next to each other by offset', () => {
+    const record = cleanRecord();
+    const events = (record.nodes[0] as RunRecord['nodes'][0]).events;
+    // [0,10) first; [2,3) and [5,8) each overlap it, not each other.
+    events.push(scheduled(2, 3, 100, 2), scheduled(5, 8, 200, 2));
+    expect(checkRun(record, WINDOWS).violations).toEqual([
+      'ranges scheduled twice without a Redis master kill or reset-ahead between (2): t/0 [0,10) by n0@1 @1 and [2,3) by n0@2 @100, t/0 [0,10) by n0@1 @1 and [5,8) by n0@2 @200',
+    ]);
+  });
 });

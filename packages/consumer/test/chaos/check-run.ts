@@ -1,4 +1,6 @@
-import type { FaultRecord, NodeEventRecord, RunRecord, UnitRef } from './run-record.js';
+import { label, lossFrom, within } from './fault-times.js';
+import type { NodeEventRecord, RunRecord, UnitRef } from './run-record.js';
+import { schedulesTwice } from './schedules-twice.js';
 
 /** What the checker found: `violations` empty means the guarantee held. */
 export interface RunVerdict {
@@ -25,12 +27,6 @@ interface Touched {
 }
 
 const key = (topic: string, partition: number, offset: number) => `${topic}/${partition}/${offset}`;
-const within = (t: number, from: number, to: number) => t >= from && t <= to;
-
-/** Since when a Redis master kill may have undone acknowledged writes. */
-const lossFrom = (f: FaultRecord, record: RunRecord) =>
-  f.lossFrom ?? f.at - record.redisLossWindowMs;
-const label = (f: FaultRecord) => `${f.kind}${f.nodeId ? ` ${f.nodeId}` : ''} @${f.at}`;
 
 /**
  * Checks one chaos episode against kf's guarantee, from the record alone:
@@ -305,80 +301,4 @@ function touchedRanges(
     if (t.excuse !== undefined) touched.push({ ...t.range, by: t.excuse });
   }
   return touched;
-}
-
-/**
- * Whether kill `f` undid the schedule of `offset`: the promoted replica's saved offset
- * was at or below it while the killed master's was past it. This is read from Redis, not
- * inferred from times: a leader's event may come well after its write (a stalled or
- * starved process reads its reply late), so a lost write can look later than the kill.
- */
-function rolledBackOver(f: FaultRecord, topic: string, partition: number, offset: number) {
-  return (f.rolledBack ?? []).some(
-    (r) => r.topic === topic && r.partition === partition && r.from <= offset && offset < r.to,
-  );
-}
-
-interface ScheduledTwice {
-  what: string;
-  range: { topic: string; partition: number; from: number; to: number };
-  excuse: string | undefined;
-}
-
-function schedulesTwice(record: RunRecord): ScheduledTwice[] {
-  const byPartition = new Map<
-    string,
-    Array<{ from: number; to: number; at: number; who: string }>
-  >();
-  const resets: Array<{ topic: string; partition: number; from: number; to: number }> = [];
-  for (const n of record.nodes) {
-    for (const e of n.events) {
-      if (e.type === 'unitsScheduled') {
-        const k = `${e.event.topic}/${e.event.partition}`;
-        const list = byPartition.get(k) ?? [];
-        list.push({
-          from: e.event.from,
-          to: e.event.to,
-          at: e.at,
-          who: `${n.nodeId}@${e.event.epoch}`,
-        });
-        byPartition.set(k, list);
-      } else if (e.type === 'offsetsMoved' && e.event.reason === 'reset-ahead') {
-        resets.push(e.event);
-      }
-    }
-  }
-  const kills = record.faults.filter((f) => f.kind === 'redis-master-kill');
-  const found: ScheduledTwice[] = [];
-  for (const [k, list] of byPartition) {
-    const [topic, partition] = [
-      k.slice(0, k.lastIndexOf('/')),
-      Number(k.slice(k.lastIndexOf('/') + 1)),
-    ];
-    list.sort((a, b) => a.from - b.from || a.at - b.at);
-    for (let i = 1; i < list.length; i++) {
-      const [a, b] = [list[i - 1], list[i]] as [(typeof list)[0], (typeof list)[0]];
-      if (b.from >= a.to) continue;
-      const [first, second] = a.at <= b.at ? [a, b] : [b, a];
-      const kill = kills.find(
-        (f) =>
-          second.at > f.at &&
-          (within(first.at, lossFrom(f, record), f.at) ||
-            rolledBackOver(f, topic, partition, b.from)),
-      );
-      const reset = resets.find(
-        (r) => r.topic === topic && r.partition === partition && r.from <= b.from && r.to > b.from,
-      );
-      found.push({
-        what: `${k} [${a.from},${a.to}) by ${a.who} @${a.at} and [${b.from},${b.to}) by ${b.who} @${b.at}`,
-        range: { topic, partition, from: b.from, to: Math.min(a.to, b.to) },
-        excuse: kill
-          ? label(kill)
-          : reset
-            ? `reset-ahead ${k} [${reset.from},${reset.to})`
-            : undefined,
-      });
-    }
-  }
-  return found;
 }

@@ -317,7 +317,8 @@ async function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T
 async function runStep(c: StepContext, step: Step): Promise<void> {
   const live = c.nodes.filter((n) => n.alive);
   const at = Date.now();
-  const record = (fault: Omit<FaultRecord, 'at' | 'kind'>) => {
+  // A step that waited for a node to act on is recorded when it acted.
+  const record = (fault: Omit<FaultRecord, 'at' | 'kind'> & { at?: number }) => {
     const f: FaultRecord = { kind: step.kind, at, ...fault };
     c.faults.push(f);
     return f;
@@ -331,6 +332,7 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
         leader ?? (await nodeFor(c, step, (live) => live[(step.node ?? 0) % live.length]));
       victim.signal('SIGKILL');
       record({
+        at: Date.now(),
         nodeId: victim.nodeId,
         detail:
           step.kind === 'leader-kill' && !leader
@@ -347,7 +349,11 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
       });
       c.busy.add(victim);
       victim.signal('SIGSTOP');
-      const f = record({ nodeId: victim.nodeId, detail: `SIGSTOP for ${step.ms} ms` });
+      const f = record({
+        at: Date.now(),
+        nodeId: victim.nodeId,
+        detail: `SIGSTOP for ${step.ms} ms`,
+      });
       c.later(
         sleep(step.ms ?? 0).then(() => {
           if (victim.alive) victim.signal('SIGCONT');
@@ -366,6 +372,7 @@ async function runStep(c: StepContext, step: Step): Promise<void> {
       );
       c.busy.add(victim);
       const f = record({
+        at: Date.now(),
         nodeId: victim.nodeId,
         detail: `close() holding ${openUnits(victim)} units`,
       });

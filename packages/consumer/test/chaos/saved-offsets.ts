@@ -13,9 +13,11 @@ export async function readSavedOffsets(
 
 /**
  * The partitions whose saved offset went back from `killed` (the master's, just before
- * its kill) to `promoted` (its replacement's): schedules the kill undid. Saved offsets
- * only grow (only the schedule script writes them, and never deletes one), so any drop is
- * a lost write; a field the replacement lacks lost every schedule of its partition.
+ * its kill) to `promoted` (its replacement's): schedules the kill undid. Only the schedule
+ * script writes saved offsets, and it never deletes one; it moves one back only for a
+ * reported `reset-ahead` written in that moment (which the checker excuses on its own).
+ * Any other drop is a lost write; a field the replacement lacks lost every schedule of its
+ * partition (a range from 0: each offset in it still excuses one schedule only).
  */
 export function savedOffsetRollbacks(
   killed: Record<string, string>,

@@ -10,6 +10,7 @@ export function keysOf(groupName: string) {
     offsets: `${prefix}:offsets`,
     nodes: `${prefix}:nodes`,
     leader: `${prefix}:leader`,
+    epoch: `${prefix}:epoch`,
     working: (nodeId: string) => `${prefix}:working:${nodeId}`,
     pending: (topic: string, partition: number) => `${prefix}:pending:${topic}/${partition}`,
   };

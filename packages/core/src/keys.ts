@@ -23,6 +23,11 @@ export interface GroupKeys {
   readonly epoch: string;
   /** Sorted set: nodeId → lease expiry in Redis server time (ms). */
   readonly nodes: string;
+  /**
+   * String: present while the group is paused (`kf pause`, `node.pause()`); the leader
+   * schedules nothing new, workers finish what is queued. Its value says who paused it.
+   */
+  readonly paused: string;
   /** List: the units `nodeId` has claimed. */
   working(nodeId: string): string;
   /** Sorted set: unit id → start offset of each scheduled, not yet completed unit. */
@@ -48,6 +53,7 @@ export function groupKeys(group: string): GroupKeys {
     leader: `${prefix}leader`,
     epoch: `${prefix}epoch`,
     nodes: `${prefix}nodes`,
+    paused: `${prefix}paused`,
     working: (nodeId: string) => `${prefix}working:${nodeId}`,
     pending: (topic: string, partition: number) => `${prefix}pending:${topic}/${partition}`,
   });

@@ -98,6 +98,8 @@ describe('parseConfig on a valid config', () => {
       handlerTimeoutMs: 30_000,
       waitReplicas: 0,
       waitTimeoutMs: 500,
+      commitToKafka: true,
+      commitIntervalMs: 5_000,
       fetch: { maxBytes: 1_048_576, minBytes: 1, maxWaitMs: 100 },
     });
     expect(config.redis).toEqual({
@@ -116,7 +118,11 @@ describe('parseConfig on a valid config', () => {
       connectionTimeoutMs: 1_000,
       requestTimeoutMs: 30_000,
       isolation: 'read_committed',
+      groupId: 'orders',
     });
+    expect(parseConfig({ ...valid, kafka: { groupId: 'legacy-app' } }).kafka.groupId).toBe(
+      'legacy-app',
+    );
     const sasl = { mechanism: 'scram-sha-512' as const, username: 'u', password: 'p' };
     expect(parseConfig({ ...valid, kafka: { ssl: true, sasl } }).kafka).toMatchObject({
       ssl: {},

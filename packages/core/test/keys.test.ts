@@ -22,6 +22,7 @@ describe('groupKeys', () => {
       keys.leader,
       keys.epoch,
       keys.nodes,
+      keys.paused,
       keys.pending('payments', 3),
     ]).toEqual([
       'kf:{orders}:work',
@@ -32,6 +33,7 @@ describe('groupKeys', () => {
       'kf:{orders}:leader',
       'kf:{orders}:epoch',
       'kf:{orders}:nodes',
+      'kf:{orders}:paused',
       'kf:{orders}:pending:payments/3',
     ]);
   });

@@ -36,6 +36,9 @@ const consumerFields = {
   handlerTimeoutMs: ms(1).default(D.handlerTimeoutMs),
   waitReplicas: integer({ min: 0, max: 16, unit: 'replicas' }).default(D.waitReplicas),
   waitTimeoutMs: ms(1).default(D.waitTimeoutMs),
+  commitToKafka: flag.default(D.commitToKafka),
+  // Below 100 ms the leader would send a commit on nearly every tick.
+  commitIntervalMs: ms(100).default(D.commitIntervalMs),
   // Below 100 ms the leader would reload metadata on nearly every tick, a Metadata round
   // trip per tick for partition counts that change a few times a year.
   metadataMaxAgeMs: ms(100).default(D.metadataMaxAgeMs),

@@ -51,6 +51,10 @@ export const DEFAULT_CONSUMER_CONF: Readonly<ConsumerConf> = Object.freeze({
   waitReplicas: 0,
   // Long enough for a replica on the same network; the organiser never stalls for longer.
   waitTimeoutMs: 500,
+  // On: Kafka's tools (kafka-consumer-groups, lag exporters, UIs) then see the group.
+  commitToKafka: true,
+  // Kafka's clients auto-commit every 5 s; a commit is one small request from the leader.
+  commitIntervalMs: 5_000,
   fetch: Object.freeze({
     // kafka-clj: 10 MB. 1 MiB is Kafka's own per-partition default: the first records
     // reach user code sooner, and a larger record still arrives whole (Kafka returns

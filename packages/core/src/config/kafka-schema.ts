@@ -29,6 +29,7 @@ const kafkaFields = {
       error: 'expected "read_committed" or "read_uncommitted"',
     })
     .default(DEFAULT_KAFKA.isolation),
+  groupId: nonEmptyString('the Kafka consumer group kf commits its progress to').optional(),
   ssl: z
     .union([z.boolean(), z.looseObject({})], {
       error: "expected true, false, or Node's TLS options object",
@@ -43,7 +44,7 @@ export const KAFKA_KEYS = Object.keys(kafkaFields);
 /** How the node talks to Kafka: every field defaulted, TLS made explicit. */
 export const kafkaSchema = z
   .strictObject(kafkaFields, { error: 'expected an object of Kafka client settings' })
-  .transform((kafka): KafkaClientConf => {
+  .transform((kafka): Omit<KafkaClientConf, 'groupId'> & { groupId?: string } => {
     const { ssl, sasl, ...rest } = kafka;
     return {
       ...rest,

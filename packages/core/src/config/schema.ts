@@ -21,7 +21,10 @@ export const kfConfigSchema = z
       bootstrapBrokers: config.bootstrapBrokers,
       redis: config.redis as KfConfig['redis'],
       conf: config.conf,
-      kafka: config.kafka,
+      kafka: {
+        ...config.kafka,
+        groupId: config.kafka.groupId ?? (config.redis.groupName as string),
+      },
     }),
   );
 

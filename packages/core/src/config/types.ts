@@ -157,6 +157,13 @@ export interface ConsumerConf {
   waitReplicas: number;
   /** The longest that wait lasts, in ms; when it runs out short, the organiser ends its tick. */
   waitTimeoutMs: number;
+  /**
+   * Whether the leader commits each partition's completed watermark to the Kafka
+   * consumer group `kafka.groupId`, so Kafka's own tools show the group's progress and lag.
+   */
+  commitToKafka: boolean;
+  /** How often the leader commits that watermark, in ms (also on hand-over and close). */
+  commitIntervalMs: number;
   fetch: FetchConf;
 }
 
@@ -182,6 +189,11 @@ export interface KafkaClientConf {
   requestTimeoutMs: number;
   /** `read_committed` (default) never delivers records of aborted transactions. */
   isolation: 'read_committed' | 'read_uncommitted';
+  /**
+   * The Kafka consumer group kf commits its progress to (and starts from, for a
+   * partition Redis has no offset for). Default: `redis.groupName`.
+   */
+  groupId: string;
   /** Absent when TLS is off; `{}` for `ssl: true`. */
   ssl?: TlsOptions;
   sasl?: KafkaSasl;

@@ -359,6 +359,24 @@ export function invalidConfigs(valid: BaseConfig): InvalidCase[] {
       message: /got -10/,
     },
     {
+      name: 'commitIntervalMs below 100 ms',
+      input: withPatch({ conf: { commitIntervalMs: 10 } }),
+      path: 'conf.commitIntervalMs',
+      message: /from 100 to 2147483647, got 10/,
+    },
+    {
+      name: 'commitToKafka as a string',
+      input: withPatch({ conf: { commitToKafka: 'no' } }),
+      path: 'conf.commitToKafka',
+      message: /true or false, got "no"/,
+    },
+    {
+      name: 'kafka.groupId empty',
+      input: withPatch({ kafka: { groupId: '' } }),
+      path: 'kafka.groupId',
+      message: /consumer group kf commits its progress to/,
+    },
+    {
       name: 'kafka.isolation misspelt',
       input: withPatch({ kafka: { isolation: 'committed' } }),
       path: 'kafka.isolation',

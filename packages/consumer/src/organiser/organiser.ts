@@ -27,6 +27,9 @@ const MOVED_MESSAGES: Record<OffsetsMovedEvent['reason'], string> = {
 /** A topic whose offsets keep failing is reported again at most this often. */
 const REPEAT_REPORT_MS = 60_000;
 
+/** A follower looks at the group's paused flag this often, for `status()`. */
+const FOLLOWER_PAUSE_LOOK_MS = 1_000;
+
 /** One partition's decision for this tick, before the room is shared out. */
 interface Candidate extends PartitionKey {
   saved: number | undefined;
@@ -73,6 +76,8 @@ export class Organiser {
   private epoch: number | undefined;
   private metadataLoadedAt = 0;
   private readonly replicas: ReplicaWait;
+  private paused = false;
+  private pausedReadAt = 0;
 
   constructor(private readonly options: OrganiserOptions) {
     this.replicas = new ReplicaWait(options.redis, options.keys, options.conf, options.logger);
@@ -84,6 +89,14 @@ export class Organiser {
 
   isLeader(): boolean {
     return this.options.leadership.current() !== undefined;
+  }
+
+  /**
+   * Whether the group was paused when this node last looked: the leader looks every
+   * tick, a follower at most once a second.
+   */
+  isPaused(): boolean {
+    return this.paused;
   }
 
   /** Stops ticking, waits for a tick in progress, and gives up the lock. */
@@ -108,12 +121,30 @@ export class Organiser {
   async tick(): Promise<void> {
     try {
       const term = await this.options.leadership.tryAcquire();
+      await this.lookAtPause(term !== undefined);
       if (term === undefined) return;
       await this.recoverDeadNodes();
-      await this.scheduleNewOffsets(term);
+      // Paused: units already queued still run, dead nodes' units are still recovered.
+      if (!this.paused) await this.scheduleNewOffsets(term);
     } catch (error) {
       this.options.events.report(error, 'organiser tick failed');
     }
+  }
+
+  private async lookAtPause(leader: boolean): Promise<void> {
+    const now = Date.now();
+    if (!leader && now - this.pausedReadAt < FOLLOWER_PAUSE_LOOK_MS) return;
+    this.pausedReadAt = now;
+    const paused = (await this.options.redis.get(this.options.keys.paused)) !== null;
+    if (paused !== this.paused && leader) {
+      this.options.logger.info(
+        { group: this.options.keys.group },
+        paused
+          ? 'the group is paused: nothing new is scheduled; queued units still run'
+          : 'the group was resumed: scheduling goes on',
+      );
+    }
+    this.paused = paused;
   }
 
   private async recoverDeadNodes(): Promise<void> {

@@ -151,6 +151,56 @@ describe('Kafka port on kafkajs, one broker', () => {
       expect(result.records).toEqual([]);
       expect(result.nextOffset).toBe(30);
     });
+
+    test('offsets by time: the first record at or after it, the log end past the last', async () => {
+      // Record n was written with timestamp 1_700_000_000_000 + n.
+      expect(await access.offsetsAt(topic, 1_700_000_000_015)).toEqual([
+        { partition: 0, offset: 15 },
+      ]);
+      expect(await access.offsetsAt(topic, 0)).toEqual([{ partition: 0, offset: 0 }]);
+      expect(await access.offsetsAt(topic, 1_800_000_000_000)).toEqual([
+        { partition: 0, offset: 30 },
+      ]);
+      await expect(access.offsetsAt(topic, -5)).rejects.toThrow(/timestampMs must be an integer/);
+    });
+
+    test('offsets committed from outside a consumer group are read back; a group with live members refuses them', async () => {
+      const group = 'port-commit';
+      expect(await access.committedOffsets(group, topic, [0])).toEqual([]);
+      await access.commitOffsets(group, [{ topic, partition: 0, offset: 12 }]);
+      expect(await access.committedOffsets(group, topic, [0])).toEqual([
+        { topic, partition: 0, offset: 12 },
+      ]);
+      await access.commitOffsets(group, [{ topic, partition: 0, offset: 30 }]);
+      expect(await access.committedOffsets(group, topic, [0])).toEqual([
+        { topic, partition: 0, offset: 30 },
+      ]);
+
+      const member = kafkaClient(kafka.info.brokers, 'kf-port-member').consumer({
+        groupId: 'port-live-group',
+      });
+      await member.connect();
+      try {
+        await member.subscribe({ topic, fromBeginning: true });
+        const joined = new Promise<void>((resolve) => {
+          member.on(member.events.GROUP_JOIN, () => resolve());
+        });
+        await member.run({ eachMessage: async () => undefined });
+        await joined;
+        const refused = await access
+          .commitOffsets('port-live-group', [{ topic, partition: 0, offset: 1 }])
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+        expect(refused).toMatchObject({
+          name: 'KafkaRequestError',
+          message: expect.stringContaining('UNKNOWN_MEMBER_ID'),
+        });
+      } finally {
+        await member.disconnect();
+      }
+    });
   });
 
   test('null values (tombstones) and zero-length values are delivered, not skipped', async () => {

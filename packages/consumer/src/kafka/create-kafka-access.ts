@@ -6,6 +6,7 @@ import { NotLeaderError } from '../errors/not-leader-error.js';
 import { OffsetOutOfRangeError } from '../errors/offset-out-of-range-error.js';
 import { UnknownTopicPartitionError } from '../errors/unknown-topic-partition-error.js';
 import { errorFromCode, errorFromThrown, KafkaProtocolCode } from './error-mapping.js';
+import { groupOffsets } from './group-offsets.js';
 import type {
   ClusterMetadata,
   FetchRequest,
@@ -112,10 +113,12 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     return found.leader;
   };
 
-  const offsets = async (
+  /** One ListOffsets per partition leader of `topic`, for every partition. */
+  const listOffsets = async (
     topic: string,
-    isolation: Isolation = 'read_uncommitted',
-  ): Promise<PartitionOffsets[]> => {
+    which: 'earliest' | 'latest' | { timestamp: number },
+    isolation: Isolation,
+  ): Promise<Map<number, string>> => {
     const { topics } = await metadata([topic]);
     const byLeader = new Map<number, PartitionMetadata[]>();
     for (const p of topics[0]?.partitions ?? []) {
@@ -126,28 +129,63 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     const results = await Promise.all(
       [...byLeader].map(async ([leader, partitions]) => {
         const ids = partitions.map((p) => p.partition);
-        const target = {
-          topic,
-          partition: ids[0] as number,
-          nodeId: leader,
-          operation: `list offsets of ${topic}`,
-        };
         try {
-          const [earliest, latest] = await Promise.all([
-            cluster.listOffsets(leader, topic, ids, 'earliest', ISOLATION_LEVEL[isolation]),
-            cluster.listOffsets(leader, topic, ids, 'latest', ISOLATION_LEVEL[isolation]),
-          ]);
-          return ids.map((partition) => ({
-            partition,
-            earliest: toOffset(earliest.get(partition) ?? 'missing', 'earliest offset'),
-            latest: toOffset(latest.get(partition) ?? 'missing', 'latest offset'),
-          }));
+          return await cluster.listOffsets(leader, topic, ids, which, ISOLATION_LEVEL[isolation]);
         } catch (error) {
-          throw errorFromThrown(unwrapRetries(error), target);
+          throw errorFromThrown(unwrapRetries(error), {
+            topic,
+            partition: ids[0] as number,
+            nodeId: leader,
+            operation: `list offsets of ${topic}`,
+          });
         }
       }),
     );
-    return results.flat().sort((a, b) => a.partition - b.partition);
+    return new Map(results.flatMap((found) => [...found]));
+  };
+
+  const offsets = async (
+    topic: string,
+    isolation: Isolation = 'read_uncommitted',
+  ): Promise<PartitionOffsets[]> => {
+    const [earliest, latest] = await Promise.all([
+      listOffsets(topic, 'earliest', isolation),
+      listOffsets(topic, 'latest', isolation),
+    ]);
+    // Every partition asked about is answered; one missing from either answer fails loudly.
+    return [...new Set([...earliest.keys(), ...latest.keys()])]
+      .map((partition) => ({
+        partition,
+        earliest: toOffset(earliest.get(partition) ?? 'missing', 'earliest offset'),
+        latest: toOffset(latest.get(partition) ?? 'missing', 'latest offset'),
+      }))
+      .sort((a, b) => a.partition - b.partition);
+  };
+
+  const offsetsAt = async (
+    topic: string,
+    timestampMs: number,
+    isolation: Isolation = 'read_uncommitted',
+  ): Promise<Array<{ partition: number; offset: number }>> => {
+    if (!Number.isSafeInteger(timestampMs) || timestampMs < 0) {
+      throw new KafkaRequestError(
+        `list offsets of ${topic} by time`,
+        undefined,
+        `timestampMs must be an integer >= 0, got ${timestampMs}`,
+      );
+    }
+    const [atTime, latest] = await Promise.all([
+      listOffsets(topic, { timestamp: timestampMs }, isolation),
+      listOffsets(topic, 'latest', isolation),
+    ]);
+    return [...latest]
+      .map(([partition, end]) => {
+        const found = atTime.get(partition);
+        // -1: no record at or after the time; reading from there means the log end.
+        const offset = found === undefined || found === '-1' ? end : found;
+        return { partition, offset: toOffset(offset, 'offset by time') };
+      })
+      .sort((a, b) => a.partition - b.partition);
   };
 
   const fetch = async (request: FetchRequest): Promise<FetchResult> => {
@@ -214,7 +252,9 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     metadata,
     refreshMetadata,
     offsets,
+    offsetsAt,
     fetch,
+    ...groupOffsets(cluster, ensureConnected),
     async close() {
       connecting = undefined;
       await cluster.disconnect();

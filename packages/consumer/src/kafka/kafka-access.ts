@@ -43,6 +43,13 @@ export interface PartitionOffsets {
   latest: number;
 }
 
+/** An offset of one partition, as committed to or read from a Kafka consumer group. */
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
 export interface FetchRequest {
   topic: string;
   partition: number;
@@ -115,6 +122,31 @@ export interface KafkaAccess {
    * `KafkaRequestError`.
    */
   fetch(request: FetchRequest): Promise<FetchResult>;
+  /**
+   * For every partition of `topic`, the first offset whose record timestamp is at or
+   * after `timestampMs` (Kafka's ListOffsets by time), or the log end when no record is.
+   */
+  offsetsAt(
+    topic: string,
+    timestampMs: number,
+    isolation?: Isolation,
+  ): Promise<Array<{ partition: number; offset: number }>>;
+  /**
+   * Commits offsets to the Kafka consumer group `groupId` from outside the group
+   * (generation -1, no member), as Kafka's admin tools do: the broker keeps them for a
+   * group with no members, and its tools report them. A group with live members refuses
+   * (`UNKNOWN_MEMBER_ID`). Throws `KafkaRequestError`.
+   */
+  commitOffsets(groupId: string, offsets: PartitionOffset[]): Promise<void>;
+  /**
+   * The offsets `groupId` has committed for `partitions` of `topic`; a partition with
+   * none is left out. Throws `KafkaRequestError`.
+   */
+  committedOffsets(
+    groupId: string,
+    topic: string,
+    partitions: number[],
+  ): Promise<PartitionOffset[]>;
   /** Closes every connection. */
   close(): Promise<void>;
 }

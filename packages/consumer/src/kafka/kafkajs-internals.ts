@@ -65,6 +65,28 @@ interface KafkajsBroker {
   }): Promise<{
     responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
   }>;
+  /** Throws kafkajs's protocol error for the first partition the broker refused. */
+  offsetCommit(args: {
+    groupId: string;
+    groupGenerationId: number;
+    memberId: string;
+    topics: GroupOffsetsByTopic<{ partition: number; offset: string }>;
+  }): Promise<unknown>;
+  offsetFetch(args: {
+    groupId: string;
+    topics: GroupOffsetsByTopic<{ partition: number }>;
+  }): Promise<{
+    responses: GroupOffsetsByTopic<{ partition: number; offset: string }>;
+  }>;
+}
+
+type GroupOffsetsByTopic<P> = Array<{ topic: string; partitions: P[] }>;
+
+/** A partition's offset as the wire carries it (a decimal string, -1 for none). */
+export interface WireOffset {
+  topic: string;
+  partition: number;
+  offset: string;
 }
 
 export interface KafkajsMetadata {
@@ -85,6 +107,8 @@ export interface KafkajsMetadata {
 interface KafkajsCluster {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
+  /** Asks any broker for the group's coordinator, retrying while it is being elected. */
+  findGroupCoordinator(args: { groupId: string }): Promise<KafkajsBroker>;
   brokerPool: {
     findBroker(args: { nodeId: number }): Promise<KafkajsBroker>;
     metadata: KafkajsMetadata | null;
@@ -169,14 +193,27 @@ export interface InternalCluster {
   /** Loads metadata for exactly `topics` (not every topic kafkajs was ever asked about). */
   refreshMetadata(topics: string[]): Promise<KafkajsMetadata>;
   fetch(leader: number, request: RawFetchRequest): Promise<RawPartitionFetch>;
-  /** ListOffsets for some partitions of one topic on their leader: `offset` per partition. */
+  /**
+   * ListOffsets for some partitions of one topic on their leader: `offset` per partition.
+   * A timestamp asks for the first offset whose record time is at or after it (-1: none).
+   */
   listOffsets(
     leader: number,
     topic: string,
     partitions: number[],
-    which: 'earliest' | 'latest',
+    which: 'earliest' | 'latest' | { timestamp: number },
     isolationLevel: 0 | 1,
   ): Promise<Map<number, string>>;
+  /**
+   * OffsetCommit to `groupId`'s coordinator as a client outside the group (generation
+   * -1, no member id): the broker keeps the offsets for a group with no members.
+   */
+  commitOffsets(groupId: string, offsets: WireOffset[]): Promise<void>;
+  /** OffsetFetch from `groupId`'s coordinator: -1 where the group has no offset. */
+  committedOffsets(
+    groupId: string,
+    partitions: Array<{ topic: string; partition: number }>,
+  ): Promise<WireOffset[]>;
 }
 
 /** Kafka's name for a numeric error code, for messages (`NOT_LEADER_FOR_PARTITION`). */
@@ -292,7 +329,12 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
     },
     async listOffsets(leader, topic, partitions, which, isolationLevel) {
       const broker = await cluster.brokerPool.findBroker({ nodeId: leader });
-      const timestamp = which === 'earliest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP;
+      const timestamp =
+        which === 'earliest'
+          ? EARLIEST_TIMESTAMP
+          : which === 'latest'
+            ? LATEST_TIMESTAMP
+            : which.timestamp;
       const { responses } = await broker.listOffsets({
         replicaId: CONSUMER_REPLICA_ID,
         isolationLevel,
@@ -304,7 +346,40 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
       }
       return offsets;
     },
+    async commitOffsets(groupId, offsets) {
+      const coordinator = await cluster.findGroupCoordinator({ groupId });
+      await coordinator.offsetCommit({
+        groupId,
+        groupGenerationId: NO_GENERATION,
+        memberId: '',
+        topics: byTopic(offsets, ({ partition, offset }) => ({ partition, offset })),
+      });
+    },
+    async committedOffsets(groupId, partitions) {
+      const coordinator = await cluster.findGroupCoordinator({ groupId });
+      const { responses } = await coordinator.offsetFetch({
+        groupId,
+        topics: byTopic(partitions, ({ partition }) => ({ partition })),
+      });
+      return responses.flatMap(({ topic, partitions: found }) =>
+        found.map(({ partition, offset }) => ({ topic, partition, offset })),
+      );
+    },
   };
+}
+
+/** Kafka's "not a member of any generation": a commit from outside the group. */
+const NO_GENERATION = -1;
+
+function byTopic<T extends { topic: string }, P>(
+  items: T[],
+  toPartition: (item: T) => P,
+): GroupOffsetsByTopic<P> {
+  const topics = new Map<string, P[]>();
+  for (const item of items) {
+    topics.set(item.topic, [...(topics.get(item.topic) ?? []), toPartition(item)]);
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
 // ---- Fetch v11 response, decoded with batch boundaries kept ----

@@ -40,6 +40,10 @@ export function wrapKafka(real: KafkaAccess, rewrite: OffsetsRewrite): WrappedKa
       return rewrite(topic, call, () => real.offsets(topic, isolation));
     },
     fetch: (request) => real.fetch(request),
+    offsetsAt: (topic, timestampMs, isolation) => real.offsetsAt(topic, timestampMs, isolation),
+    commitOffsets: (groupId, offsets) => real.commitOffsets(groupId, offsets),
+    committedOffsets: (groupId, topic, partitions) =>
+      real.committedOffsets(groupId, topic, partitions),
     close: () => real.close(),
   };
   return { access, calls };

@@ -1,0 +1,68 @@
+import pRetry from 'p-retry';
+import { KafkaRequestError } from '../errors/kafka-request-error.js';
+import type { KafkaAccess, PartitionOffset } from './kafka-access.js';
+import type { InternalCluster, KafkajsErrorShape } from './kafkajs-internals.js';
+import { toOffset } from './offsets.js';
+
+type GroupOffsets = Pick<KafkaAccess, 'commitOffsets' | 'committedOffsets'>;
+
+/**
+ * A group's coordinator moves with its partition of `__consumer_offsets`, and is loading
+ * right after a broker starts or takes it over (NOT_COORDINATOR, COORDINATOR_LOAD_IN_
+ * PROGRESS): retriable answers, each retried after finding the coordinator afresh, for
+ * about 3 s in all.
+ */
+const COORDINATOR_RETRIES = { retries: 6, minTimeout: 100, maxTimeout: 1_000, factor: 2 };
+
+function withCoordinatorRetries<T>(call: () => Promise<T>): Promise<T> {
+  return pRetry(call, {
+    ...COORDINATOR_RETRIES,
+    shouldRetry: ({ error }) => (error as KafkajsErrorShape).retriable === true,
+  });
+}
+
+/** The port's consumer-group offset calls, on the cluster once `ready` resolved. */
+export function groupOffsets(cluster: InternalCluster, ready: () => Promise<void>): GroupOffsets {
+  return {
+    async commitOffsets(groupId, offsets) {
+      if (offsets.length === 0) return;
+      await ready();
+      const wire = offsets.map(({ topic, partition, offset }) => ({
+        topic,
+        partition,
+        offset: String(offset),
+      }));
+      await withCoordinatorRetries(() => cluster.commitOffsets(groupId, wire)).catch(
+        (error: unknown) => {
+          throw groupError(`commit offsets to consumer group ${groupId}`, error);
+        },
+      );
+    },
+    async committedOffsets(groupId, topic, partitions) {
+      if (partitions.length === 0) return [];
+      await ready();
+      const wanted = partitions.map((partition) => ({ topic, partition }));
+      const found = await withCoordinatorRetries(() =>
+        cluster.committedOffsets(groupId, wanted),
+      ).catch((error: unknown) => {
+        throw groupError(`read the offsets of consumer group ${groupId}`, error);
+      });
+      // -1: the group never committed this partition (or its offset expired).
+      return found
+        .filter((p) => p.offset !== '-1')
+        .map(
+          (p): PartitionOffset => ({
+            topic: p.topic,
+            partition: p.partition,
+            offset: toOffset(p.offset, 'committed offset'),
+          }),
+        );
+    },
+  };
+}
+
+function groupError(operation: string, error: unknown): KafkaRequestError {
+  const shape = (error ?? {}) as KafkajsErrorShape;
+  const detail = shape.type ?? (error instanceof Error ? error.message : String(error));
+  return new KafkaRequestError(operation, shape.code, detail, { cause: error });
+}

@@ -92,6 +92,7 @@ export async function createNode(
           events: context.events,
         }),
         leases,
+        groupId: config.kafka.groupId,
       }),
   });
   try {

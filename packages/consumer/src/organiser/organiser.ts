@@ -2,10 +2,12 @@ import type { Leadership, NodeLeases } from '@kf/core';
 import type { PartitionOffsets } from '../kafka/kafka-access.js';
 import type { NodeContext } from '../node/node-context.js';
 import type { OffsetsMovedEvent } from '../node/node-events.js';
+import { CommittedStarts } from './committed-starts.js';
 import { dealingOrder, maxShareOf, type PartitionKey, shareRoom } from './fair-share.js';
 import type { LeadershipKeeper } from './leadership.js';
 import { classifyOffsetsFailure } from './offsets-failure.js';
 import { planUnits, unitsWanted } from './plan-units.js';
+import { ProgressCommit } from './progress-commit.js';
 import { recoverNode } from './recover-node.js';
 import { ReplicaWait } from './replica-wait.js';
 import { type AheadSighting, confirmAhead } from './reset-ahead.js';
@@ -42,6 +44,8 @@ interface Candidate extends PartitionKey {
   moved: OffsetsMovedEvent[];
   /** Added to its topic after the group started. */
   added: boolean;
+  /** Starts from the Kafka consumer group's committed offset. */
+  fromCommitted: boolean;
 }
 
 type WriteOutcome = 'written' | 'skipped' | 'deposed' | 'unreplicated';
@@ -49,6 +53,8 @@ type WriteOutcome = 'written' | 'skipped' | 'deposed' | 'unreplicated';
 export interface OrganiserOptions extends NodeContext {
   leadership: LeadershipKeeper;
   leases: NodeLeases;
+  /** The Kafka consumer group progress is committed to (`kafka.groupId`). */
+  groupId: string;
 }
 
 /**
@@ -78,9 +84,15 @@ export class Organiser {
   private readonly replicas: ReplicaWait;
   private paused = false;
   private pausedReadAt = 0;
+  private readonly progress: ProgressCommit;
+  private readonly committedStarts: CommittedStarts;
+  /** The group's topics as last read, for the commit on close. */
+  private topics: string[] = [];
 
   constructor(private readonly options: OrganiserOptions) {
     this.replicas = new ReplicaWait(options.redis, options.keys, options.conf, options.logger);
+    this.progress = new ProgressCommit(options);
+    this.committedStarts = new CommittedStarts(options.kafka, options.groupId, options.logger);
   }
 
   start(): void {
@@ -99,11 +111,20 @@ export class Organiser {
     return this.paused;
   }
 
-  /** Stops ticking, waits for a tick in progress, and gives up the lock. */
+  /**
+   * Stops ticking, waits for a tick in progress, commits the progress to Kafka one last
+   * time while still leader (the next leader commits on its first tick), and gives up
+   * the lock.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.ticking;
+    if (this.isLeader()) {
+      await this.progress.commit(this.topics, 'now').catch((error: unknown) => {
+        this.options.events.report(error, 'committing progress to Kafka on close failed');
+      });
+    }
     await this.options.leadership.release();
   }
 
@@ -126,6 +147,8 @@ export class Organiser {
       await this.recoverDeadNodes();
       // Paused: units already queued still run, dead nodes' units are still recovered.
       if (!this.paused) await this.scheduleNewOffsets(term);
+      else this.topics = await this.options.redis.setMembers(this.options.keys.topics);
+      await this.progress.commit(this.topics);
     } catch (error) {
       this.options.events.report(error, 'organiser tick failed');
     }
@@ -189,6 +212,7 @@ export class Organiser {
       redis.listLength(keys.work),
       redis.hashGetAll(keys.offsets),
     ]);
+    this.topics = topics;
     // A full work list still lets first positions be recorded (with no units): a topic
     // added meanwhile would otherwise start wherever its log end is once room frees.
     const room = Math.max(0, conf.maxQueuedUnits - queued);
@@ -196,13 +220,29 @@ export class Organiser {
     // Workers that could take a unit now: spread a small backlog over all of them.
     const freeWorkers = Math.max(1, this.liveNodes * conf.concurrency - queued);
     const perTopic = await Promise.all(
-      topics.map(async (topic) => ({ topic, partitions: await this.offsetsOf(topic) })),
+      topics.map(async (topic) => {
+        const partitions = await this.offsetsOf(topic);
+        return { topic, partitions, committed: await this.committedOf(topic, partitions, saved) };
+      }),
     );
     const candidates: Candidate[] = [];
     const firstLooks = new Map<string, AheadSighting>();
-    for (const { topic, partitions } of perTopic) {
+    for (const { topic, partitions, committed } of perTopic) {
       for (const offsets of partitions) {
-        const candidate = this.decide(topic, offsets, partitions, saved, freeWorkers, firstLooks);
+        // The group's committed offsets could not be read: a partition with nothing saved
+        // waits, others go on.
+        if (committed === undefined && saved[`${topic}/${offsets.partition}`] === undefined) {
+          continue;
+        }
+        const candidate = this.decide(
+          topic,
+          offsets,
+          partitions,
+          saved,
+          freeWorkers,
+          firstLooks,
+          committed?.get(offsets.partition),
+        );
         if (candidate !== undefined) candidates.push(candidate);
       }
     }
@@ -291,6 +331,23 @@ export class Organiser {
         }),
       ),
     );
+  }
+
+  /**
+   * The Kafka group's committed offsets of the topic's partitions that have nothing
+   * saved (none asked when every partition has, or with `commitToKafka` off); undefined
+   * when they could not be read.
+   */
+  private async committedOf(
+    topic: string,
+    partitions: PartitionOffsets[],
+    saved: Record<string, string>,
+  ): Promise<Map<number, number> | undefined> {
+    if (!this.options.conf.commitToKafka) return new Map();
+    const unsaved = partitions
+      .map((p) => p.partition)
+      .filter((partition) => saved[`${topic}/${partition}`] === undefined);
+    return this.committedStarts.read(topic, unsaved);
   }
 
   /** Reads a topic's offsets; on failure the topic sits out this tick, the others go on. */
@@ -394,6 +451,7 @@ export class Organiser {
     saved: Record<string, string>,
     freeWorkers: number,
     firstLooks: Map<string, AheadSighting>,
+    committed: number | undefined,
   ): Candidate | undefined {
     const { conf, logger } = this.options;
     const { partition, earliest, latest } = offsets;
@@ -409,7 +467,14 @@ export class Organiser {
       otherPartitionsSaved: partitions.some(
         (p) => p.partition !== partition && saved[`${topic}/${p.partition}`] !== undefined,
       ),
+      ...(committed === undefined ? {} : { committed }),
     });
+    if (savedOffset === undefined && committed !== undefined && committed > latest) {
+      logger.warn(
+        { topic, partition, committed, latest, groupId: this.options.groupId },
+        'the Kafka consumer group committed an offset above the log end (an earlier topic of this name?); it is not used',
+      );
+    }
     const sighted = this.ahead.get(field);
     if (start.kind !== 'reset-ahead') this.ahead.delete(field);
     if (start.kind === 'saved' && sighted !== undefined && sighted.earliest < start.offset) {
@@ -477,6 +542,9 @@ export class Organiser {
       wanted,
       moved,
       added: start.kind === 'added',
+      fromCommitted:
+        start.kind === 'committed' ||
+        (start.kind === 'retention-skipped' && savedOffset === undefined),
     };
   }
 
@@ -572,6 +640,12 @@ export class Organiser {
     }
     if (result.status === 'stale') return 'skipped';
     this.ahead.delete(`${topic}/${partition}`);
+    if (candidate.fromCommitted) {
+      logger.info(
+        { topic, partition, from: candidate.from, groupId: this.options.groupId },
+        'no saved offset: the partition starts where the Kafka consumer group committed',
+      );
+    }
     const replicated = await this.replicas.afterWrite('scheduling units');
     for (const moved of candidate.moved) {
       logger.warn(

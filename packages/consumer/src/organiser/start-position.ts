@@ -8,6 +8,11 @@ export type StartPosition =
    * after the group subscribed. Start at its earliest offset, whatever `useEarliest`.
    */
   | { kind: 'added'; offset: number }
+  /**
+   * Nothing saved, and the Kafka consumer group committed an offset inside the log for
+   * this partition: start there (an app that ran a Kafka consumer group keeps its place).
+   */
+  | { kind: 'committed'; offset: number }
   /** The saved offset is inside the log: schedule from it. */
   | { kind: 'saved'; offset: number }
   /**
@@ -32,11 +37,21 @@ export interface StartPositionInput {
   resetAheadOffsets: boolean;
   /** Whether the group has saved offsets for other partitions of the same topic. */
   otherPartitionsSaved?: boolean;
+  /** The Kafka consumer group's committed offset, read only when nothing is saved. */
+  committed?: number;
 }
 
 export function startPosition(input: StartPositionInput): StartPosition {
   const { saved, earliest, latest } = input;
   if (saved === undefined) {
+    const { committed } = input;
+    // Above the log end it belongs to an earlier log of the topic's name: not a place.
+    if (committed !== undefined && committed <= latest) {
+      if (committed < earliest) {
+        return { kind: 'retention-skipped', offset: earliest, lostFrom: committed };
+      }
+      return { kind: 'committed', offset: committed };
+    }
     if (input.otherPartitionsSaved === true) return { kind: 'added', offset: earliest };
     return { kind: 'initial', offset: input.useEarliest ? earliest : latest };
   }

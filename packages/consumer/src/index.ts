@@ -1,4 +1,29 @@
 export {
+  GroupAdminError,
+  GroupAdminErrorCode,
+} from './admin/group-admin-error.js';
+export type {
+  ErrorFilter,
+  GroupErrors,
+  IndexedError,
+} from './admin/group-errors.js';
+export type { GroupLag, PartitionLag, TopicLag } from './admin/group-lag.js';
+export type { PauseResult, ResumeResult } from './admin/group-pause.js';
+export type { GroupStatus, NodeState } from './admin/group-status.js';
+export type {
+  OffsetResetRequest,
+  OffsetResetResult,
+  PartitionReset,
+  UnitRange,
+} from './admin/offset-reset.js';
+export {
+  type GroupAdmin,
+  type GroupAdminOptions,
+  openGroupAdmin,
+} from './admin/open-group-admin.js';
+export type { PauseNote } from './admin/pause-note.js';
+export type { ResetTarget } from './admin/reset-target.js';
+export {
   CodecUnsupportedError,
   HandlerTimeoutError,
   isKafkaAccessError,

@@ -3,11 +3,14 @@ import { defineScript, type RedisScript } from '@kf/protocol';
 import claimUnit from './claim-unit-3.lua?raw';
 import completeUnit from './complete-unit-3.lua?raw';
 import failUnit from './fail-unit-4.lua?raw';
+import groupState from './group-state-6.lua?raw';
 import markRedelivered from './lib/mark-redelivered.lua?raw';
 import memoryInfo from './memory-info-1.lua?raw';
 import recoverNode from './recover-node-3.lua?raw';
 import requeueError from './requeue-error-3.lua?raw';
 import requeueOrphans from './requeue-orphans-2.lua?raw';
+import resetOffsets from './reset-offsets-n.lua?raw';
+import resumeIfOwner from './resume-if-owner-1.lua?raw';
 import scheduleUnits from './schedule-units-4.lua?raw';
 
 /** The first value of every consumer script's reply: what it did, or why it refused. */
@@ -42,4 +45,7 @@ export const scripts = {
   recoverNode: withServerTime('recover-node', withRedeliveryMark(recoverNode)),
   requeueError: defineScript('requeue-error', requeueError),
   requeueOrphans: defineScript('requeue-orphans', withRedeliveryMark(requeueOrphans)),
+  groupState: withServerTime('group-state', groupState),
+  resetOffsets: defineScript('reset-offsets', resetOffsets),
+  resumeIfOwner: defineScript('resume-if-owner', resumeIfOwner),
 } as const satisfies Record<string, RedisScript>;

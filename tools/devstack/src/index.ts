@@ -8,6 +8,12 @@ export {
   startKafka,
 } from './kafka/cluster.js';
 export { ensureKafkaJars, kafkaLibDir, kafkaVersion } from './kafka/jars.js';
+export {
+  KAFKA_TOOLS,
+  type KafkaToolName,
+  type KafkaToolOptions,
+  runKafkaTool,
+} from './kafka/tools.js';
 export { type CreateTopicOptions, createTopic, kafkaClient } from './kafka/topics.js';
 export type { ManagedProcess, ProcessInfo } from './managed-process.js';
 export { liveRegisteredProcesses, type RegisteredProcess } from './pid-registry.js';

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,9 +17,16 @@ export function kafkaVersion(): string {
   return match[1];
 }
 
-/** Where the broker's jars live once fetched: outside the work tree, shared by clones. */
+/**
+ * Where the broker's jars live once fetched: outside the work tree, shared by clones.
+ * Named by the version and the pom's content, so a dependency added to the pom is
+ * fetched instead of a cache from before it being taken as complete.
+ */
 export function kafkaLibDir(version = kafkaVersion()): string {
-  return join(cacheHome(), `kafka-${version}`, 'libs');
+  const pom = createHash('sha256')
+    .update(readFileSync(assetPath('pom.xml')))
+    .digest('hex');
+  return join(cacheHome(), `kafka-${version}-${pom.slice(0, 8)}`, 'libs');
 }
 
 /**

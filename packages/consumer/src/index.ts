@@ -55,7 +55,14 @@ export type {
 } from './kafka/kafka-access.js';
 export { type CreateNodeOptions, createNode } from './node/create-node.js';
 export type { ErrorList, ListedError } from './node/error-list.js';
+export type {
+  HealthChecks,
+  HealthOptions,
+  NodeHealth,
+  ProbeResult,
+} from './node/health.js';
 export type { CloseOptions, KfNode, NodeStatus } from './node/kf-node.js';
+export type { LeaseHealth } from './node/lease-keeper.js';
 export type {
   NodeEvents,
   OffsetsMovedEvent,

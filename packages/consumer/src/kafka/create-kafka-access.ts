@@ -5,6 +5,7 @@ import { KafkaRequestError } from '../errors/kafka-request-error.js';
 import { NotLeaderError } from '../errors/not-leader-error.js';
 import { OffsetOutOfRangeError } from '../errors/offset-out-of-range-error.js';
 import { UnknownTopicPartitionError } from '../errors/unknown-topic-partition-error.js';
+import { RepeatLimiter } from '../logging/repeat-limiter.js';
 import { errorFromCode, errorFromThrown, KafkaProtocolCode } from './error-mapping.js';
 import { groupOffsets } from './group-offsets.js';
 import type {
@@ -40,9 +41,14 @@ export interface KafkaAccessOptions {
   /** TLS to the brokers: Node's TLS options (`{}` for the defaults). */
   ssl?: ConnectionOptions;
   sasl?: KafkaSasl;
-  /** Receives kafkajs's warnings and errors; silent by default. */
+  /**
+   * Receives kf's own lines about Kafka, and kafkajs's warnings and errors at debug;
+   * silent by default.
+   */
   logger?: Logger;
 }
+
+const RECONNECT = 'reconnect';
 
 const ISOLATION_LEVEL: Record<Isolation, 0 | 1> = { read_uncommitted: 0, read_committed: 1 };
 
@@ -50,6 +56,9 @@ const ISOLATION_LEVEL: Record<Isolation, 0 | 1> = { read_uncommitted: 0, read_co
 export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
   if (options.brokers.length === 0) throw new TypeError('createKafkaAccess: brokers is empty');
   const logger = options.logger ?? silentLogger;
+  // Every refresh fails the same way while a broker is away: said once, then at a
+  // bounded rate, and once more when a load succeeds again.
+  const reconnects = new RepeatLimiter(logger);
   const cluster: InternalCluster = createInternalCluster({
     brokers: options.brokers,
     clientId: options.clientId ?? 'kf',
@@ -71,19 +80,26 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
 
   const load = async (topics: string[]): Promise<KafkajsMetadata> => {
     await ensureConnected();
-    return cluster.refreshMetadata(topics).catch(async (error: unknown) => {
+    const loaded = await cluster.refreshMetadata(topics).catch(async (error: unknown) => {
       // A broker's answer about the topic (unknown, no leader, not authorized) is the
       // topic's own trouble: dropping every connection for it would fail every other
       // topic's fetches too.
       if (hasProtocolCode(error)) throw error;
       // kafkajs asks a broker it holds a connection to; when that broker died, every
       // refresh fails the same way. Reconnecting starts again from the bootstrap list.
-      logger.warn({ err: error, topics }, 'metadata refresh failed; reconnecting to refresh again');
+      reconnects.log(
+        RECONNECT,
+        'warn',
+        { err: error, topics },
+        'metadata refresh failed; reconnecting to the brokers to refresh again',
+      );
       await cluster.disconnect();
       connecting = undefined;
       await ensureConnected();
       return cluster.refreshMetadata(topics);
     });
+    reconnects.resolve(RECONNECT, { topics }, 'metadata loads again');
+    return loaded;
   };
   const cache = new MetadataCache(load, isUnknownTopic);
 

@@ -1,15 +1,28 @@
 import type { Logger } from '@kf/protocol';
 import { type logCreator, logLevel } from 'kafkajs';
 
-/** Sends kafkajs's own log lines to kf's injected logger (pino's shape), silent by default. */
+const LEVEL_NAMES: Record<number, string> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/**
+ * Sends kafkajs's own log lines to kf's injected logger, all at debug, with kafkajs's
+ * level in `kafkajsLevel`. kafkajs logs every failed request at error, each with its
+ * stack, many times a second while a topic does not exist yet or a broker restarts:
+ * conditions kf handles and logs itself, once, at the level they deserve (a failure kf
+ * cannot handle reaches the caller as an error, an event or kf's own log line). What
+ * kafkajs said is still there for someone who turns debug on.
+ */
 export function kafkajsLogCreator(logger: Logger): logCreator {
   return () =>
     ({ namespace, level, log }) => {
       const { message, ...fields } = log;
-      const entry = { ...fields, kafkajs: namespace };
-      if (level === logLevel.ERROR) logger.error(entry, message);
-      else if (level === logLevel.WARN) logger.warn(entry, message);
-      else if (level === logLevel.INFO) logger.info(entry, message);
-      else logger.debug(entry, message);
+      logger.debug(
+        { ...fields, kafkajs: namespace, kafkajsLevel: LEVEL_NAMES[level] ?? String(level) },
+        message,
+      );
     };
 }

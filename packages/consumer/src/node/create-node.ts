@@ -15,6 +15,7 @@ import { NodeStartError } from '../errors/node-start-error.js';
 import { registerCodecs } from '../kafka/codecs/register-codecs.js';
 import { createKafkaAccess } from '../kafka/create-kafka-access.js';
 import type { KafkaAccess } from '../kafka/kafka-access.js';
+import { repeatLimitedLogger } from '../logging/repeat-limited-logger.js';
 import { LeadershipKeeper } from '../organiser/leadership.js';
 import { Organiser } from '../organiser/organiser.js';
 import { createErrorList } from './error-list.js';
@@ -58,7 +59,9 @@ export async function createNode(
   const secrets = [config.redis.password, config.kafka.sasl?.password].filter(
     (s): s is string => s !== undefined,
   );
-  const logger = redactingLogger(options.logger ?? silentLogger, secrets);
+  // A condition that persists (Redis or a broker away) is logged once and then at a
+  // bounded rate with a count, whichever part of kf or its drivers reports it.
+  const logger = repeatLimitedLogger(redactingLogger(options.logger ?? silentLogger, secrets));
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   const nodeId = options.nodeId ?? defaultNodeId();
 
@@ -159,7 +162,7 @@ async function reachKafka(
     );
   } catch (error) {
     if ((error as { code?: unknown } | null)?.code === KafkaErrorCode.UnknownTopicOrPartition) {
-      logger.warn({ topics }, 'a topic does not exist yet; it is consumed once it does');
+      logger.debug({ topics }, 'a topic does not exist yet; it is consumed once it does');
       return;
     }
     const detail = error instanceof Error ? error.message : String(error);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { GroupKeys, KfConfig, NodeLeases } from '@kf/core';
 import type { IRedis, Logger } from '@kf/protocol';
+import { groupPause, type PauseResult, type ResumeResult } from '../admin/group-pause.js';
 import { NodeClosedError } from '../errors/node-closed-error.js';
 import type { KafkaAccess } from '../kafka/kafka-access.js';
 import type { Organiser } from '../organiser/organiser.js';
@@ -10,6 +11,7 @@ import type { Delivery } from '../worker/run-unit.js';
 import { WorkerPool } from '../worker/worker-pool.js';
 import type { ErrorList } from './error-list.js';
 import { checkEvictionPolicy } from './eviction-policy.js';
+import { checkHealth, type HealthOptions, type NodeHealth } from './health.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { MessageChannel } from './message-channel.js';
 import type { NodeContext } from './node-context.js';
@@ -43,6 +45,8 @@ export interface NodeStatus {
   /** Units this node is working on now. */
   inFlight: number;
   leader: boolean;
+  /** Whether the group was paused when this node last looked (within a second or so). */
+  paused: boolean;
 }
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
@@ -181,7 +185,62 @@ export class KfNode extends EventEmitter<NodeEvents> implements AsyncIterable<Kf
       state: this.state,
       inFlight: this.pool?.inFlight ?? 0,
       leader: this.organiser.isLeader(),
+      paused: this.organiser.isPaused(),
     };
+  }
+
+  /**
+   * Pauses the whole group: the leader schedules nothing new; units already queued are
+   * still worked off. Any node may call it; pausing a paused group keeps the first
+   * pauser's note (`paused: false` in the result).
+   */
+  async pause(): Promise<PauseResult> {
+    this.assertRunning('pause');
+    const result = await groupPause(this.parts.redis, this.parts.keys).pause(`node ${this.nodeId}`);
+    if (result.paused) {
+      this.parts.logger.info({ node: this.nodeId }, 'this node paused the group');
+    }
+    return result;
+  }
+
+  /** Lifts the group's pause, whoever set it; `resumed: false` when it was not paused. */
+  async resume(): Promise<ResumeResult> {
+    this.assertRunning('resume');
+    const result = await groupPause(this.parts.redis, this.parts.keys).resume();
+    if (result.resumed) {
+      this.parts.logger.info(
+        { node: this.nodeId, pausedBy: result.note?.by },
+        'this node resumed the group',
+      );
+    }
+    return result;
+  }
+
+  /**
+   * Liveness and readiness, with why: the lease's renewal age, the claim loop, Redis and
+   * Kafka each probed within `timeoutMs` (default a third of `conf.leaseTtlMs`), leader
+   * or not, paused or not. A probe that fails is reported in the result, never thrown;
+   * it rejects only for a `timeoutMs` that is not a positive number.
+   */
+  async health(options: HealthOptions = {}): Promise<NodeHealth> {
+    const { config, redis, keys, kafka } = this.parts;
+    const timeoutMs = options.timeoutMs ?? config.conf.leaseTtlMs / 3;
+    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      throw new TypeError(`health(): timeoutMs must be a positive number, got ${timeoutMs}`);
+    }
+    return checkHealth({
+      state: this.state,
+      lease: this.lease.health(),
+      claimLoop: this.pool?.claimLoopState(),
+      leader: this.organiser.isLeader(),
+      pausedLastSeen: this.organiser.isPaused(),
+      readPaused: () => redis.get(keys.paused),
+      reachKafka: () => kafka.refreshMetadata([]),
+      timeoutMs,
+      secrets: [config.redis.password, config.kafka.sasl?.password].filter(
+        (s): s is string => s !== undefined,
+      ),
+    });
   }
 
   /**

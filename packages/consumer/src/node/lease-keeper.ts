@@ -20,6 +20,20 @@ export interface LeaseGuard {
   renew(): Promise<void>;
 }
 
+/** The lease as a health probe sees it, by this node's own clock. */
+export interface LeaseHealth {
+  /** Less than a TTL has passed since a renewal that succeeded was sent. */
+  live: boolean;
+  /** Since the last renewal that succeeded was sent; undefined before the first. */
+  renewedAgoMs: number | undefined;
+  /** Since a renewal was last sent: the timer sends one every `periodMs`, whatever Redis does. */
+  attemptedAgoMs: number | undefined;
+  ttlMs: number;
+  periodMs: number;
+  /** Whether the timer runs (from `start()` to `stop()`). */
+  renewing: boolean;
+}
+
 /**
  * The node's lease in the group: renewed on a timer at a third of its TTL, and at once
  * when a worker finds it may have lapsed. A renewal that finds the lease had lapsed
@@ -33,6 +47,10 @@ export class LeaseKeeper implements LeaseGuard {
   /** Renewals sent and not answered: a close waits for them before leaving the group. */
   private readonly sent = new Set<Promise<void>>();
   private lapsed = 0;
+  private renewedAt: number | undefined;
+  private attemptedAt: number | undefined;
+  /** When renewals started failing, while they do. */
+  private failingSince: number | undefined;
 
   constructor(
     private readonly leases: NodeLeases,
@@ -46,9 +64,10 @@ export class LeaseKeeper implements LeaseGuard {
     // Redis then costs one round trip of margin, not a whole renewal period.
     this.timer = setInterval(() => {
       this.renewOnce().catch((error: unknown) => {
+        this.failingSince ??= performance.now();
         this.options.events.report(error, 'renewing the node lease failed');
       });
-    }, this.options.ttlMs / 3);
+    }, this.periodMs);
   }
 
   /**
@@ -69,6 +88,24 @@ export class LeaseKeeper implements LeaseGuard {
 
   live(): boolean {
     return performance.now() < this.validUntil;
+  }
+
+  health(): LeaseHealth {
+    const now = performance.now();
+    const ago = (at: number | undefined) => (at === undefined ? undefined : Math.round(now - at));
+    return {
+      live: this.live(),
+      renewedAgoMs: ago(this.renewedAt),
+      attemptedAgoMs: ago(this.attemptedAt),
+      ttlMs: this.options.ttlMs,
+      periodMs: this.periodMs,
+      renewing: this.timer !== undefined,
+    };
+  }
+
+  /** Renewals go out at a third of the TTL: two may fail before the lease lapses. */
+  private get periodMs(): number {
+    return this.options.ttlMs / 3;
   }
 
   get lapses(): number {
@@ -95,8 +132,17 @@ export class LeaseKeeper implements LeaseGuard {
     // Counted from the moment the renewal was sent: the server set its expiry later than
     // that, so this node's view of the lease never outlasts the server's.
     const sentAt = performance.now();
+    this.attemptedAt = sentAt;
     const renewal = await this.leases.renew(nodeId);
     this.validUntil = Math.max(this.validUntil, sentAt + ttlMs);
+    this.renewedAt = Math.max(this.renewedAt ?? sentAt, sentAt);
+    if (this.failingSince !== undefined) {
+      logger.info(
+        { node: nodeId, failedForMs: Math.round(performance.now() - this.failingSince) },
+        'the node lease is renewed again',
+      );
+      this.failingSince = undefined;
+    }
     if (!renewal.wasLive && this.registered) {
       this.lapsed += 1;
       logger.warn(

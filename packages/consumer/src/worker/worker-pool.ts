@@ -1,4 +1,5 @@
 import { KafkaErrorCode } from '../errors/kafka-error-code.js';
+import { RepeatLimiter } from '../logging/repeat-limiter.js';
 import type { LeaseGuard } from '../node/lease-keeper.js';
 import type { NodeContext } from '../node/node-context.js';
 import { decodeUnit, type WorkUnit } from '../work-unit/work-unit.js';
@@ -12,6 +13,15 @@ import { retryWhileRedisAway } from './redis-retry.js';
 import { retryDelay, UnavailabilityBackoff } from './retry-delay.js';
 import { type Delivery, type LateCall, runUnit } from './run-unit.js';
 import { UnitSlots } from './unit-slots.js';
+
+/**
+ * The claim loop as a health probe sees it: `failed` is a defect (the loop threw past
+ * its own error handling), `stopped` is a pool that was stopped.
+ */
+export type ClaimLoopState =
+  | { state: 'running'; failingForMs?: number }
+  | { state: 'stopped' }
+  | { state: 'failed'; error: unknown };
 
 export interface WorkerPoolOptions extends NodeContext {
   concurrency: number;
@@ -55,20 +65,47 @@ export class WorkerPool {
   private readonly unavailable: UnavailabilityBackoff;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  private loopState: ClaimLoopState = { state: 'running' };
+  /** When claims started failing, while they do. */
+  private claimFailingSince: number | undefined;
+  /** Partitions Kafka cannot serve, each said once while it lasts and once when over. */
+  private readonly unavailableLog: RepeatLimiter;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.slots = new UnitSlots(options.concurrency);
     this.orphans = new OrphanSweep(options.redis, options.keys, options.nodeId);
     this.unavailable = new UnavailabilityBackoff(options.conf);
+    this.unavailableLog = new RepeatLimiter(options.logger);
   }
 
   get inFlight(): number {
     return this.slots.units;
   }
 
+  /** Whether the claim loop runs, and since when its claims fail (Redis away). */
+  claimLoopState(): ClaimLoopState {
+    if (this.loopState.state !== 'running' || this.claimFailingSince === undefined) {
+      return this.loopState;
+    }
+    return { state: 'running', failingForMs: performance.now() - this.claimFailingSince };
+  }
+
   start(): void {
     if (this.claimLoop !== undefined) return;
     this.claimLoop = this.claim();
+    this.claimLoop.then(
+      () => {
+        this.loopState = { state: 'stopped' };
+      },
+      (error: unknown) => {
+        // stop() awaits the loop too, and reports this again when the node closes.
+        this.loopState = { state: 'failed', error };
+        this.options.events.report(
+          error,
+          'the claim loop ended with an error; this node claims nothing more',
+        );
+      },
+    );
     const every = Math.max(MIN_SWEEP_INTERVAL_MS, this.options.conf.leaseTtlMs / 2);
     this.sweepTimer = setInterval(() => {
       this.sweeping ??= this.sweepOrphans().finally(() => {
@@ -111,8 +148,10 @@ export class WorkerPool {
       try {
         claimed = await this.claimOne();
         pause = CLAIM_PAUSE_MS;
+        this.claimsWork();
       } catch (error) {
         release();
+        this.claimFailingSince ??= performance.now();
         this.options.events.report(error, 'claiming a unit failed; trying again');
         await sleep(pause);
         pause = Math.min(CLAIM_PAUSE_MAX_MS, pause * 2);
@@ -129,6 +168,17 @@ export class WorkerPool {
         .finally(release);
       void this.slots.trackUnit(task);
     }
+  }
+
+  /** A claim went through: a stretch of failed claims, if any, is over, and said so. */
+  private claimsWork(): void {
+    if (this.claimFailingSince === undefined) return;
+    const failedForMs = Math.round(performance.now() - this.claimFailingSince);
+    this.claimFailingSince = undefined;
+    this.options.logger.info(
+      { node: this.options.nodeId, failedForMs },
+      'claiming units works again',
+    );
   }
 
   /**
@@ -196,7 +246,14 @@ export class WorkerPool {
       closeSignal: this.closeAbort.signal,
       // Kafka answered a fetch of the partition: a stretch of unavailability is over, and
       // the next leader move waits retryBackoffMs again.
-      served: () => this.unavailable.served(unit.topic, unit.partition),
+      served: () => {
+        this.unavailable.served(unit.topic, unit.partition);
+        this.unavailableLog.resolve(
+          `${unit.topic}/${unit.partition}`,
+          { topic: unit.topic, partition: unit.partition },
+          'the partition is fetched again',
+        );
+      },
     });
     if (outcome.kind === 'failed') {
       if (outcome.overrun !== undefined) await this.overran(unit, outcome.overrun);
@@ -323,6 +380,16 @@ export class WorkerPool {
       : decision.unavailable
         ? this.unavailable.next(unit.topic, unit.partition)
         : retryDelay(unit.attempts, conf);
+    if (decision.unavailable) {
+      // A leader moving or a broker restarting: handled (retried without counting an
+      // attempt), so a warning once per partition while it lasts, not one per retry.
+      this.unavailableLog.log(
+        `${unit.topic}/${unit.partition}`,
+        'warn',
+        { err: error, topic: unit.topic, partition: unit.partition, retryInMs },
+        'a partition could not be fetched (its leader moved or its broker is away); its units are retried without counting attempts',
+      );
+    }
     const requeue = async () => {
       const outcome = await hand();
       if (outcome === undefined) return;

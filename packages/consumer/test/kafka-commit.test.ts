@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import {
   createTopic,
   kafkaClient,
@@ -49,6 +52,26 @@ describe('progress committed to a Kafka consumer group', () => {
         lag: number(column(row, 'LAG')),
       }))
       .sort((a, b) => a.partition - b.partition);
+  }
+
+  /**
+   * Commits offsets to `groupId` with Kafka's own tool (`--reset-offsets --from-file`), as
+   * an operator, or the app that used the group, would have.
+   */
+  async function seedGroup(groupId: string, rows: Array<[string, number, number]>) {
+    const file = join(mkdtempSync(join(tmpdir(), 'kf-commit-')), 'offsets.csv');
+    writeFileSync(file, `${rows.map((row) => row.join(',')).join('\n')}\n`);
+    await runKafkaTool('kafka-consumer-groups', [
+      '--bootstrap-server',
+      stack.kafka.info.brokers[0] as string,
+      '--group',
+      groupId,
+      '--reset-offsets',
+      '--from-file',
+      file,
+      '--execute',
+    ]);
+    rmSync(dirname(file), { recursive: true, force: true });
   }
 
   /** What the group committed, read with kafkajs's admin client (not kf's code). */
@@ -170,19 +193,17 @@ describe('progress committed to a Kafka consumer group', () => {
     await createTopic(stack.kafka.info.brokers, { topic, partitions: 3 });
     await produceIds(stack.producer, topic, { count: 30, partitions: 3 });
     const legacy = `legacy-${Date.now()}`;
+    // Partition 0 committed at 4; partition 1 at 2, then its records below 5 deleted (as
+    // retention would); partition 2 never committed (useEarliest off: it starts at its end).
+    await seedGroup(legacy, [
+      [topic, 0, 4],
+      [topic, 1, 2],
+    ]);
     const admin = kafkaClient(stack.kafka.info.brokers, 'kf-commit-test-admin').admin();
     await admin.connect();
     try {
-      // Partition 0 committed at 4; partition 1 at 2, then retention-like deletion to 5;
-      // partition 2 never committed (useEarliest off: it starts at its log end).
-      await admin.setOffsets({
-        groupId: legacy,
-        topic,
-        partitions: [
-          { partition: 0, offset: '4' },
-          { partition: 1, offset: '2' },
-        ],
-      });
+      // kafkajs's admin finds the partition's leader in metadata it must have loaded.
+      await admin.fetchTopicMetadata({ topics: [topic] });
       await admin.deleteTopicRecords({ topic, partitions: [{ partition: 1, offset: '5' }] });
     } finally {
       await admin.disconnect();
@@ -219,13 +240,7 @@ describe('progress committed to a Kafka consumer group', () => {
     await produceIds(stack.producer, topic, { count: 10, partitions: 1 });
     const conf = config({ useEarliest: true, commitToKafka: false, commitIntervalMs: 100 });
     const groupId = conf.redis.groupName;
-    const admin = kafkaClient(stack.kafka.info.brokers, 'kf-commit-test-admin').admin();
-    await admin.connect();
-    try {
-      await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '7' }] });
-    } finally {
-      await admin.disconnect();
-    }
+    await seedGroup(groupId, [[topic, 0, 7]]);
     const n = await node(conf, [topic]);
     const delivered: number[] = [];
     await n.run({ eachMessage: async ({ message }) => void delivered.push(message.offset) });

@@ -73,6 +73,7 @@ export type {
   UnitFailedEvent,
   UnitsScheduledEvent,
 } from './node/node-events.js';
+export type { TelemetryOptions } from './telemetry/telemetry-options.js';
 export type { WorkUnit } from './work-unit/work-unit.js';
 export type { ErrorEntry, ErrorReason } from './worker/fail-unit.js';
 export type {

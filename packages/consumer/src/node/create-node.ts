@@ -18,12 +18,14 @@ import type { KafkaAccess } from '../kafka/kafka-access.js';
 import { repeatLimitedLogger } from '../logging/repeat-limited-logger.js';
 import { LeadershipKeeper } from '../organiser/leadership.js';
 import { Organiser } from '../organiser/organiser.js';
+import { setUpTelemetry } from '../telemetry/node-telemetry.js';
+import type { TelemetryOptions } from '../telemetry/telemetry-options.js';
 import { createErrorList } from './error-list.js';
 import { KfNode } from './kf-node.js';
 import { defaultNodeId } from './node-id.js';
 import { checkTopics } from './topics.js';
 
-export interface CreateNodeOptions {
+export interface CreateNodeOptions extends TelemetryOptions {
   /** Builds the Redis client instead of the adapter the config's shape picks. */
   redisFactory?: RedisFactory;
   /** pino-shaped; silent when omitted. Credentials are masked before it sees anything. */
@@ -64,6 +66,10 @@ export async function createNode(
   const logger = repeatLimitedLogger(redactingLogger(options.logger ?? silentLogger, secrets));
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   const nodeId = options.nodeId ?? defaultNodeId();
+  const telemetry = await setUpTelemetry(options, {
+    groupName: config.redis.groupName,
+    nodeId,
+  });
 
   const redis = await connectRedis(config, options, logger, timeoutMs);
   const kafka = options.kafka ?? kafkaAccess(config, logger);
@@ -86,6 +92,7 @@ export async function createNode(
     leases,
     errors: createErrorList(redis, keys),
     logger,
+    ...(telemetry === undefined ? {} : { instrument: telemetry.instrument }),
     organiser: (context) =>
       new Organiser({
         ...context,
@@ -98,6 +105,7 @@ export async function createNode(
         groupId: config.kafka.groupId,
       }),
   });
+  telemetry?.observe(node, { redis, keys, kafka, isolation: config.kafka.isolation, logger });
   try {
     await node.start(wanted);
   } catch (error) {

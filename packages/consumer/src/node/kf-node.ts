@@ -27,6 +27,8 @@ export interface NodeParts {
   leases: NodeLeases;
   errors: ErrorList;
   logger: Logger;
+  /** Wraps the delivery user code is called through (telemetry); none by default. */
+  instrument?: (delivery: Delivery) => Delivery;
   /** Built with the node's context (its event sink exists only once the node does). */
   organiser: (context: NodeContext) => Organiser;
 }
@@ -286,7 +288,7 @@ export class KfNode extends EventEmitter<NodeEvents> implements AsyncIterable<Kf
     this.pool = new WorkerPool({
       ...this.context,
       concurrency: concurrency ?? this.context.conf.concurrency,
-      delivery,
+      delivery: this.parts.instrument?.(delivery) ?? delivery,
       lease: this.lease,
     });
     this.pool.start();

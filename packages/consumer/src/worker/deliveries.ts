@@ -14,7 +14,11 @@ export function eachMessageDelivery(
         if (context.stopping()) return record.offset;
         const message = toMessage(unit, record);
         context.handing(record.offset, record.offset + 1);
-        await context.race(eachMessage({ message, unit, signal }));
+        const payload = { message, unit, signal };
+        const { calls } = context;
+        await context.race(
+          calls ? calls.message(unit, record, () => eachMessage(payload)) : eachMessage(payload),
+        );
         context.processed(record.offset + 1);
       }
       return lastOffset(records) + 1;
@@ -40,7 +44,11 @@ export function eachBatchDelivery(
         redelivered: unit.redelivered,
       };
       context.handing(first.offset, lastOffset(records) + 1);
-      await context.race(eachBatch({ batch, unit, signal }));
+      const payload = { batch, unit, signal };
+      const { calls } = context;
+      await context.race(
+        calls ? calls.batch(unit, records, () => eachBatch(payload)) : eachBatch(payload),
+      );
       return lastOffset(records) + 1;
     },
   };

@@ -4,6 +4,7 @@ import { HandlerTimeoutError } from '../errors/handler-timeout-error.js';
 import { KafkaRequestError } from '../errors/kafka-request-error.js';
 import { NotLeaderError } from '../errors/not-leader-error.js';
 import type { Isolation, KafkaAccess, KafkaRecord } from '../kafka/kafka-access.js';
+import type { ProcessCalls } from '../telemetry/process-calls.js';
 import type { WorkUnit } from '../work-unit/work-unit.js';
 import { type AbortRace, limitCalls, type Overrun } from './abort-race.js';
 import type { AttemptProgress } from './failure-outcome.js';
@@ -21,6 +22,8 @@ export interface Delivery {
    * lower when the node began closing part-way.
    */
   deliver(records: KafkaRecord[], context: DeliveryContext): Promise<number>;
+  /** Told how long each fetch of the unit's records took, and its error if it failed. */
+  fetched?(unit: UnitInfo, durationMs: number, error?: unknown): void;
 }
 
 export interface DeliveryContext {
@@ -35,6 +38,8 @@ export interface DeliveryContext {
   processed(offset: number): void;
   /** Records that user code is being handed `[from, to)`. */
   handing(from: number, to: number): void;
+  /** Wraps each call of user code in its trace span and timing, when telemetry is on. */
+  calls?: ProcessCalls;
 }
 
 export type UnitOutcome =
@@ -141,17 +146,21 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
         return { kind: 'stopped', messages, processedUpTo: position, handed: false };
       }
       fetching = true;
-      const result = await race(
-        options.kafka.fetch({
-          topic: unit.topic,
-          partition: unit.partition,
-          offset: position,
-          endOffset: end,
-          maxBytes: options.fetch.maxBytes,
-          maxWaitMs: options.fetch.maxWaitMs,
-          isolation: options.isolation,
-        }),
-      );
+      const fetch = () =>
+        race(
+          options.kafka.fetch({
+            topic: unit.topic,
+            partition: unit.partition,
+            offset: position,
+            endOffset: end,
+            maxBytes: options.fetch.maxBytes,
+            maxWaitMs: options.fetch.maxWaitMs,
+            isolation: options.isolation,
+          }),
+        );
+      const result = await (options.delivery.fetched === undefined
+        ? fetch()
+        : timed(fetch, context.unit, options.delivery));
       fetching = false;
       options.served?.();
       const records = result.records.filter((r) => r.offset >= position && r.offset < end);
@@ -203,5 +212,18 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
     };
   } finally {
     limit.dispose();
+  }
+}
+
+/** One fetch, with how long it took (and how it failed) told to the delivery. */
+async function timed<T>(fetch: () => Promise<T>, unit: UnitInfo, delivery: Delivery): Promise<T> {
+  const started = performance.now();
+  try {
+    const result = await fetch();
+    delivery.fetched?.(unit, performance.now() - started);
+    return result;
+  } catch (error) {
+    delivery.fetched?.(unit, performance.now() - started, error);
+    throw error;
   }
 }

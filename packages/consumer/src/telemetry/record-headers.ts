@@ -1,0 +1,16 @@
+import type { TextMapGetter } from '@opentelemetry/api';
+import type { RecordHeader } from '../kafka/kafka-access.js';
+
+/**
+ * Reads a propagator's fields (`traceparent`, `tracestate`) straight from a record's
+ * headers, without building a map per record. A key that repeats gives its first value.
+ */
+export const recordHeaderGetter: TextMapGetter<readonly RecordHeader[]> = {
+  keys: (headers) => headers.map((header) => header.key),
+  get(headers, key) {
+    for (const header of headers) {
+      if (header.key === key) return header.value?.toString('utf8');
+    }
+    return undefined;
+  },
+};

@@ -345,8 +345,13 @@ export class WorkerPool {
       // Its retry should find the new leader; but a refresh asking a hung broker can take
       // kafkajs's request timeout twice over, and a close does not wait for it: the unit
       // is handed back at once and the refresh goes on without it.
+      // Its failure is the same broker trouble as the fetch's, which the partition's
+      // warning below says; the next retry refreshes again.
       const refresh = kafka.refreshMetadata([unit.topic]).catch((refreshError: unknown) => {
-        logger.warn({ err: refreshError, topic: unit.topic }, 'metadata refresh failed');
+        logger.debug(
+          { err: refreshError, topic: unit.topic },
+          'metadata refresh after a failed fetch failed',
+        );
       });
       await this.untilClosing(refresh);
     }

@@ -27,18 +27,24 @@ export class Respawner {
   }
 
   /**
-   * SIGKILLs `pid` and remembers, under `name`, how to start it again: its command line,
+   * SIGKILLs `pid` (or sends `signal`: SIGTERM for a clean stop, whose end the caller
+   * awaits) and remembers, under `name`, how to start it again: its command line,
    * or `command(cwd)` for a server that rewrites its process title (redis-server does;
    * its executable cannot stand in, being the one binary behind redis-check-rdb too).
    */
-  kill(name: string, pid: number, command?: (cwd: string) => string[]): void {
+  kill(
+    name: string,
+    pid: number,
+    command?: (cwd: string) => string[],
+    signal: NodeJS.Signals = 'SIGKILL',
+  ): void {
     const cwd = readlinkSync(`/proc/${pid}/cwd`);
     const argv = command
       ? command(cwd)
       : readFileSync(`/proc/${pid}/cmdline`, 'utf8')
           .split('\0')
           .filter((a) => a !== '');
-    process.kill(pid, 'SIGKILL');
+    process.kill(pid, signal);
     this.dead.set(name, { argv, cwd });
     this.dirs.set(name, cwd);
   }

@@ -49,6 +49,7 @@ export type {
   KafkaAccess,
   KafkaRecord,
   PartitionMetadata,
+  PartitionOffset,
   PartitionOffsets,
   RecordHeader,
   TopicMetadata,

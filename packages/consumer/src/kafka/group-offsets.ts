@@ -8,16 +8,27 @@ type GroupOffsets = Pick<KafkaAccess, 'commitOffsets' | 'committedOffsets'>;
 
 /**
  * A group's coordinator moves with its partition of `__consumer_offsets`, and is loading
- * right after a broker starts or takes it over (NOT_COORDINATOR, COORDINATOR_LOAD_IN_
- * PROGRESS): retriable answers, each retried after finding the coordinator afresh, for
- * about 3 s in all.
+ * right after a broker starts or takes it over: those answers are retried, each after
+ * finding the coordinator afresh, for at most about 3 s. Nothing else is (a timeout
+ * already took `requestTimeoutMs`; the caller decides what to do next).
  */
-const COORDINATOR_RETRIES = { retries: 6, minTimeout: 100, maxTimeout: 1_000, factor: 2 };
+const COORDINATOR_MOVING = new Set([
+  14, // COORDINATOR_LOAD_IN_PROGRESS
+  15, // COORDINATOR_NOT_AVAILABLE
+  16, // NOT_COORDINATOR
+]);
+const COORDINATOR_RETRIES = {
+  retries: 6,
+  minTimeout: 100,
+  maxTimeout: 1_000,
+  factor: 2,
+  maxRetryTime: 3_000,
+};
 
 function withCoordinatorRetries<T>(call: () => Promise<T>): Promise<T> {
   return pRetry(call, {
     ...COORDINATOR_RETRIES,
-    shouldRetry: ({ error }) => (error as KafkajsErrorShape).retriable === true,
+    shouldRetry: ({ error }) => COORDINATOR_MOVING.has((error as KafkajsErrorShape).code ?? -1),
   });
 }
 

@@ -3,15 +3,26 @@ import type { KafkaAccess } from '../kafka/kafka-access.js';
 
 /** A read that keeps failing is reported again at most this often. */
 const REPEAT_REPORT_MS = 60_000;
+/** After a failed read, the next is tried this much later. */
+const RETRY_AFTER_MS = 1_000;
+
+interface Answer {
+  asked: Set<number>;
+  offsets: Map<number, number>;
+}
 
 /**
  * Where a partition Redis has no saved offset for starts when the Kafka consumer group
  * (`kafka.groupId`) committed one: an app moving from a kafkajs consumer group to kf
- * keeps its place. Asked only for partitions with nothing saved, so once per partition
- * in the life of a group.
+ * keeps its place. The group is read beside the ticks, never in them (a coordinator
+ * that does not answer must not hold up the other topics), and only for partitions with
+ * nothing saved, so about once per partition in the life of a group.
  */
 export class CommittedStarts {
-  private readonly failingSince = new Map<string, { since: number; reportedAt: number }>();
+  private readonly answers = new Map<string, Answer>();
+  private readonly reading = new Set<string>();
+  private readonly retryAt = new Map<string, number>();
+  private readonly failing = new Map<string, { since: number; reportedAt: number }>();
 
   constructor(
     private readonly kafka: KafkaAccess,
@@ -20,28 +31,70 @@ export class CommittedStarts {
   ) {}
 
   /**
-   * The group's committed offset per partition (absent: none committed), or undefined
-   * when the group could not be read: those partitions then wait for the next tick, as
-   * starting them from `useEarliest` instead would lose the group's place for good.
+   * The group's committed offset of each of `partitions` (absent: none committed), or
+   * undefined while it is being read: those partitions wait, since starting them from
+   * `useEarliest` instead would lose the group's place for good. A refusal that asking
+   * again cannot cure (no ACL for the group) is reported once and read as "none
+   * committed".
    */
-  async read(topic: string, partitions: number[]): Promise<Map<number, number> | undefined> {
+  lookup(topic: string, partitions: number[]): Map<number, number> | undefined {
     if (partitions.length === 0) return new Map();
-    try {
-      const found = await this.kafka.committedOffsets(this.groupId, topic, partitions);
-      this.failingSince.delete(topic);
-      return new Map(found.map((p) => [p.partition, p.offset]));
-    } catch (error) {
-      const now = Date.now();
-      const failing = this.failingSince.get(topic) ?? { since: now, reportedAt: 0 };
-      this.failingSince.set(topic, failing);
-      if (now - failing.reportedAt >= REPEAT_REPORT_MS) {
-        failing.reportedAt = now;
-        this.logger.warn(
-          { err: error, topic, groupId: this.groupId, failingForMs: now - failing.since },
-          'reading the Kafka consumer group offsets failed; partitions with no saved offset wait until it can be read',
-        );
-      }
-      return undefined;
+    const answer = this.answers.get(topic);
+    if (answer !== undefined && partitions.every((p) => answer.asked.has(p))) {
+      return answer.offsets;
     }
+    this.read(topic, partitions);
+    return undefined;
   }
+
+  private read(topic: string, partitions: number[]): void {
+    if (this.reading.has(topic) || Date.now() < (this.retryAt.get(topic) ?? 0)) return;
+    this.reading.add(topic);
+    const asked = new Set(partitions);
+    this.kafka
+      .committedOffsets(this.groupId, topic, partitions)
+      .then(
+        (found) => {
+          this.failing.delete(topic);
+          this.answers.set(topic, {
+            asked,
+            offsets: new Map(found.map((p) => [p.partition, p.offset])),
+          });
+        },
+        (error: unknown) => {
+          if (isRefusal(error)) {
+            this.logger.warn(
+              { err: error, topic, groupId: this.groupId },
+              'the Kafka consumer group cannot be read: partitions with no saved offset start as useEarliest says (grant the group Describe, or set conf.commitToKafka false)',
+            );
+            this.answers.set(topic, { asked, offsets: new Map() });
+            return;
+          }
+          this.retryAt.set(topic, Date.now() + RETRY_AFTER_MS);
+          this.reportWaiting(topic, error);
+        },
+      )
+      .finally(() => this.reading.delete(topic));
+  }
+
+  private reportWaiting(topic: string, error: unknown): void {
+    const now = Date.now();
+    const failing = this.failing.get(topic) ?? { since: now, reportedAt: 0 };
+    this.failing.set(topic, failing);
+    if (now - failing.reportedAt < REPEAT_REPORT_MS) return;
+    failing.reportedAt = now;
+    this.logger.warn(
+      { err: error, topic, groupId: this.groupId, failingForMs: now - failing.since },
+      'reading the Kafka consumer group offsets failed; partitions with no saved offset wait until it can be read',
+    );
+  }
+}
+
+/**
+ * A broker's answer that asking again does not change (an authorization failure, an
+ * unsupported request). Connection failures, timeouts and retriable codes are not.
+ */
+function isRefusal(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown; retriable?: unknown } } | null)?.cause;
+  return typeof cause?.code === 'number' && cause.retriable === false;
 }

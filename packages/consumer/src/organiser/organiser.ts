@@ -86,8 +86,8 @@ export class Organiser {
   private pausedReadAt = 0;
   private readonly progress: ProgressCommit;
   private readonly committedStarts: CommittedStarts;
-  /** The group's topics as last read, for the commit on close. */
-  private topics: string[] = [];
+  /** The partitions of each topic as Kafka last listed them: the ones committed. */
+  private readonly listed = new Map<string, number[]>();
 
   constructor(private readonly options: OrganiserOptions) {
     this.replicas = new ReplicaWait(options.redis, options.keys, options.conf, options.logger);
@@ -120,11 +120,8 @@ export class Organiser {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.ticking;
-    if (this.isLeader()) {
-      await this.progress.commit(this.topics, 'now').catch((error: unknown) => {
-        this.options.events.report(error, 'committing progress to Kafka on close failed');
-      });
-    }
+    const term = this.options.leadership.current();
+    if (term !== undefined) await this.progress.last(term.epoch, this.listedPartitions());
     await this.options.leadership.release();
   }
 
@@ -147,8 +144,7 @@ export class Organiser {
       await this.recoverDeadNodes();
       // Paused: units already queued still run, dead nodes' units are still recovered.
       if (!this.paused) await this.scheduleNewOffsets(term);
-      else this.topics = await this.options.redis.setMembers(this.options.keys.topics);
-      await this.progress.commit(this.topics);
+      this.progress.kick(term.epoch, this.listedPartitions());
     } catch (error) {
       this.options.events.report(error, 'organiser tick failed');
     }
@@ -212,7 +208,7 @@ export class Organiser {
       redis.listLength(keys.work),
       redis.hashGetAll(keys.offsets),
     ]);
-    this.topics = topics;
+    for (const topic of this.listed.keys()) if (!topics.includes(topic)) this.listed.delete(topic);
     // A full work list still lets first positions be recorded (with no units): a topic
     // added meanwhile would otherwise start wherever its log end is once room frees.
     const room = Math.max(0, conf.maxQueuedUnits - queued);
@@ -222,7 +218,7 @@ export class Organiser {
     const perTopic = await Promise.all(
       topics.map(async (topic) => {
         const partitions = await this.offsetsOf(topic);
-        return { topic, partitions, committed: await this.committedOf(topic, partitions, saved) };
+        return { topic, partitions, committed: this.committedOf(topic, partitions, saved) };
       }),
     );
     const candidates: Candidate[] = [];
@@ -338,16 +334,22 @@ export class Organiser {
    * saved (none asked when every partition has, or with `commitToKafka` off); undefined
    * when they could not be read.
    */
-  private async committedOf(
+  private committedOf(
     topic: string,
     partitions: PartitionOffsets[],
     saved: Record<string, string>,
-  ): Promise<Map<number, number> | undefined> {
+  ): Map<number, number> | undefined {
     if (!this.options.conf.commitToKafka) return new Map();
     const unsaved = partitions
       .map((p) => p.partition)
       .filter((partition) => saved[`${topic}/${partition}`] === undefined);
-    return this.committedStarts.read(topic, unsaved);
+    return this.committedStarts.lookup(topic, unsaved);
+  }
+
+  private listedPartitions(): PartitionKey[] {
+    return [...this.listed].flatMap(([topic, partitions]) =>
+      partitions.map((partition) => ({ topic, partition })),
+    );
   }
 
   /** Reads a topic's offsets; on failure the topic sits out this tick, the others go on. */
@@ -355,6 +357,10 @@ export class Organiser {
     const { kafka, isolation, logger } = this.options;
     try {
       const offsets = await kafka.offsets(topic, isolation);
+      this.listed.set(
+        topic,
+        offsets.map((p) => p.partition),
+      );
       this.missing.delete(topic);
       this.askingSince.delete(topic);
       const failed = this.failing.get(topic);
@@ -380,6 +386,8 @@ export class Organiser {
           });
           break;
         case 'topic-missing':
+          // Its saved offsets stay in Redis, but a commit naming it would be refused.
+          this.listed.delete(topic);
           if (!this.missing.has(topic)) {
             this.missing.add(topic);
             logger.warn(

@@ -1,10 +1,19 @@
 import type { ConsumerConf, GroupKeys } from '@kf/core';
 import type { IRedis, Logger } from '@kf/protocol';
 import type { KafkaAccess } from '../kafka/kafka-access.js';
-import { completedWatermarks } from '../progress/completed-watermarks.js';
+import { readProgress } from '../progress/completed-watermarks.js';
+import type { PartitionKey } from './fair-share.js';
 
 /** A commit that keeps failing is reported again at most this often. */
 const REPEAT_REPORT_MS = 60_000;
+/**
+ * The longest one commit may take: it runs beside the ticks, never in them, and a new
+ * one starts only once the last ended, so a coordinator that does not answer costs
+ * commits, never scheduling.
+ */
+const COMMIT_DEADLINE_MS = 10_000;
+/** The longest a close waits for its last commit (and for one still in flight). */
+const CLOSE_COMMIT_DEADLINE_MS = 3_000;
 
 export interface ProgressCommitOptions {
   redis: IRedis;
@@ -21,32 +30,56 @@ export interface ProgressCommitOptions {
  * group, so Kafka's own tools (kafka-consumer-groups, lag exporters, UIs) see the kf
  * group's progress and lag. Every partition is committed each time, changed or not: a
  * group with no members keeps its offsets only for `offsets.retention.minutes` after
- * their last commit. Kafka is never read from these offsets while Redis has its own.
+ * their last commit. Only partitions Kafka listed on a tick are committed, so a topic
+ * deleted from under the group does not fail the commit of the others.
  */
 export class ProgressCommit {
   private lastAt = 0;
+  private epoch: number | undefined;
+  private inFlight: Promise<void> | undefined;
   private failing: { since: number; reportedAt: number; failures: number } | undefined;
 
   constructor(private readonly options: ProgressCommitOptions) {}
 
-  /** Commits once `commitIntervalMs` has passed since the last (at once when `now`). */
-  async commit(topics: string[], when: 'due' | 'now' = 'due'): Promise<void> {
-    const { conf, redis, keys, kafka, groupId, logger } = this.options;
-    if (!conf.commitToKafka || topics.length === 0) return;
-    const started = Date.now();
-    if (when === 'due' && started - this.lastAt < conf.commitIntervalMs) return;
-    this.lastAt = started;
-    const progress = await completedWatermarks(redis, keys, topics);
-    if (progress.length === 0) return;
+  /**
+   * Starts a commit in the background when one is due: at once in a new term, then
+   * every `commitIntervalMs`. Never throws; failures are reported.
+   */
+  kick(epoch: number, partitions: PartitionKey[]): void {
+    if (!this.options.conf.commitToKafka) return;
+    if (epoch !== this.epoch) {
+      this.epoch = epoch;
+      this.lastAt = 0;
+    }
+    if (this.inFlight !== undefined) return;
+    if (Date.now() - this.lastAt < this.options.conf.commitIntervalMs) return;
+    this.inFlight = this.commit(epoch, partitions, COMMIT_DEADLINE_MS).finally(() => {
+      this.inFlight = undefined;
+    });
+  }
+
+  /** On close, while still leader: the commit in flight ends, then a last one is sent. */
+  async last(epoch: number, partitions: PartitionKey[]): Promise<void> {
+    if (!this.options.conf.commitToKafka) return;
+    const until = Date.now() + CLOSE_COMMIT_DEADLINE_MS;
+    await bounded(this.inFlight ?? Promise.resolve(), CLOSE_COMMIT_DEADLINE_MS);
+    await this.commit(epoch, partitions, Math.max(1, until - Date.now()));
+  }
+
+  private async commit(epoch: number, partitions: PartitionKey[], deadlineMs: number) {
+    const { redis, keys, kafka, groupId, logger } = this.options;
     try {
-      await kafka.commitOffsets(
-        groupId,
-        progress.map(({ topic, partition, completed }) => ({
-          topic,
-          partition,
-          offset: completed,
-        })),
-      );
+      const snapshot = await readProgress(redis, keys, partitions);
+      // A newer leader commits from its own ticks; this one's view may be older.
+      if (snapshot.epoch !== epoch || snapshot.partitions.length === 0) return;
+      this.lastAt = Date.now();
+      const offsets = snapshot.partitions.map(({ topic, partition, completed }) => ({
+        topic,
+        partition,
+        offset: completed,
+      }));
+      const sent = await bounded(kafka.commitOffsets(groupId, offsets), deadlineMs);
+      if (!sent) throw new Error(`the commit did not end within ${deadlineMs} ms`);
     } catch (error) {
       this.reportFailure(error);
       return;
@@ -80,5 +113,18 @@ export class ProgressCommit {
       },
       'committing progress to the Kafka consumer group failed; Kafka tools show older offsets until a commit succeeds (consumption goes on)',
     );
+  }
+}
+
+/** Whether `work` settled within `ms`; it is not cancelled, only no longer waited for. */
+async function bounded(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -6,6 +6,7 @@ import failUnit from './fail-unit-4.lua?raw';
 import groupState from './group-state-6.lua?raw';
 import markRedelivered from './lib/mark-redelivered.lua?raw';
 import memoryInfo from './memory-info-1.lua?raw';
+import readProgress from './read-progress-n.lua?raw';
 import recoverNode from './recover-node-3.lua?raw';
 import requeueError from './requeue-error-3.lua?raw';
 import requeueOrphans from './requeue-orphans-2.lua?raw';
@@ -41,6 +42,7 @@ export const scripts = {
   claimUnit: withServerTime('claim-unit', claimUnit),
   memoryInfo: defineScript('memory-info', memoryInfo),
   completeUnit: defineScript('complete-unit', completeUnit),
+  readProgress: defineScript('read-progress', readProgress),
   failUnit: defineScript('fail-unit', failUnit),
   recoverNode: withServerTime('recover-node', withRedeliveryMark(recoverNode)),
   requeueError: defineScript('requeue-error', requeueError),

@@ -40,6 +40,14 @@ function withRunFlags(command: Command): Command {
         .default(120_000),
     )
     .addOption(
+      new Option(
+        '--metrics-port <port>',
+        'serve each node metrics in Prometheus format: node i on port + i, at /metrics (0: off)',
+      )
+        .argParser(positive)
+        .default(0),
+    )
+    .addOption(
       new Option('--topic <name>', 'topic to create and use').default(`kf-example-${Date.now()}`),
     )
     .addOption(new Option('--group <name>', 'consumer group').default(`kf-example-${Date.now()}`));
@@ -57,6 +65,10 @@ async function runAndReport(brokers: string[], redis: string, flags: Flags): Pro
   log(
     `${flags.nodes} nodes, ${flags.messages} messages on ${flags.partitions} partitions of ${flags.topic}`,
   );
+  if (flags.metricsPort > 0) {
+    const last = flags.metricsPort + flags.nodes - 1;
+    log(`metrics in Prometheus format at http://127.0.0.1:${flags.metricsPort}..${last}/metrics`);
+  }
   const report = await runExample({
     ...flags,
     brokers,

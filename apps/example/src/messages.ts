@@ -15,6 +15,8 @@ export interface NodeSpec {
   group: string;
   topic: string;
   concurrency: number;
+  /** Serve this node's metrics in Prometheus format on this port; none when absent. */
+  metricsPort?: number;
 }
 
 /** A message's value: its id and when it was produced, for the latency figures. */

@@ -2,6 +2,8 @@
 // and reports what it consumed. A batch is reported before the handler returns, so a
 // unit is completed only after the app holds its messages.
 import { createNode } from '@kf/consumer';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { AppMessage, NodeMessage, NodeSpec, Payload } from './messages.js';
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as NodeSpec;
@@ -12,6 +14,17 @@ function send(message: NodeMessage): Promise<void> {
   });
 }
 
+/** With a port, OpenTelemetry's metrics SDK, read by a Prometheus endpoint on that port. */
+function prometheusMetrics(port: number | undefined): MeterProvider | undefined {
+  if (port === undefined) return undefined;
+  const exporter = new PrometheusExporter({ port }, (error) => {
+    if (error) process.stderr.write(`node ${spec.nodeId}: metrics on port ${port}: ${error}\n`);
+  });
+  return new MeterProvider({ readers: [exporter] });
+}
+
+const meterProvider = prometheusMetrics(spec.metricsPort);
+
 const node = await createNode(
   {
     bootstrapBrokers: spec.brokers,
@@ -19,7 +32,7 @@ const node = await createNode(
     conf: { useEarliest: true, concurrency: spec.concurrency },
   },
   [spec.topic],
-  { nodeId: spec.nodeId },
+  { nodeId: spec.nodeId, ...(meterProvider === undefined ? {} : { meterProvider }) },
 );
 
 let closing: Promise<void> | undefined;
@@ -28,6 +41,7 @@ function close(): Promise<void> {
     // The group's error list, read while the connection is still open.
     const errorListed = await node.errors.count();
     await node.close();
+    await meterProvider?.shutdown();
     await send({ type: 'closed', errorListed });
     process.exit(0);
   })();

@@ -16,6 +16,11 @@ export interface ExampleOptions {
   /** Messages produced per second; 0 for as fast as the broker takes them. */
   rate: number;
   timeoutMs: number;
+  /**
+   * Node `i` serves its metrics in Prometheus format on port `metricsPort + i`
+   * (`/metrics`); 0 serves none.
+   */
+  metricsPort: number;
   /** Called about once a second while the run lasts. */
   onProgress(progress: Progress): void;
   /** Aborting it ends the run early: the nodes close gracefully and the report says so. */
@@ -71,6 +76,7 @@ export async function runExample(options: ExampleOptions): Promise<Report> {
       group: options.group,
       topic: options.topic,
       concurrency: options.concurrency,
+      ...(options.metricsPort > 0 ? { metricsPort: options.metricsPort + i } : {}),
     };
     perNode.set(spec.nodeId, 0);
     const child = fork(NODE_SCRIPT, [JSON.stringify(spec)], {

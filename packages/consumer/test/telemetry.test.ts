@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startRedisSingle, waitUntil } from '@kf/devstack';
+import { startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
 import {
   context as contextApi,
   SpanKind,
@@ -223,15 +223,16 @@ describe('OpenTelemetry metrics and traces of a node, through the real SDK', () 
     const follower = await node(conf, [t], followerSdk.options);
 
     // Scheduled, not consumed (no node runs): the lag is every message, none settled.
-    let before = await leaderSdk.metrics();
+    const offsetsKey = `kf:{${conf.redis.groupName}}:offsets`;
     await until(
       waitUntil,
       async () => {
-        before = await leaderSdk.metrics();
-        return points(before, 'kf.consumer.partition.lag').length === 2;
+        const saved = await withRedis(stack.redis.info, (c) => c.hgetall(offsetsKey));
+        return saved[`${t}/0`] === String(P0_MESSAGES) && saved[`${t}/1`] === String(P1_MESSAGES);
       },
-      'the leader reports the lag of both partitions',
+      'the leader scheduled every message',
     );
+    const before = await leaderSdk.metrics();
     for (const p of [0, 1]) {
       const at = {
         'messaging.destination.name': t,

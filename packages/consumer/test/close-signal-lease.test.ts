@@ -113,6 +113,7 @@ describe('leaving the group: close(), the signal option, a lapsed lease', () => 
       state: 'closed',
       inFlight: 0,
       leader: false,
+      paused: false,
     });
 
     // What user code finished: partition 0 up to the hung offset, partition 1 up to the throw.
@@ -208,6 +209,7 @@ describe('leaving the group: close(), the signal option, a lapsed lease', () => 
       state: 'closed',
       inFlight: 0,
       leader: false,
+      paused: false,
     });
     expect(await redisCall('ZSCORE', keys.nodes, 'signal-node')).toBeNull();
     expect(await redisCall('EXISTS', keys.leader)).toBe(0);

@@ -70,6 +70,7 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
   });
   let connecting: Promise<void> | undefined;
+  let closed = false;
   const ensureConnected = async (): Promise<void> => {
     connecting ??= cluster.connect().catch((error: unknown) => {
       connecting = undefined; // the next call tries again
@@ -270,8 +271,9 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     offsets,
     offsetsAt,
     fetch,
-    ...groupOffsets(cluster, ensureConnected),
+    ...groupOffsets(cluster, ensureConnected, () => closed),
     async close() {
+      closed = true;
       connecting = undefined;
       await cluster.disconnect();
     },

@@ -25,18 +25,27 @@ const COORDINATOR_RETRIES = {
   maxRetryTime: 3_000,
 };
 
-function withCoordinatorRetries<T>(call: () => Promise<T>): Promise<T> {
-  return pRetry(call, {
-    ...COORDINATOR_RETRIES,
-    shouldRetry: ({ error }) => COORDINATOR_MOVING.has((error as KafkajsErrorShape).code ?? -1),
-  });
-}
-
 /** The port's consumer-group offset calls, on the cluster once `ready` resolved. */
-export function groupOffsets(cluster: InternalCluster, ready: () => Promise<void>): GroupOffsets {
+export function groupOffsets(
+  cluster: InternalCluster,
+  ready: () => Promise<void>,
+  closed: () => boolean,
+): GroupOffsets {
+  // A retry after close would open a connection again through the seed brokers.
+  const withCoordinatorRetries = <T>(call: () => Promise<T>): Promise<T> =>
+    pRetry(call, {
+      ...COORDINATOR_RETRIES,
+      shouldRetry: ({ error }) =>
+        !closed() && COORDINATOR_MOVING.has((error as KafkajsErrorShape).code ?? -1),
+    });
+
+  const refuseClosed = (operation: string) => {
+    if (closed()) throw new KafkaRequestError(operation, undefined, 'the Kafka port is closed');
+  };
   return {
     async commitOffsets(groupId, offsets) {
       if (offsets.length === 0) return;
+      refuseClosed(`commit offsets to consumer group ${groupId}`);
       await ready();
       const wire = offsets.map(({ topic, partition, offset }) => ({
         topic,
@@ -51,6 +60,7 @@ export function groupOffsets(cluster: InternalCluster, ready: () => Promise<void
     },
     async committedOffsets(groupId, topic, partitions) {
       if (partitions.length === 0) return [];
+      refuseClosed(`read the offsets of consumer group ${groupId}`);
       await ready();
       const wanted = partitions.map((partition) => ({ topic, partition }));
       const found = await withCoordinatorRetries(() =>

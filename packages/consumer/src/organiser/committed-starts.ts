@@ -47,6 +47,12 @@ export class CommittedStarts {
     return undefined;
   }
 
+  /** A new term asks the group afresh. */
+  forget(): void {
+    this.answers.clear();
+    this.retryAt.clear();
+  }
+
   private read(topic: string, partitions: number[]): void {
     if (this.reading.has(topic) || Date.now() < (this.retryAt.get(topic) ?? 0)) return;
     this.reading.add(topic);

@@ -141,9 +141,12 @@ export class Organiser {
       const term = await this.options.leadership.tryAcquire();
       await this.lookAtPause(term !== undefined);
       if (term === undefined) return;
+      this.beginTerm(term);
       await this.recoverDeadNodes();
-      // Paused: units already queued still run, dead nodes' units are still recovered.
-      if (!this.paused) await this.scheduleNewOffsets(term);
+      // Paused: units already queued still run, dead nodes' units are still recovered,
+      // and the partitions Kafka lists are still looked at for the commit.
+      if (this.paused) await this.listPartitions();
+      else await this.scheduleNewOffsets(term);
       this.progress.kick(term.epoch, this.listedPartitions());
     } catch (error) {
       this.options.events.report(error, 'organiser tick failed');
@@ -194,21 +197,41 @@ export class Organiser {
     }
   }
 
+  /**
+   * A new term starts from what Kafka and Redis say now, not from what this node saw
+   * when it last led: reload metadata, forget half-confirmed resets, partitions listed
+   * and the Kafka group's answers.
+   */
+  private beginTerm(term: Leadership): void {
+    if (term.epoch === this.epoch) return;
+    this.epoch = term.epoch;
+    this.metadataLoadedAt = 0;
+    this.ahead.clear();
+    this.listed.clear();
+    this.committedStarts.forget();
+  }
+
+  /** While paused: the group's topics and their partitions, as Kafka lists them now. */
+  private async listPartitions(): Promise<void> {
+    const topics = await this.groupTopics();
+    await this.reloadStaleMetadata(topics);
+    await Promise.all(topics.map((topic) => this.offsetsOf(topic)));
+  }
+
+  /** The group's topics; a topic removed from it is no longer committed. */
+  private async groupTopics(): Promise<string[]> {
+    const topics = await this.options.redis.setMembers(this.options.keys.topics);
+    for (const topic of this.listed.keys()) if (!topics.includes(topic)) this.listed.delete(topic);
+    return topics;
+  }
+
   private async scheduleNewOffsets(term: Leadership): Promise<void> {
     const { redis, keys, conf } = this.options;
-    if (term.epoch !== this.epoch) {
-      // A new term starts from what Kafka says now, not from what this node saw when it
-      // last led: reload metadata, forget half-confirmed resets.
-      this.epoch = term.epoch;
-      this.metadataLoadedAt = 0;
-      this.ahead.clear();
-    }
     const [topics, queued, saved] = await Promise.all([
-      redis.setMembers(keys.topics),
+      this.groupTopics(),
       redis.listLength(keys.work),
       redis.hashGetAll(keys.offsets),
     ]);
-    for (const topic of this.listed.keys()) if (!topics.includes(topic)) this.listed.delete(topic);
     // A full work list still lets first positions be recorded (with no units): a topic
     // added meanwhile would otherwise start wherever its log end is once room frees.
     const room = Math.max(0, conf.maxQueuedUnits - queued);

@@ -6,12 +6,6 @@ import type { PartitionKey } from './fair-share.js';
 
 /** A commit that keeps failing is reported again at most this often. */
 const REPEAT_REPORT_MS = 60_000;
-/**
- * The longest one commit may take: it runs beside the ticks, never in them, and a new
- * one starts only once the last ended, so a coordinator that does not answer costs
- * commits, never scheduling.
- */
-const COMMIT_DEADLINE_MS = 10_000;
 /** The longest a close waits for its last commit (and for one still in flight). */
 const CLOSE_COMMIT_DEADLINE_MS = 3_000;
 
@@ -43,7 +37,10 @@ export class ProgressCommit {
 
   /**
    * Starts a commit in the background when one is due: at once in a new term, then
-   * every `commitIntervalMs`. Never throws; failures are reported.
+   * every `commitIntervalMs`. Commits run beside the ticks, never in them, and a new one
+   * starts only once the last has ended (kafkajs's request timeout bounds it), so a
+   * coordinator that does not answer costs commits, never scheduling, and an older
+   * snapshot can never land after a newer one. Never throws; failures are reported.
    */
   kick(epoch: number, partitions: PartitionKey[]): void {
     if (!this.options.conf.commitToKafka) return;
@@ -53,20 +50,39 @@ export class ProgressCommit {
     }
     if (this.inFlight !== undefined) return;
     if (Date.now() - this.lastAt < this.options.conf.commitIntervalMs) return;
-    this.inFlight = this.commit(epoch, partitions, COMMIT_DEADLINE_MS).finally(() => {
-      this.inFlight = undefined;
-    });
+    this.started(this.commit(epoch, partitions));
   }
 
-  /** On close, while still leader: the commit in flight ends, then a last one is sent. */
+  /**
+   * On close, while still leader: once the commit in flight ended, a last one, within
+   * CLOSE_COMMIT_DEADLINE_MS in all. None is sent while an earlier one may still land.
+   */
   async last(epoch: number, partitions: PartitionKey[]): Promise<void> {
     if (!this.options.conf.commitToKafka) return;
     const until = Date.now() + CLOSE_COMMIT_DEADLINE_MS;
-    await bounded(this.inFlight ?? Promise.resolve(), CLOSE_COMMIT_DEADLINE_MS);
-    await this.commit(epoch, partitions, Math.max(1, until - Date.now()));
+    if (this.inFlight !== undefined && !(await bounded(this.inFlight, CLOSE_COMMIT_DEADLINE_MS))) {
+      this.reportFailure(
+        new Error('the last commit was not sent: an earlier one is still in flight'),
+      );
+      return;
+    }
+    const last = this.started(this.commit(epoch, partitions));
+    if (!(await bounded(last, Math.max(1, until - Date.now())))) {
+      this.reportFailure(
+        new Error(`the last commit did not end within ${CLOSE_COMMIT_DEADLINE_MS} ms`),
+      );
+    }
   }
 
-  private async commit(epoch: number, partitions: PartitionKey[], deadlineMs: number) {
+  private started(commit: Promise<void>): Promise<void> {
+    const inFlight = commit.finally(() => {
+      if (this.inFlight === inFlight) this.inFlight = undefined;
+    });
+    this.inFlight = inFlight;
+    return inFlight;
+  }
+
+  private async commit(epoch: number, partitions: PartitionKey[]): Promise<void> {
     const { redis, keys, kafka, groupId, logger } = this.options;
     try {
       const snapshot = await readProgress(redis, keys, partitions);
@@ -78,8 +94,7 @@ export class ProgressCommit {
         partition,
         offset: completed,
       }));
-      const sent = await bounded(kafka.commitOffsets(groupId, offsets), deadlineMs);
-      if (!sent) throw new Error(`the commit did not end within ${deadlineMs} ms`);
+      await kafka.commitOffsets(groupId, offsets);
     } catch (error) {
       this.reportFailure(error);
       return;

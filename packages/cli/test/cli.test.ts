@@ -68,6 +68,8 @@ describe('the kf binary against a running group', () => {
   let node: KfNode;
   let dir: string;
   let flags: string[];
+  /** Before the first record was produced: a reset to it goes back to each log's start. */
+  let beforeProducing: Date;
   /** Offsets the node handled, per partition, in order. */
   const seen: Array<{ partition: number; offset: number }> = [];
 
@@ -91,6 +93,7 @@ describe('the kf binary against a running group', () => {
       GROUP,
     ];
     await createTopic(kafka.info.brokers, { topic: TOPIC, partitions: 2 });
+    beforeProducing = new Date();
     const producer = kafkaClient(kafka.info.brokers).producer();
     await producer.connect();
     await producer.send({
@@ -235,7 +238,7 @@ describe('the kf binary against a running group', () => {
     expect(JSON.parse((await kf(['status', '--json', ...flags])).stdout).paused).toBeNull();
   });
 
-  test('offsets reset: a dry run prints old → new and moves nothing; --yes moves them and the node delivers again', async () => {
+  test('offsets reset: a dry run to a time prints old → new and moves nothing; --yes moves them and the node delivers again', async () => {
     const dry = await kf([
       'offsets',
       'reset',
@@ -244,7 +247,7 @@ describe('the kf binary against a running group', () => {
       '--partition',
       '1',
       '--to',
-      'earliest',
+      beforeProducing.toISOString(),
       ...flags,
     ]);
     expect(dry.code).toBe(0);

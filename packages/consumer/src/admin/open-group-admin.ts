@@ -105,6 +105,8 @@ export async function openGroupAdmin(
     status: () => readGroupStatus(redis, keys),
     async lag(lagOptions = {}) {
       const topics = lagOptions.topics ?? (await redis.setMembers(keys.topics));
+      // A group with no topics has no lag: Kafka need not be reachable to say so.
+      if (topics.length === 0) return { group: keys.group, topics: [] };
       return readGroupLag(redis, keys, await kafkaFor(topics), isolation, topics);
     },
     errors: groupErrors(redis, keys),

@@ -406,6 +406,8 @@ describe('OpenTelemetry metrics and traces of a node, through the real SDK', () 
     expect(total(metrics, 'kf.consumer.units.failed')).toBe(1);
     expect(recorded(metrics, 'messaging.process.duration', { 'error.type': 'Error' })).toBe(1);
     expect(recorded(metrics, 'messaging.process.duration')).toBe(spans.length);
+    // Once per call: the age of the batch's first record.
+    expect(recorded(metrics, 'kf.consumer.message.latency')).toBe(spans.length);
     // The failed call's messages were handed to user code too.
     expect(total(metrics, 'messaging.client.consumed.messages')).toBe(parents.length + firstBatch);
   });

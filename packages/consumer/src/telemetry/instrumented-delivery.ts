@@ -12,8 +12,9 @@ export interface DeliveryInstruments {
   /** Messages handed to user code and their age then, in every mode; absent without metrics. */
   handed?: {
     consumed: Counter;
+    consumedAttributes: PartitionAttributes;
     latency: Histogram;
-    attributes: PartitionAttributes;
+    latencyAttributes: PartitionAttributes;
   };
   /** Each fetch's duration; absent without metrics. */
   fetches?: {
@@ -26,12 +27,14 @@ export interface DeliveryInstruments {
 export function instrumentDelivery(delivery: Delivery, instruments: DeliveryInstruments): Delivery {
   const { calls, handed, fetches } = instruments;
   return {
-    deliver(records, context) {
-      return delivery.deliver(records, {
-        ...context,
-        calls,
-        ...(handed === undefined ? {} : { handing: countHanded(records, context, handed) }),
-      });
+    async deliver(records, context) {
+      if (handed === undefined) return delivery.deliver(records, { ...context, calls });
+      const counting = countHanded(records, context, handed);
+      try {
+        return await delivery.deliver(records, { ...context, calls, handing: counting.handing });
+      } finally {
+        counting.flush();
+      }
     },
     ...(fetches === undefined
       ? {}
@@ -50,29 +53,43 @@ export function instrumentDelivery(delivery: Delivery, instruments: DeliveryInst
 }
 
 /**
- * The context's `handing`, counting the records of each range handed and recording
- * their age. Ranges come in offset order, so one cursor walks the records once.
+ * The context's `handing`, counting the records of each range handed and recording the
+ * age of its first (its oldest). Recording costs the SDK an attribute lookup each time,
+ * so the count is added once per delivery (`flush`) and the age once per range — per
+ * call of user code, as `messaging.process.duration` is. Ranges come in offset order,
+ * so one cursor walks the records once.
  */
 function countHanded(
   records: readonly KafkaRecord[],
   context: DeliveryContext,
   handed: NonNullable<DeliveryInstruments['handed']>,
-): DeliveryContext['handing'] {
-  const attributes = handed.attributes.of(context.unit.topic, context.unit.partition);
+): { handing: DeliveryContext['handing']; flush(): void } {
+  const { topic, partition } = context.unit;
   let cursor = 0;
-  return (from, to) => {
-    const now = Date.now();
-    let count = 0;
-    for (; cursor < records.length; cursor++) {
-      const record = records[cursor] as KafkaRecord;
-      if (record.offset < from) continue;
-      if (record.offset >= to) break;
-      count += 1;
-      // A producer's clock ahead of this host's would make it negative, which a
-      // histogram does not take.
-      handed.latency.record(Math.max(0, now - record.timestamp) / 1_000, attributes);
-    }
-    if (count > 0) handed.consumed.add(count, attributes);
-    context.handing(from, to);
+  let count = 0;
+  return {
+    handing(from, to) {
+      let first: KafkaRecord | undefined;
+      for (; cursor < records.length; cursor++) {
+        const record = records[cursor] as KafkaRecord;
+        if (record.offset < from) continue;
+        if (record.offset >= to) break;
+        first ??= record;
+        count += 1;
+      }
+      if (first !== undefined) {
+        // A producer's clock ahead of this host's would make it negative, which a
+        // histogram does not take.
+        handed.latency.record(
+          Math.max(0, Date.now() - first.timestamp) / 1_000,
+          handed.latencyAttributes.of(topic, partition),
+        );
+      }
+      context.handing(from, to);
+    },
+    flush() {
+      if (count > 0) handed.consumed.add(count, handed.consumedAttributes.of(topic, partition));
+      count = 0;
+    },
   };
 }

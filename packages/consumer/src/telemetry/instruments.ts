@@ -64,7 +64,7 @@ export function createInstruments(meter: Meter): Instruments {
     ),
     messageLatency: seconds(
       'kf.consumer.message.latency',
-      "Time from a record's timestamp (producer create time or log append time) to user code receiving it",
+      "Time from a record's timestamp (producer create time or log append time) to user code receiving it, once per call of user code (its first record)",
       LONG_BUCKETS_S,
     ),
     unitDuration: seconds(

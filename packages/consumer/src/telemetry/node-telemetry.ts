@@ -71,8 +71,9 @@ export async function setUpTelemetry(
       : {
           handed: {
             consumed: instruments.consumedMessages,
+            consumedAttributes: processAttributes,
             latency: instruments.messageLatency,
-            attributes: processAttributes,
+            latencyAttributes: partitions,
           },
           fetches: {
             duration: instruments.fetchDuration,

@@ -5,7 +5,7 @@ import type { PartitionAttributes } from './partition-attributes.js';
 import { Attr } from './semconv.js';
 
 /** What the event metrics need of a node: its events. */
-export interface EventSource {
+export interface NodeEventSource {
   on<K extends keyof NodeEvents>(name: K, listener: (...payload: NodeEvents[K]) => void): unknown;
 }
 
@@ -14,7 +14,7 @@ export interface EventSource {
  * a closed node emits nothing more.
  */
 export function countNodeEvents(
-  node: EventSource,
+  node: NodeEventSource,
   instruments: Instruments,
   attributes: { group: Attributes; partitions: PartitionAttributes },
 ): void {

@@ -2,7 +2,7 @@ import type { Attributes, Meter, Tracer, TracerProvider } from '@opentelemetry/a
 import type { Delivery } from '../worker/run-unit.js';
 import { type DeliveryInstruments, instrumentDelivery } from './instrumented-delivery.js';
 import { createInstruments, type Instruments } from './instruments.js';
-import { countNodeEvents, type EventSource } from './node-events-metrics.js';
+import { countNodeEvents, type NodeEventSource } from './node-events-metrics.js';
 import { type GaugeSources, observeNodeGauges } from './node-gauges.js';
 import { loadOtelApi, type OtelApi } from './otel-api.js';
 import { PartitionAttributes } from './partition-attributes.js';
@@ -15,7 +15,7 @@ export interface NodeTelemetry {
   /** The node's delivery with spans and per-message metrics around user code. */
   instrument(delivery: Delivery): Delivery;
   /** Counts the node's events and observes its gauges, for as long as it runs. */
-  observe(node: EventSource & GaugeSources['node'], sources: Omit<GaugeSources, 'node'>): void;
+  observe(node: NodeEventSource & GaugeSources['node'], sources: Omit<GaugeSources, 'node'>): void;
 }
 
 // Instruments are made once per meter: nodes of one process share them, as the SDK

@@ -253,9 +253,9 @@ describe('openGroupAdmin on a running group', () => {
     );
 
     expect(await a.errors.requeue({ topic: 'payments' })).toBe(1);
-    const [requeued] = (
-      await withRedis(stack.redis.info, (c) => c.call('LRANGE', keys.work, '0', '-1'))
-    ).map((raw: string) => decodeUnit(raw));
+    const [requeued] = (await withRedis(stack.redis.info, (c) => c.lrange(keys.work, 0, -1))).map(
+      (raw) => decodeUnit(raw),
+    );
     expect(requeued).toMatchObject({
       ok: true,
       unit: { topic: 'payments', offset: 40, attempts: 0, redelivered: true },

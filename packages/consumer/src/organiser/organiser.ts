@@ -384,7 +384,9 @@ export class Organiser {
         topic,
         offsets.map((p) => p.partition),
       );
-      this.missing.delete(topic);
+      if (this.missing.delete(topic)) {
+        logger.info({ topic }, 'the topic exists now; it is scheduled');
+      }
       this.askingSince.delete(topic);
       const failed = this.failing.get(topic);
       if (failed !== undefined) {
@@ -400,9 +402,10 @@ export class Organiser {
         case 'leader-moved':
           // A partition's leader moved or died: the cached metadata names the old one, and
           // nothing else may refresh it while no unit of this topic is in flight.
-          this.reportFailing(topic, error);
+          this.reportFailing(topic, error, 'handled');
+          // The same outage as the report above: said there, not again every tick.
           await kafka.refreshMetadata([topic]).catch((refreshError: unknown) => {
-            logger.warn(
+            logger.debug(
               { err: refreshError, topic },
               'metadata refresh failed; the next tick retries',
             );
@@ -428,7 +431,7 @@ export class Organiser {
           this.askAgain(topic, error);
           break;
         case 'failed':
-          this.reportFailing(topic, error);
+          this.reportFailing(topic, error, 'failed');
           break;
       }
       return [];
@@ -445,7 +448,7 @@ export class Organiser {
     const since = this.askingSince.get(topic) ?? now;
     this.askingSince.set(topic, since);
     if (now - since > this.options.conf.metadataMaxAgeMs) {
-      this.reportFailing(topic, error);
+      this.reportFailing(topic, error, 'failed');
       return;
     }
     this.options.logger.debug(
@@ -457,8 +460,11 @@ export class Organiser {
   /**
    * The first failure of a stretch is reported, a different one too, and a lasting one
    * once every REPEAT_REPORT_MS: every tick would flood the log at 10 lines a second.
+   * `handled`: a leader moving or a broker away, which kf rides out by itself, is a
+   * warning; anything else (a refusal, an error kf cannot cure) an error and an `error`
+   * event.
    */
-  private reportFailing(topic: string, error: unknown): void {
+  private reportFailing(topic: string, error: unknown, kind: 'handled' | 'failed'): void {
     const now = Date.now();
     const e = error as { code?: unknown; kafkaErrorCode?: unknown } | null;
     const what = `${String(e?.code)}/${String(e?.kafkaErrorCode)}`;
@@ -468,10 +474,9 @@ export class Organiser {
       return;
     }
     this.failing.set(topic, { what, reportedAt: now, since: prior?.since ?? now });
-    this.options.events.report(
-      error,
-      `offsets of topic ${topic} could not be read; its partitions wait while the other topics go on, and every tick asks again`,
-    );
+    const message = `offsets of topic ${topic} could not be read; its partitions wait while the other topics go on, and every tick asks again`;
+    if (kind === 'handled') this.options.logger.warn({ err: error, topic }, message);
+    else this.options.events.report(error, message);
   }
 
   /** Where a partition starts this tick and what it wants, or undefined: nothing to do. */

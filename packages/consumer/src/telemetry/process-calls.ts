@@ -59,9 +59,11 @@ export function processCalls(options: ProcessCallsOptions): ProcessCalls {
     } catch (error) {
       work = Promise.reject(error);
     }
-    const finish = (error?: unknown) => {
+    // A failure is boxed: user code may reject with `undefined`.
+    const finish = (failure?: { error: unknown }) => {
+      const error = failure?.error;
       if (span !== undefined) {
-        if (error !== undefined) {
+        if (failure !== undefined) {
           span.recordException(error instanceof Error ? error : String(error));
           span.setStatus({
             code: api.SpanStatusCode.ERROR,
@@ -75,14 +77,16 @@ export function processCalls(options: ProcessCallsOptions): ProcessCalls {
         const attributes = options.metricAttributes.of(unit.topic, unit.partition);
         duration.record(
           (performance.now() - started) / 1_000,
-          error === undefined ? attributes : { ...attributes, [Attr.errorType]: errorType(error) },
+          failure === undefined
+            ? attributes
+            : { ...attributes, [Attr.errorType]: errorType(error) },
         );
       }
     };
     return work.then(
       () => finish(),
       (error: unknown) => {
-        finish(error);
+        finish({ error });
         throw error;
       },
     );

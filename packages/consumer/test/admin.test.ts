@@ -1,7 +1,9 @@
-import { groupKeys } from '@kf/core';
+import { createRedis, groupKeys } from '@kf/core';
 import { startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type GroupAdmin, openGroupAdmin } from '../src/index.js';
+import { planUnits } from '../src/organiser/plan-units.js';
+import { scheduleUnits } from '../src/organiser/schedule-units.js';
 import { decodeUnit, unitId, type WorkUnit } from '../src/work-unit/work-unit.js';
 import { encodeErrorEntry } from '../src/worker/fail-unit.js';
 import { useGroupNodes } from './support/group-nodes.js';
@@ -210,6 +212,47 @@ describe('openGroupAdmin on a running group', () => {
     );
     await a.resume();
     await until(waitUntil, async () => await caughtUp(a), 'offsets 10 to 30 run again');
+  });
+
+  test("a leader's write planned before a reset writes nothing after it", async () => {
+    const t = await topic('admin-reset-stale', 1);
+    await produceIds(stack.producer, t, { count: 30, partitions: 1 });
+    const conf = config();
+    const keys = groupKeys(conf.redis.groupName);
+    const redis = await createRedis(conf.redis);
+    try {
+      // A group as a leader of epoch 1 left it: offsets 0 to 20 scheduled and completed.
+      await redis.setAdd(keys.topics, [t]);
+      await redis.set(keys.epoch, '1');
+      await redis.hashSet(keys.offsets, { [`${t}/0`]: '20' });
+      // The leader reads the saved offset 20 and plans [20, 30); the reset lands before
+      // its write.
+      const plan = planUnits({
+        topic: t,
+        partition: 0,
+        from: 20,
+        to: 30,
+        consumeStep: 10,
+        freeWorkers: 1,
+        maxUnits: 10,
+        now: Date.now(),
+      });
+      const a = await admin(conf);
+      await a.resetOffsets({ topic: t, to: 5, dryRun: false });
+      const write = await scheduleUnits(redis, keys, {
+        epoch: 1,
+        topic: t,
+        partition: 0,
+        plannedFrom: 20,
+        units: plan.units,
+        nextOffset: plan.nextOffset,
+      });
+      expect(write).toEqual({ status: 'stale', savedOffset: 5 });
+      expect(await redis.listLength(keys.work)).toBe(0);
+      expect(await redis.hashGet(keys.offsets, `${t}/0`)).toBe('5');
+    } finally {
+      await redis.close();
+    }
   });
 
   test('the error list: filtered list, show, requeue and purge', async () => {

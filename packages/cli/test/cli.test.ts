@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -77,9 +77,8 @@ describe('the kf binary against a running group', () => {
     // `pnpm test` builds every package first (turbo); a run of this file alone needs it too.
     if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: pnpm --filter @kf/cli build`);
     const built = statSync(cliPath).mtimeMs;
-    const stale = ['cli.ts', 'run-cli.ts', 'program.ts'].some(
-      (file) => statSync(join(packageDir, 'src', file)).mtimeMs > built,
-    );
+    const sources = readdirSync(join(packageDir, 'src'), { recursive: true, encoding: 'utf8' });
+    const stale = sources.some((file) => statSync(join(packageDir, 'src', file)).mtimeMs > built);
     if (stale) throw new Error(`${cliPath} is older than src/: pnpm --filter @kf/cli build`);
 
     [kafka, redis] = await startTogether(startKafka({ brokers: 1 }), startRedisSingle());

@@ -34,6 +34,29 @@ describe.each(SETUPS)('leader lock on a real Redis ($kind, $client)', ({ kind, c
     expect(await leaderLock.release(leadership)).toBe(false);
   });
 
+  test('with a holder, the token names it before a random part unique to each term; only the whole token renews or releases', async () => {
+    const leaderLock = createLeaderLock(ctx.redis, {
+      group: ctx.group,
+      ttlMs: 5_000,
+      holder: 'node#a',
+    });
+    const first = await acquired(await leaderLock.acquire());
+    expect(first.token).toMatch(/^node#a#[0-9a-f]{32}$/);
+    expect(await ctx.probe.get(ctx.keys.leader)).toBe(first.token);
+    // Someone who can read who leads (the holder) still cannot act as the leader.
+    const guessed: Leadership = { token: `node#a#${'0'.repeat(32)}`, epoch: first.epoch };
+    expect(await leaderLock.renew(guessed)).toMatchObject({ renewed: false });
+    expect(await leaderLock.release(guessed)).toBe(false);
+    expect(await leaderLock.renew(first)).toEqual({ renewed: true, epoch: first.epoch });
+    expect(await leaderLock.release(first)).toBe(true);
+
+    const second = await acquired(await leaderLock.acquire());
+    expect(second.token).toMatch(/^node#a#[0-9a-f]{32}$/);
+    expect(second.token).not.toBe(first.token);
+    expect(await leaderLock.release(first)).toBe(false);
+    expect(await ctx.probe.get(ctx.keys.leader)).toBe(second.token);
+  });
+
   test('a second contender fails while the lock is held, and learns how long to wait', async () => {
     const first = lock(5_000);
     const second = lock(5_000);

@@ -7,7 +7,11 @@ import { ttlOption } from './ttl.js';
 
 /** One term of leadership: what renewing and releasing it take. */
 export interface Leadership {
-  /** Random, unique to the term: only its holder can renew or release the lock. */
+  /**
+   * Unique to the term: only its holder can renew or release the lock. `<holder>#<32
+   * random hex digits>` when the lock was created with a `holder`, the random part alone
+   * otherwise; only the whole token is ever compared.
+   */
   readonly token: string;
   /**
    * The fencing epoch: it grows with every new term, so a write checked against it in a
@@ -42,6 +46,11 @@ export interface LeaderLockOptions {
   group: string;
   /** How long the lock lasts without renewal, in ms: renew well within it. */
   ttlMs: number;
+  /**
+   * Who takes the lock (a node id): written in the token before its random part, so a
+   * reader of the leader key can name the leader without learning the token itself.
+   */
+  holder?: string;
 }
 
 /** The group's leader lock, with a fencing epoch: the organiser runs only while holding it. */
@@ -51,7 +60,8 @@ export function createLeaderLock(redis: IRedis, options: LeaderLockOptions): Lea
   const lockKeys = [keys.leader, keys.epoch];
   return {
     async acquire() {
-      const token = randomBytes(16).toString('hex');
+      const random = randomBytes(16).toString('hex');
+      const token = options.holder === undefined ? random : `${options.holder}#${random}`;
       const reply = await redis.evalScript(scripts.acquireLeader, lockKeys, [token, ttlMs]);
       const [taken, value] = integerPair(scripts.acquireLeader, reply);
       if (taken === ScriptStatus.Done)

@@ -6,6 +6,7 @@ export type {
   ErrorFilter,
   GroupErrors,
   IndexedError,
+  PurgeResult,
 } from './admin/group-errors.js';
 export type { GroupLag, PartitionLag, TopicLag } from './admin/group-lag.js';
 export type { PauseResult, ResumeResult } from './admin/group-pause.js';
@@ -15,6 +16,7 @@ export type {
   OffsetResetResult,
   PartitionReset,
   UnitRange,
+  UnreadableUnit,
 } from './admin/offset-reset.js';
 export {
   type GroupAdmin,

@@ -56,6 +56,7 @@ describe('openGroupAdmin on a running group', () => {
     const status = await a.status();
     expect(status.group).toBe(conf.redis.groupName);
     expect(status.leader.held).toBe(true);
+    expect(status.leader.nodeId).toBe(n.nodeId);
     expect(status.leader.epoch).toBeGreaterThanOrEqual(1);
     expect(status.leader.ttlMs).toBeGreaterThan(0);
     expect(status.leader.ttlMs).toBeLessThanOrEqual(LOCK_TTL_MS);
@@ -152,8 +153,10 @@ describe('openGroupAdmin on a running group', () => {
       dryRun: true,
       partitions: [{ partition: 0, from: 100, to: 0, logStart: 0, logEnd: 100 }],
       dropped: queuedOf0,
+      droppedUnreadable: [],
       inFlightUnits: held?.partition === 0 ? 1 : 0,
       pause: null,
+      warnings: [],
     });
     expect(await readUnits(keys.work)).toHaveLength(19);
 
@@ -303,9 +306,17 @@ describe('openGroupAdmin on a running group', () => {
       ok: true,
       unit: { topic: 'payments', offset: 40, attempts: 0, redelivered: true },
     });
-    expect(await a.errors.purge({ reason: 'ATTEMPTS_EXHAUSTED', topic: 'orders' })).toBe(2);
+    expect(await a.errors.purge({ reason: 'ATTEMPTS_EXHAUSTED', topic: 'orders' })).toEqual({
+      purged: 2,
+      pendingCleared: 0,
+      pendingUnknown: [],
+    });
     expect((await a.errors.list()).entries.map((e) => e.detail)).toEqual(['gone', 'not JSON']);
-    expect(await a.errors.purge()).toBe(2);
+    expect(await a.errors.purge()).toEqual({
+      purged: 2,
+      pendingCleared: 0,
+      pendingUnknown: ['not a unit'],
+    });
     expect((await a.status()).errors).toBe(0);
   });
 

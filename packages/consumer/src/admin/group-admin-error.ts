@@ -6,6 +6,16 @@ export const GroupAdminErrorCode = {
   Unreachable: 'KF_ADMIN_UNREACHABLE',
   /** The request names something the group or the log does not have, or asks the impossible. */
   InvalidRequest: 'KF_ADMIN_INVALID_REQUEST',
+  /**
+   * An offsets reset changed nothing: a saved offset it was planned from moved before it
+   * ran (a leader scheduled, another reset ran, or its own command was sent again after
+   * a lost connection and found itself applied). The message names each partition.
+   */
+  OffsetsMoved: 'KF_ADMIN_OFFSETS_MOVED',
+  /** Redis did not answer an offsets reset: it may or may not have been applied. */
+  OutcomeUnknown: 'KF_ADMIN_OUTCOME_UNKNOWN',
+  /** The caller's signal stopped an offsets reset; the message says what was done. */
+  Interrupted: 'KF_ADMIN_INTERRUPTED',
 } as const;
 
 export type GroupAdminErrorCode = (typeof GroupAdminErrorCode)[keyof typeof GroupAdminErrorCode];

@@ -1,6 +1,8 @@
 import type { GroupKeys } from '@kf/core';
 import type { IRedis } from '@kf/protocol';
 import { createErrorList, type ListedError } from '../node/error-list.js';
+import { ScriptStatus, scripts } from '../scripts/index.js';
+import { statusReply } from '../scripts/reply.js';
 import type { ErrorReason } from '../worker/fail-unit.js';
 import { GroupAdminError, GroupAdminErrorCode } from './group-admin-error.js';
 
@@ -9,6 +11,24 @@ export interface ErrorFilter {
   reason?: ErrorReason;
   topic?: string;
   partition?: number;
+}
+
+/** What `purge` removed. */
+export interface PurgeResult {
+  /** Entries removed from the error list. */
+  purged: number;
+  /**
+   * Pending entries removed with them. A unit error-listed as `MALFORMED_UNIT` keeps its
+   * id in its partition's pending set (the node that listed it could not read it), which
+   * would hold the partition's completed watermark back for good once the entry is gone.
+   */
+  pendingCleared: number;
+  /**
+   * Purged `MALFORMED_UNIT` units (as listed) that name no topic, partition and id kf can
+   * read: a pending entry such a unit kept, if any, stays. A string that was never a
+   * scheduled unit (pushed by hand) has none.
+   */
+  pendingUnknown: string[];
 }
 
 /** An entry with its position in the error list (0 is the oldest), for `show`. */
@@ -30,8 +50,11 @@ export interface GroupErrors {
    * `redelivered` (as `node.errors.requeue`). Returns how many were queued.
    */
   requeue(filter?: ErrorFilter): Promise<number>;
-  /** Removes the entries `filter` accepts for good. Returns how many were removed. */
-  purge(filter?: ErrorFilter): Promise<number>;
+  /**
+   * Removes the entries `filter` accepts for good, each with the pending entry a
+   * malformed unit kept (see `PurgeResult`).
+   */
+  purge(filter?: ErrorFilter): Promise<PurgeResult>;
 }
 
 const PAGE = 500;
@@ -76,15 +99,59 @@ export function groupErrors(redis: IRedis, keys: GroupKeys): GroupErrors {
     },
     requeue: (filter = {}) => errorList.requeue((entry) => accepts(filter, entry)),
     async purge(filter = {}) {
-      let removed = 0;
+      const result: PurgeResult = { purged: 0, pendingCleared: 0, pendingUnknown: [] };
       for (const entry of await matching(filter)) {
+        const pending = keptPending(entry);
         // By its exact string, once: an entry added meanwhile, or requeued by someone
         // else since it was read, is left alone.
-        removed += await redis.listRemove(keys.error, entry.raw, { count: 1 });
+        const reply = await redis.evalScript(
+          scripts.purgeError,
+          pending === null || pending === undefined
+            ? [keys.error]
+            : [keys.error, keys.pending(pending.topic, pending.partition)],
+          [entry.raw, pending?.id ?? ''],
+        );
+        const { status, value } = statusReply(scripts.purgeError, reply, [
+          ScriptStatus.Done,
+          ScriptStatus.Stale,
+        ]);
+        if (status !== ScriptStatus.Done) continue;
+        result.purged += 1;
+        result.pendingCleared += value;
+        if (pending === null) result.pendingUnknown.push(entry.unit as string);
       }
-      return removed;
+      return result;
     },
   };
+}
+
+/**
+ * Where a listed unit's pending entry is: only a `MALFORMED_UNIT` kept one (every other
+ * reason's unit left its pending set when it was listed, and its id may be pending again
+ * for a part queued anew). `undefined`: none kept; `null`: kept maybe, but the raw unit
+ * names no topic, partition and id to find it by.
+ */
+function keptPending(
+  entry: ListedError,
+): { topic: string; partition: number; id: string } | null | undefined {
+  if (entry.reason !== 'MALFORMED_UNIT' || typeof entry.unit !== 'string') return undefined;
+  // An entry kf did not write (pushed by hand) is shown as its own unit: it kept nothing.
+  if (entry.unit === entry.raw) return undefined;
+  try {
+    const unit = JSON.parse(entry.unit) as { topic?: unknown; partition?: unknown; id?: unknown };
+    if (
+      typeof unit?.topic === 'string' &&
+      Number.isSafeInteger(unit.partition) &&
+      (unit.partition as number) >= 0 &&
+      typeof unit.id === 'string' &&
+      unit.id !== ''
+    ) {
+      return { topic: unit.topic, partition: unit.partition as number, id: unit.id };
+    }
+  } catch {
+    // not JSON: no partition to look in
+  }
+  return null;
 }
 
 function accepts(filter: ErrorFilter, entry: ListedError): boolean {

@@ -23,6 +23,11 @@ export interface GroupStatus {
   leader: {
     /** Whether some node holds the leader lock now. */
     held: boolean;
+    /**
+     * The node that holds it; `null` when nobody does, or when its lock does not name it
+     * (a lock taken by a kf older than this one).
+     */
+    nodeId: string | null;
     /** What is left of the lock, in ms; `null` when nobody holds it. */
     ttlMs: number | null;
     /** The fencing epoch: it grows with every new leadership; `null` before the first. */
@@ -66,6 +71,7 @@ export async function readGroupStatus(redis: IRedis, keys: GroupKeys): Promise<G
     serverTime: state.now,
     leader: {
       held: state.pttl !== -2,
+      nodeId: state.pttl === -2 || state.holder === '' ? null : state.holder,
       ttlMs: state.pttl === -2 ? null : state.pttl,
       epoch: state.epoch,
     },
@@ -79,10 +85,10 @@ export async function readGroupStatus(redis: IRedis, keys: GroupKeys): Promise<G
 }
 
 function parseState(reply: ScriptReply) {
-  if (!Array.isArray(reply) || reply.length < 6 || reply.length % 2 !== 0) {
+  if (!Array.isArray(reply) || reply.length < 7 || reply.length % 2 !== 1) {
     throw new ScriptError(scripts.groupState.name, `unexpected reply ${JSON.stringify(reply)}`);
   }
-  const [now, pttl, epoch, paused, work, errors, ...pairs] = reply;
+  const [now, pttl, holder, epoch, paused, work, errors, ...pairs] = reply;
   const leases: Array<{ nodeId: string; expiresAt: number }> = [];
   for (let i = 0; i < pairs.length; i += 2) {
     leases.push({ nodeId: String(pairs[i]), expiresAt: Number(pairs[i + 1]) });
@@ -90,6 +96,7 @@ function parseState(reply: ScriptReply) {
   return {
     now: Number(now),
     pttl: Number(pttl),
+    holder: String(holder),
     epoch: epoch === '' ? null : Number(epoch),
     paused: paused === '' ? null : decodePauseNote(String(paused)),
     work: Number(work),

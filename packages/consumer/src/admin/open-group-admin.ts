@@ -20,6 +20,7 @@ import { groupPause, type PauseResult, type ResumeResult } from './group-pause.j
 import { type GroupStatus, readGroupStatus } from './group-status.js';
 import { kafkaFromConfig } from './kafka-from-config.js';
 import { type OffsetResetRequest, type OffsetResetResult, resetOffsets } from './offset-reset.js';
+import { resetPauseTtlMs } from './reset-pause.js';
 
 export interface GroupAdminOptions {
   /** Builds the Redis client instead of the adapter the config's shape picks. */
@@ -50,11 +51,17 @@ export interface GroupAdmin {
   /**
    * Moves the saved offsets of a topic (or one of its partitions) to `to`. A dry run
    * unless `dryRun: false`; then the group is paused around one script that sets the
-   * offsets and drops the queued units of those partitions (reported); units already
-   * claimed keep running.
+   * offsets and drops the queued units of those partitions (reported), only if the saved
+   * offsets are still those read when the reset was planned (else `KF_ADMIN_OFFSETS_MOVED`,
+   * nothing changed); units already claimed keep running. The reset's pause lapses on its
+   * own after three Redis command timeouts plus 5 s, should the reset never lift it.
    */
   resetOffsets(request: OffsetResetRequest): Promise<OffsetResetResult>;
-  /** Pauses the group: the leader schedules nothing new; queued units still run. */
+  /**
+   * Pauses the group: the leader schedules nothing new; queued units still run. A
+   * running offsets reset's temporary pause is taken over (`tookOver`): the group stays
+   * paused after that reset.
+   */
   pause(): Promise<PauseResult>;
   /** Lifts the pause, whoever set it. */
   resume(): Promise<ResumeResult>;
@@ -99,6 +106,7 @@ export async function openGroupAdmin(
   };
   const isolation = config.kafka.isolation;
   const pause = groupPause(redis, keys);
+  const resetPause = { control: pause, by: actor, ttlMs: resetPauseTtlMs(config.redis) };
 
   return {
     group: keys.group,
@@ -112,7 +120,7 @@ export async function openGroupAdmin(
     errors: groupErrors(redis, keys),
     async resetOffsets(request) {
       const access = await kafkaFor([request.topic]);
-      return resetOffsets(redis, keys, access, isolation, pause, actor, request);
+      return resetOffsets(redis, keys, access, isolation, resetPause, request);
     },
     pause: () => pause.pause(actor),
     resume: () => pause.resume(),

@@ -82,7 +82,11 @@ export async function createNode(
 
   const keys = groupKeys(config.redis.groupName);
   const leases = createNodeLeases(redis, { group: keys.group, ttlMs: config.conf.leaseTtlMs });
-  const lock = createLeaderLock(redis, { group: keys.group, ttlMs: config.conf.leaderLockTtlMs });
+  const lock = createLeaderLock(redis, {
+    group: keys.group,
+    ttlMs: config.conf.leaderLockTtlMs,
+    holder: nodeId,
+  });
   const node = new KfNode({
     config,
     nodeId,

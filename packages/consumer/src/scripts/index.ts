@@ -6,6 +6,8 @@ import failUnit from './fail-unit-4.lua?raw';
 import groupState from './group-state-6.lua?raw';
 import markRedelivered from './lib/mark-redelivered.lua?raw';
 import memoryInfo from './memory-info-1.lua?raw';
+import pauseGroup from './pause-group-1.lua?raw';
+import purgeError from './purge-error-n.lua?raw';
 import readProgress from './read-progress-n.lua?raw';
 import recoverNode from './recover-node-3.lua?raw';
 import requeueError from './requeue-error-3.lua?raw';
@@ -50,4 +52,6 @@ export const scripts = {
   groupState: withServerTime('group-state', groupState),
   resetOffsets: defineScript('reset-offsets', resetOffsets),
   resumeIfOwner: defineScript('resume-if-owner', resumeIfOwner),
+  pauseGroup: defineScript('pause-group', pauseGroup),
+  purgeError: defineScript('purge-error', purgeError),
 } as const satisfies Record<string, RedisScript>;

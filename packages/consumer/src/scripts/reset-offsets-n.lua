@@ -2,6 +2,11 @@
 -- partitions still waiting in the work list, in one step, safe while nodes run.
 --
 -- Invariants it keeps:
+-- 0. It applies only to the saved offsets it was planned from: when any chosen
+--    partition's saved offset differs from the one the caller read (a leader scheduled
+--    meanwhile, another reset ran, or this very script is sent again after a lost
+--    connection and finds its own first run), it changes nothing and says which moved.
+--    So a resend is refused rather than applied twice, and its refusal names the offsets.
 -- 1. From the new saved offset on, every offset of a chosen partition is scheduled: the
 --    leader schedules from the saved offset, and a leader write planned before this
 --    script ran (from the old saved offset) finds the saved offset moved and writes
@@ -27,23 +32,32 @@
 -- KEYS[2] offsets hash: field `topic/partition` → the next offset to schedule
 -- KEYS[3..] the pending sorted set of each chosen partition, in the order of ARGV
 -- ARGV[1] topic
--- ARGV[2..] per partition, two values: partition number, new saved offset
--- Reply: {1, {old saved offset per partition, '' where none was saved},
---         {each dropped unit, as it was queued}}
+-- ARGV[2..] per partition, three values: partition number, new saved offset, the saved
+--           offset the reset was planned from ('' where none was saved)
+-- Reply: {1, {each dropped unit, as it was queued}} applied
+--      | {3, {partition, saved offset now ('' for none), ...}} some saved offset is not
+--        the one planned from: nothing is changed
 local topic = ARGV[1]
 local fields = {}
 local slot = {}
-local old = {}
-for i = 2, #ARGV, 2 do
-  local n = (i - 2) / 2 + 1
+local moved = {}
+for i = 2, #ARGV, 3 do
+  local n = (i - 2) / 3 + 1
   local field = topic .. '/' .. ARGV[i]
+  local now = redis.call('HGET', KEYS[2], field) or ''
+  if now ~= ARGV[i + 2] then
+    moved[#moved + 1] = ARGV[i]
+    moved[#moved + 1] = now
+  end
   slot[ARGV[i]] = 2 + n
-  old[n] = redis.call('HGET', KEYS[2], field) or ''
   fields[#fields + 1] = field
   fields[#fields + 1] = ARGV[i + 1]
 end
 if #fields == 0 then
   return redis.error_reply('ERR reset-offsets: no partition given')
+end
+if #moved > 0 then
+  return {3, moved}
 end
 redis.call('HSET', KEYS[2], unpack(fields))
 
@@ -62,4 +76,4 @@ for i = 1, #queued do
     end
   end
 end
-return {1, old, dropped}
+return {1, dropped}

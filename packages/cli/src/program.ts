@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
 import { errorsCommand } from './commands/errors.js';
 import { lagCommand } from './commands/lag.js';
 import { offsetsCommand } from './commands/offsets.js';
@@ -14,6 +15,7 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 export function buildProgram(context: CommandContext): Command {
   const program = new Command('kf')
     .description('operate a kf consumer group: status, lag, the error list, offsets, pause')
+    .version(packageJson.version, '-V, --version', "print kf's version")
     .option(
       '-c, --config <file>',
       `a JSON or YAML file with the createNode config (env ${CONFIG_ENV.config})`,

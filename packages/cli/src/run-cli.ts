@@ -7,7 +7,8 @@ import { buildProgram } from './program.js';
 
 /**
  * Runs `kf` with `argv` (as `process.argv`: node, script, then the arguments) and
- * resolves with its exit code: 0 on success, 1 on any error. A user's error — a bad
+ * resolves with its exit code: 0 on success, 1 on any error (128 plus the signal's number
+ * for an offsets reset stopped by SIGINT or SIGTERM). A user's error — a bad
  * config, an unreachable Redis, a wrong option — is one line on stderr with no stack;
  * `KF_DEBUG=1` adds the stack of an error kf did not expect.
  */
@@ -27,7 +28,7 @@ export async function runCli(
     }
     io.err(`kf: ${describe(error)}`);
     if (env.KF_DEBUG === '1' && error instanceof Error && error.stack) io.err(error.stack);
-    return 1;
+    return error instanceof CliError ? error.exitCode : 1;
   }
 }
 

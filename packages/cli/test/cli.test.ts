@@ -1,5 +1,13 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -128,7 +136,9 @@ describe('the kf binary against a running group', () => {
   test('status: leader and epoch, the lock TTL, the node, lists, topics; --json parses', async () => {
     const table = await kf(['status', ...flags]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/leader\s+│ held, epoch \d+, lock TTL \d/);
+    expect(table.stdout).toMatch(
+      new RegExp(`leader\\s+│ ${node.nodeId}, epoch \\d+, lock TTL \\d`),
+    );
     expect(table.stdout).toContain(node.nodeId);
     expect(table.stdout).toMatch(/topics\s+│ cli-orders/);
     expect(table.stdout).toMatch(/paused\s+│ no/);
@@ -136,7 +146,7 @@ describe('the kf binary against a running group', () => {
     const status = JSON.parse((await kf(['status', '--json', ...flags])).stdout);
     expect(status).toMatchObject({
       group: GROUP,
-      leader: { held: true },
+      leader: { held: true, nodeId: node.nodeId },
       paused: null,
       nodes: [{ nodeId: node.nodeId, live: true, inFlight: 0 }],
       work: 0,
@@ -276,8 +286,10 @@ describe('the kf binary against a running group', () => {
       dryRun: false,
       partitions: [{ partition: 1, from: 20, to: 10, logStart: 0, logEnd: 20 }],
       dropped: [],
+      droppedUnreadable: [],
       inFlightUnits: 0,
       pause: 'reset',
+      warnings: [],
     });
     await waitUntil(async () => (seen.length === before + 10 ? true : undefined), {
       what: 'offsets 10 to 19 of partition 1 delivered again',
@@ -288,6 +300,66 @@ describe('the kf binary against a running group', () => {
       Array.from({ length: 10 }, (_, i) => ({ partition: 1, offset: 10 + i })),
     );
     expect(await saved()).toBe('20');
+  });
+
+  test("Ctrl-C during a reset lifts the reset's pause before kf leaves, and exits 130", async () => {
+    const saved = () =>
+      withRedis(redis.info, (c) => c.call('HGET', `kf:{${GROUP}}:offsets`, `${TOPIC}/0`));
+    const before = await saved();
+    // Redis holds every write while paused: the reset's own pause is asked for, and waits.
+    await withRedis(redis.info, (c) => c.call('CLIENT', 'PAUSE', String(WAIT_MS), 'WRITE'));
+    let stderr = '';
+    const child = spawn(
+      process.execPath,
+      [
+        cliPath,
+        'offsets',
+        'reset',
+        '--topic',
+        TOPIC,
+        '--partition',
+        '0',
+        '--to',
+        '0',
+        '--yes',
+        ...flags,
+      ],
+      { env: { PATH: process.env.PATH ?? '' } },
+    );
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      stderr += text;
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
+    try {
+      await waitUntil(
+        async () => {
+          const clients = await withRedis(redis.info, (c) => c.call('CLIENT', 'LIST'));
+          return / cmd=set /.test(String(clients)) ? true : undefined;
+        },
+        { what: "the reset's pause asked for", timeoutMs: WAIT_MS },
+      );
+      child.kill('SIGINT');
+      await waitUntil(async () => (stderr.includes('SIGINT') ? true : undefined), {
+        what: 'kf to say it stops',
+        timeoutMs: WAIT_MS,
+      });
+    } finally {
+      await withRedis(redis.info, (c) => c.call('CLIENT', 'UNPAUSE'));
+    }
+    expect(await exited).toBe(130);
+    expect(lines(stderr)).toEqual([
+      'kf: SIGINT: stopping the offsets reset (SIGINT again leaves at once)',
+      "kf: interrupted: nothing was moved; the reset's pause was lifted",
+    ]);
+    expect(await withRedis(redis.info, (c) => c.exists(`kf:{${GROUP}}:paused`))).toBe(0);
+    expect(await saved()).toBe(before);
+  });
+
+  test('--version prints the version of the package', async () => {
+    const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
+    expect(await kf(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
   test('the config from a YAML or JSON file and environment variables, flags first', async () => {

@@ -1,4 +1,4 @@
-import type { IndexedError } from '@kf/consumer';
+import type { IndexedError, PurgeResult } from '@kf/consumer';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { type CommandContext, withAdmin } from '../context.js';
@@ -72,13 +72,27 @@ export function errorsCommand(context: CommandContext): Command {
               `purge removes ${plural(matching, 'entry', 'entries')} for good: run it again with --yes`,
             );
           });
-          context.io.out(
-            options.json ? json({ purged }) : `purged ${plural(purged, 'entry', 'entries')}`,
-          );
+          context.io.out(options.json ? json(purged) : renderPurge(purged));
         },
       ),
   );
   return errors;
+}
+
+export function renderPurge(result: PurgeResult): string {
+  const lines = [`purged ${plural(result.purged, 'entry', 'entries')}`];
+  if (result.pendingCleared > 0) {
+    lines.push(
+      `removed the pending ${plural(result.pendingCleared, 'entry', 'entries')} of malformed units with them, which held their partitions' completed watermarks back`,
+    );
+  }
+  if (result.pendingUnknown.length > 0) {
+    lines.push(
+      `${plural(result.pendingUnknown.length, 'malformed unit')} named no partition kf can read: a pending entry such a unit kept, if any, stays (kf lag shows a completed watermark that does not move)`,
+      ...result.pendingUnknown.map((raw) => `  ${raw}`),
+    );
+  }
+  return lines.join('\n');
 }
 
 interface ListOptions {

@@ -1,8 +1,10 @@
 import type { OffsetResetResult, ResetTarget, UnitRange } from '@kf/consumer';
 import { Command } from 'commander';
+import { CliError } from '../cli-error.js';
 import { type CommandContext, withAdmin } from '../context.js';
+import { interruptible } from '../interrupt.js';
 import { resetTarget, wholeNumber } from '../options.js';
-import { json, orDash, plural, table } from '../output.js';
+import { json, orDash, plural, table, time } from '../output.js';
 
 interface ResetOptions {
   topic: string;
@@ -17,7 +19,7 @@ export function offsetsCommand(context: CommandContext): Command {
   offsets.addCommand(
     new Command('reset')
       .description(
-        'move saved offsets; a dry run unless --yes, which pauses scheduling, moves them in one script, drops the queued units of those partitions and resumes (safe while nodes run)',
+        'move saved offsets; a dry run unless --yes, which pauses scheduling, moves them in one script (only if they are still those read), drops the queued units of those partitions and resumes (safe while nodes run)',
       )
       .requiredOption('--topic <topic>', 'the topic')
       .option('--partition <n>', 'one partition (default: every partition)', wholeNumber)
@@ -29,18 +31,35 @@ export function offsetsCommand(context: CommandContext): Command {
       .option('--yes', 'really move them')
       .option('--json', 'print the result as JSON')
       .action(async (options: ResetOptions, command: Command) => {
+        const request = {
+          topic: options.topic,
+          ...(options.partition === undefined ? {} : { partition: options.partition }),
+          to: options.to,
+          dryRun: options.yes !== true,
+        };
         const result = await withAdmin(command, context, (admin) =>
-          admin.resetOffsets({
-            topic: options.topic,
-            ...(options.partition === undefined ? {} : { partition: options.partition }),
-            to: options.to,
-            dryRun: options.yes !== true,
-          }),
+          request.dryRun
+            ? admin.resetOffsets(request)
+            : // Ctrl-C during a reset lifts its pause before kf leaves.
+              interruptible(context.io, 'the offsets reset', (signal) =>
+                admin.resetOffsets({ ...request, signal }),
+              ),
         );
         context.io.out(options.json ? json(result) : renderReset(result));
+        const failure = resetFailure(result);
+        if (failure !== undefined) throw failure;
       }),
   );
   return offsets;
+}
+
+/**
+ * What failed after the offsets moved (the pause left in place, a count): one line, for
+ * `kf` to exit 1 with once the result is printed.
+ */
+export function resetFailure(result: OffsetResetResult): CliError | undefined {
+  if (result.warnings.length === 0) return undefined;
+  return new CliError(`the offsets were moved, but ${result.warnings.join('; and ')}`);
 }
 
 export function renderReset(result: OffsetResetResult): string {
@@ -53,24 +72,25 @@ export function renderReset(result: OffsetResetResult): string {
       String(p.logEnd),
     ]);
   }
-  const units = plural(result.dropped.length, 'queued unit');
+  const count = result.dropped.length + result.droppedUnreadable.length;
   const lines = result.dryRun
     ? [
         'dry run: nothing was moved; run again with --yes to move these offsets',
         t.toString(),
-        `would drop ${plural(result.dropped.length, 'unit')} queued now${ranges(result.dropped)}`,
+        `would drop ${plural(count, 'unit')} queued now${ranges(result.dropped)}`,
       ]
     : [
-        `moved the saved offsets of ${result.topic}${
-          result.pause === 'reset'
-            ? ' (scheduling was paused for the move and resumed)'
-            : ' (the group was paused already and stays paused: kf resume lifts it)'
-        }`,
+        `moved the saved offsets of ${result.topic}${pauseText(result)}`,
         t.toString(),
-        `dropped ${units}${ranges(result.dropped)}`,
+        `dropped ${plural(count, 'queued unit')}${ranges(result.dropped)}`,
       ];
+  for (const unit of result.droppedUnreadable) {
+    lines.push(`  not readable by this kf (${unit.reason}), as queued: ${unit.raw}`);
+  }
   const claimed = result.inFlightUnits;
-  if (claimed > 0) {
+  if (claimed === null) {
+    lines.push('units already claimed by nodes: could not be counted');
+  } else if (claimed > 0) {
     const its = claimed === 1 ? 'its' : 'their';
     lines.push(
       `${plural(claimed, 'unit')} already claimed by nodes ${
@@ -79,6 +99,21 @@ export function renderReset(result: OffsetResetResult): string {
     );
   }
   return lines.join('\n');
+}
+
+function pauseText(result: OffsetResetResult): string {
+  switch (result.pause) {
+    case 'reset':
+      return ' (scheduling was paused for the move and resumed)';
+    case 'already':
+      return ' (the group was paused already and stays paused: kf resume lifts it)';
+    case 'paused-meanwhile':
+      return ` (${result.pausedBy?.by ?? 'someone'} paused the group during the move, since ${time(result.pausedBy?.at ?? 0)}: it stays paused; kf resume lifts it)`;
+    case 'release-failed':
+      return ` (scheduling was paused for the move; that pause could not be lifted and lapses at ${time(result.pauseLapsesAt ?? 0)}, or kf resume lifts it)`;
+    default:
+      return '';
+  }
 }
 
 /** `partition:first..last`, units that follow one another merged into one range. */

@@ -13,7 +13,11 @@ export function pauseCommand(context: CommandContext): Command {
         options.json
           ? json(result)
           : result.paused
-            ? `paused: nothing new is scheduled; queued units still run (kf resume lifts it)`
+            ? `paused: nothing new is scheduled; queued units still run (kf resume lifts it)${
+                result.tookOver === undefined
+                  ? ''
+                  : `\ntook over the pause of an offsets reset under way (${result.tookOver.by}): the group stays paused when that reset ends`
+              }`
             : `already paused, by ${by} since ${time(at)}`,
       );
     });

@@ -6,7 +6,7 @@ import { duration, fields, json, plural, table, time } from '../output.js';
 export function statusCommand(context: CommandContext): Command {
   return new Command('status')
     .description(
-      'leader and epoch, the lock TTL, every node with its lease and units in flight, list lengths, topics, pause',
+      'the leader node and epoch, the lock TTL, every node with its lease and units in flight, list lengths, topics, pause',
     )
     .option('--json', 'print the status as JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
@@ -22,7 +22,7 @@ export function renderStatus(status: GroupStatus): string {
     [
       'leader',
       leader.held
-        ? `held, epoch ${leader.epoch ?? '-'}, lock TTL ${leader.ttlMs === -1 ? 'none' : duration(leader.ttlMs ?? 0)}`
+        ? `${leader.nodeId ?? 'held by a node that does not say which (an older kf)'}, epoch ${leader.epoch ?? '-'}, lock TTL ${leader.ttlMs === -1 ? 'none' : duration(leader.ttlMs ?? 0)}`
         : `none (epoch ${leader.epoch ?? '-'}): scheduling waits for a node to take the lock`,
     ],
     [

@@ -144,12 +144,17 @@ describe('node processes end to end', () => {
     await createTopic(stack.kafka.info.brokers, { topic, partitions: 1 });
     const ids = await produceIds(stack.producer, topic, { count: 30_000, partitions: 1 });
     const config = groupConfig(singleRedis(), { consumeStep: 500 });
+    // Paused until all three run: on a loaded machine a process that starts seconds after
+    // the others could find the topic drained, and the test prove nothing about sharing.
+    const paused = `kf:{${config.redis.groupName}}:paused`;
+    await withRedis(stack.redis.single.info, (redis) => redis.set(paused, '{"by":"test"}'));
     running = await startNodes(3, (i) => ({
       config,
       topics: [topic],
       nodeId: `${topic}-${i}`,
       pauseMs: 2,
     }));
+    await withRedis(stack.redis.single.info, (redis) => redis.del(paused));
     const { total, distinct, offsets } = await consumeEverything(ids.length);
     const inFlight = maxConcurrentUnits(running);
     const nodesWithUnits = running.filter((n) => n.report.completed.length > 0).length;

@@ -412,6 +412,37 @@ describe('OpenTelemetry metrics and traces of a node, through the real SDK', () 
     expect(total(metrics, 'messaging.client.consumed.messages')).toBe(parents.length + firstBatch);
   });
 
+  test('for await: one process span per message, from taking it to asking for the next, its parent the traceparent it carried', async () => {
+    const t = await topic('telemetry-iterator', 1);
+    const parents = Array.from({ length: 3 }, () => traceparent());
+    await stack.producer.send({
+      topic: t,
+      acks: -1,
+      messages: parents.map((p, i) => ({ value: `m-${i}`, headers: { traceparent: p.header } })),
+    });
+    const recorder = recording();
+    const n: KfNode = await node(config(), [t], recorder.options);
+    const seen: string[] = [];
+    for await (const message of n) {
+      seen.push(String(message.value));
+      if (seen.length === parents.length) break;
+    }
+    // Three small units run side by side: the order of delivery is not the log's.
+    expect(seen.sort()).toEqual(['m-0', 'm-1', 'm-2']);
+    const offset = (s: ReadableSpan) => s.attributes['messaging.kafka.offset'] as number;
+    const spans = recorder.spans().sort((a, b) => offset(a) - offset(b));
+    expect(spans.map(offset)).toEqual([0, 1, 2]);
+    expect(spans.map((s) => `${s.spanContext().traceId}/${s.parentSpanContext?.spanId}`)).toEqual(
+      parents.map((p) => `${p.traceId}/${p.spanId}`),
+    );
+    for (const span of spans) {
+      expect(span.name).toBe(`process ${t}`);
+      expect(span.kind).toBe(SpanKind.CONSUMER);
+    }
+    const metrics = await recorder.metrics();
+    expect(recorded(metrics, 'messaging.process.duration')).toBe(parents.length);
+  });
+
   test('the built package without @opentelemetry/api installed loads and consumes, from ESM and from CommonJS, and names the missing module when given a provider', async () => {
     const t = await topic('telemetry-without-api', 1);
     const ids = await produceIds(stack.producer, t, { count: 3, partitions: 1 });

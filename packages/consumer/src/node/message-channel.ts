@@ -39,7 +39,13 @@ export class MessageChannel implements Delivery {
       // failed attempt blames. The limit runs from when the reader took it.
       if (!(await offer.handed)) return record.offset;
       context.handing(record.offset, record.offset + 1);
-      const taken = await context.race(offer.done);
+      // With telemetry, the time from the reader taking the message to asking for the
+      // next one is its `process` span and duration.
+      let taken = false;
+      const moved = async () => {
+        taken = await offer.done;
+      };
+      await context.race(context.calls ? context.calls.message(unit, record, moved) : moved());
       if (!taken) return record.offset;
       context.processed(record.offset + 1);
     }

@@ -1,6 +1,5 @@
 import { hostname, userInfo } from 'node:os';
 import {
-  createRedis,
   formatAddress,
   groupKeys,
   type KfConfig,
@@ -9,16 +8,17 @@ import {
   type RedisConfig,
   type RedisFactory,
 } from '@kf/core';
-import { type IRedis, type Logger, redact, redactingLogger, silentLogger } from '@kf/protocol';
+import { type Logger, redact, redactingLogger, silentLogger } from '@kf/protocol';
+import { connectRedis } from '../connect/connect-redis.js';
+import { withDeadline } from '../connect/deadline.js';
+import { kafkaFromConfig } from '../connect/kafka-from-config.js';
 import { KafkaErrorCode } from '../errors/kafka-error-code.js';
 import type { KafkaAccess } from '../kafka/kafka-access.js';
-import { withDeadline } from './deadline.js';
 import { GroupAdminError, GroupAdminErrorCode } from './group-admin-error.js';
 import { type GroupErrors, groupErrors } from './group-errors.js';
 import { type GroupLag, readGroupLag } from './group-lag.js';
 import { groupPause, type PauseResult, type ResumeResult } from './group-pause.js';
 import { type GroupStatus, readGroupStatus } from './group-status.js';
-import { kafkaFromConfig } from './kafka-from-config.js';
 import { type OffsetResetRequest, type OffsetResetResult, resetOffsets } from './offset-reset.js';
 import { resetPauseTtlMs } from './reset-pause.js';
 
@@ -88,7 +88,17 @@ export async function openGroupAdmin(
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const actor = options.actor ?? defaultActor();
   const keys = groupKeys(config.redis.groupName);
-  const redis = await connectRedis(config, options, logger, timeoutMs, secrets);
+  const redis = await connectRedis(config.redis, {
+    redisFactory: options.redisFactory,
+    logger,
+    timeoutMs,
+  }).catch((error: unknown) => {
+    throw new GroupAdminError(
+      GroupAdminErrorCode.Unreachable,
+      `Redis at ${redisAddress(config.redis)} is not reachable: ${detail(error, secrets)}`,
+      { cause: error },
+    );
+  });
 
   let kafka: Promise<KafkaAccess> | undefined;
   const ownsKafka = options.kafka === undefined;
@@ -133,32 +143,6 @@ export async function openGroupAdmin(
       ]);
     },
   };
-}
-
-async function connectRedis(
-  config: KfConfig,
-  options: GroupAdminOptions,
-  logger: Logger,
-  timeoutMs: number,
-  secrets: string[],
-): Promise<IRedis> {
-  const redis = await createRedis(config.redis, {
-    ...(options.redisFactory ? { redisFactory: options.redisFactory } : {}),
-    logger,
-  });
-  try {
-    await withDeadline(redis.ping(), timeoutMs, 'no answer to PING');
-    return redis;
-  } catch (error) {
-    await redis.close().catch((closeError: unknown) => {
-      logger.warn({ err: closeError }, 'closing Redis after it did not answer');
-    });
-    throw new GroupAdminError(
-      GroupAdminErrorCode.Unreachable,
-      `Redis at ${redisAddress(config.redis)} is not reachable: ${detail(error, secrets)}`,
-      { cause: error },
-    );
-  }
 }
 
 /** The Kafka port once the brokers answered a metadata request; a missing topic is no error. */

@@ -1,19 +1,19 @@
 import {
   createLeaderLock,
   createNodeLeases,
-  createRedis,
-  formatAddress,
   groupKeys,
   type KfConfig,
   type KfConfigInput,
   parseConfig,
   type RedisFactory,
 } from '@kf/core';
-import { type IRedis, type Logger, redactingLogger, silentLogger } from '@kf/protocol';
+import { type Logger, redactingLogger, silentLogger } from '@kf/protocol';
+import { connectRedis } from '../connect/connect-redis.js';
+import { withDeadline } from '../connect/deadline.js';
+import { kafkaFromConfig } from '../connect/kafka-from-config.js';
 import { KafkaErrorCode } from '../errors/kafka-error-code.js';
 import { NodeStartError } from '../errors/node-start-error.js';
 import { registerCodecs } from '../kafka/codecs/register-codecs.js';
-import { createKafkaAccess } from '../kafka/create-kafka-access.js';
 import type { KafkaAccess } from '../kafka/kafka-access.js';
 import { repeatLimitedLogger } from '../logging/repeat-limited-logger.js';
 import { LeadershipKeeper } from '../organiser/leadership.js';
@@ -71,7 +71,14 @@ export async function createNode(
     nodeId,
   });
 
-  const redis = await connectRedis(config, options, logger, timeoutMs);
+  const redis = await connectRedis(config.redis, {
+    redisFactory: options.redisFactory,
+    logger,
+    timeoutMs,
+  }).catch((error: unknown) => {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new NodeStartError('redis', `is not reachable: ${detail}`, { cause: error });
+  });
   const kafka = options.kafka ?? kafkaAccess(config, logger);
   try {
     await reachKafka(kafka, wanted, logger, timeoutMs);
@@ -123,40 +130,10 @@ export async function createNode(
   return node;
 }
 
-async function connectRedis(
-  config: KfConfig,
-  options: CreateNodeOptions,
-  logger: Logger,
-  timeoutMs: number,
-): Promise<IRedis> {
-  const redis = await createRedis(config.redis, {
-    ...(options.redisFactory ? { redisFactory: options.redisFactory } : {}),
-    logger,
-  });
-  try {
-    await withDeadline(redis.ping(), timeoutMs, 'did not answer PING');
-    return redis;
-  } catch (error) {
-    await redis.close().catch((closeError: unknown) => {
-      logger.warn({ err: closeError }, 'closing Redis after a failed start');
-    });
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new NodeStartError('redis', `is not reachable: ${detail}`, { cause: error });
-  }
-}
-
 function kafkaAccess(config: KfConfig, logger: Logger): KafkaAccess {
   // Compressed topics are read with no step from the user; codecs they registered stay.
   registerCodecs();
-  return createKafkaAccess({
-    brokers: config.bootstrapBrokers.map(formatAddress),
-    clientId: config.kafka.clientId,
-    connectionTimeoutMs: config.kafka.connectionTimeoutMs,
-    requestTimeoutMs: config.kafka.requestTimeoutMs,
-    ...(config.kafka.ssl ? { ssl: config.kafka.ssl } : {}),
-    ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
-    logger,
-  });
+  return kafkaFromConfig(config, logger);
 }
 
 /** Loads metadata once: proof the brokers answer. A topic not created yet is no error. */
@@ -180,12 +157,4 @@ async function reachKafka(
     const detail = error instanceof Error ? error.message : String(error);
     throw new NodeStartError('kafka', `is not reachable: ${detail}`, { cause: error });
   }
-}
-
-function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -37,7 +37,7 @@ export async function runKafkaTool(
       [
         '-Xmx256m',
         '-XX:TieredStopAtLevel=1',
-        `-Dlog4j2.configurationFile=${assetPath('log4j2.properties')}`,
+        `-Dlog4j2.configurationFile=${assetPath('tools-log4j2.properties')}`,
         '-cp',
         join(libs, '*'),
         KAFKA_TOOLS[tool],

@@ -214,7 +214,7 @@ describe('offsets reset: refusals, its pause, what it reports', () => {
     expect(await admin.pause()).toMatchObject({ paused: false, note: { by: 'operator@test' } });
   });
 
-  test('a signal stops a reset: before its script nothing moves; after, it may have been applied; either way its pause is lifted', async () => {
+  test('a signal stops a reset before its script (nothing moves); once the script is sent the reset ends, reporting what it dropped; either way its pause is lifted', async () => {
     const early = new AbortController();
     const before = await group(async (method, args, call) => {
       if (method === 'set' && args[0] === before.keys.paused) early.abort();
@@ -238,12 +238,39 @@ describe('offsets reset: refusals, its pause, what it reports', () => {
       if (scriptNamed(method, args, 'reset-offsets')) late.abort();
       return call();
     });
-    await expect(
-      during.admin.resetOffsets({ topic: during.t, to: 5, dryRun: false, signal: late.signal }),
-    ).rejects.toThrow(
-      "interrupted: the reset was sent to Redis and may have been applied: check with kf lag; the reset's pause was lifted",
-    );
+    const finished = await during.admin.resetOffsets({
+      topic: during.t,
+      to: 5,
+      dryRun: false,
+      signal: late.signal,
+    });
+    expect(late.signal.aborted).toBe(true);
+    expect(finished).toMatchObject({
+      partitions: [{ partition: 0, from: 20, to: 5 }],
+      dropped: [
+        { partition: 0, offset: 10, len: 5 },
+        { partition: 0, offset: 15, len: 5 },
+      ],
+      pause: 'reset',
+    });
+    expect(await probe((c) => c.hget(during.keys.offsets, `${during.t}/0`))).toBe('5');
     expect(await probe((c) => c.exists(during.keys.paused))).toBe(0);
+  });
+
+  test('a reset to the log end never moves a partition back that a leader scheduled past the end it read', async () => {
+    // Between the reset reading the log end (30) and pausing the group, a leader's tick
+    // scheduled up to a later end: the saved offset the reset then reads is 33.
+    const raced = await group(async (method, args, call) => {
+      if (method === 'set' && args[0] === raced.keys.paused) {
+        await probe((c) => c.hset(raced.keys.offsets, `${raced.t}/0`, '33'));
+      }
+      return call();
+    });
+    const result = await raced.admin.resetOffsets({ topic: raced.t, to: 'latest', dryRun: false });
+    expect(result.partitions).toEqual([
+      { partition: 0, from: 33, to: 33, logStart: 0, logEnd: 30 },
+    ]);
+    expect(await probe((c) => c.hget(raced.keys.offsets, `${raced.t}/0`))).toBe('33');
   });
 
   test('a dry run reports the units a reset would drop, those this kf cannot read as queued', async () => {

@@ -1,5 +1,5 @@
 import type { GroupKeys } from '@kf/core';
-import type { IRedis } from '@kf/protocol';
+import type { IRedis, ScriptReply } from '@kf/protocol';
 import { createErrorList, type ListedError } from '../node/error-list.js';
 import { ScriptStatus, scripts } from '../scripts/index.js';
 import { statusReply } from '../scripts/reply.js';
@@ -104,13 +104,23 @@ export function groupErrors(redis: IRedis, keys: GroupKeys): GroupErrors {
         const pending = keptPending(entry);
         // By its exact string, once: an entry added meanwhile, or requeued by someone
         // else since it was read, is left alone.
-        const reply = await redis.evalScript(
-          scripts.purgeError,
-          pending === null || pending === undefined
-            ? [keys.error]
-            : [keys.error, keys.pending(pending.topic, pending.partition)],
-          [entry.raw, pending?.id ?? ''],
-        );
+        let reply: ScriptReply;
+        try {
+          reply = await redis.evalScript(
+            scripts.purgeError,
+            pending === null || pending === undefined
+              ? [keys.error]
+              : [keys.error, keys.pending(pending.topic, pending.partition)],
+            [entry.raw, pending?.id ?? ''],
+          );
+        } catch (error) {
+          // Those already removed are gone for good: the failure says how many.
+          throw new GroupAdminError(
+            GroupAdminErrorCode.Unreachable,
+            `purging stopped after ${result.purged} entries were removed (${result.pendingCleared} pending entries cleared): ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          );
+        }
         const { status, value } = statusReply(scripts.purgeError, reply, [
           ScriptStatus.Done,
           ScriptStatus.Stale,

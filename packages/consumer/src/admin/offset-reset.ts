@@ -27,9 +27,10 @@ export interface OffsetResetRequest {
   /** Default true: only say what would move. `false` moves the offsets. */
   dryRun?: boolean;
   /**
-   * Stops a reset (a command line's Ctrl-C): the call rejects with `KF_ADMIN_INTERRUPTED`
-   * once the reset's own pause is lifted. Before its script is sent nothing moves; once
-   * it is sent it may have been applied, and the message says so.
+   * Stops a reset (a command line's Ctrl-C): before its script is sent, the call rejects
+   * with `KF_ADMIN_INTERRUPTED` once the reset's own pause is lifted, and nothing moved.
+   * Once the script is sent, the reset waits for its answer and ends as it would have,
+   * so the units it dropped are reported.
    */
   signal?: AbortSignal;
 }
@@ -91,10 +92,19 @@ export async function resetOffsets(
   const log = choosePartitions(topic, await topicLog(kafka, topic, isolation), request.partition);
   const targets = await resolveTarget(kafka, topic, log, request.to, isolation);
   const numbers = targets.map((t) => t.partition);
+  // A target that is the log end as read before the pause ('latest', or a time no record
+  // is at or after) must not move a partition back that a leader scheduled past it since:
+  // that would deliver the range between twice, which nobody asked for.
+  const atLogEnd = (t: (typeof targets)[number]) =>
+    request.to === 'latest' || (request.to instanceof Date && t.to === t.logEnd);
   // Each partition's saved offset now: the script applies only while they are unchanged.
   const planned = async (): Promise<PartitionReset[]> => {
     const saved = await redis.hashGetAll(keys.offsets);
-    return targets.map((t) => ({ ...t, from: savedOffset(saved[`${topic}/${t.partition}`]) }));
+    return targets.map((t) => {
+      const from = savedOffset(saved[`${topic}/${t.partition}`]);
+      const to = atLogEnd(t) && from !== null ? Math.max(t.to, from) : t.to;
+      return { ...t, from, to };
+    });
   };
 
   if (dryRun) {
@@ -137,21 +147,14 @@ export async function resetOffsets(
   }
   let reply: ScriptReply;
   try {
-    reply = await abortable(
-      redis.evalScript(
-        scripts.resetOffsets,
-        [keys.work, keys.offsets, ...numbers.map((p) => keys.pending(topic, p))],
-        [topic, ...partitions.flatMap((p) => [p.partition, p.to, p.from ?? ''])],
-      ),
-      signal,
+    // Not abortable: once sent, its answer (bounded by the command timeout) is what says
+    // which units it dropped, and a stop now would lose that report.
+    reply = await redis.evalScript(
+      scripts.resetOffsets,
+      [keys.work, keys.offsets, ...numbers.map((p) => keys.pending(topic, p))],
+      [topic, ...partitions.flatMap((p) => [p.partition, p.to, p.from ?? ''])],
     );
   } catch (error) {
-    if (error instanceof Aborted) {
-      throw await interrupted(
-        held,
-        'the reset was sent to Redis and may have been applied: check with kf lag',
-      );
-    }
     throw await failed(held, error);
   }
   const around = await held.release();

@@ -149,11 +149,10 @@ describe("reading a Kafka group's committed offsets for partitions with nothing 
     cause: { name: 'KafkaJSRequestTimeoutError' },
   });
 
-  async function settle() {
-    await new Promise((r) => setTimeout(r, 0));
-  }
+  // A tick's worth of waiting, as the organiser passes at its default tick.
+  const WAIT_MS = 100;
 
-  test('waits while it reads, then answers; partitions already answered are not asked again', async () => {
+  test('a read that ends within the wait answers the same look; partitions answered are not asked again', async () => {
     const asked: number[][] = [];
     const starts = new CommittedStarts(
       groupCalls({
@@ -168,12 +167,35 @@ describe("reading a Kafka group's committed offsets for partitions with nothing 
       'g',
       silentLogger,
     );
-    expect(starts.lookup('t', [0, 1])).toBeUndefined();
-    await settle();
-    expect(starts.lookup('t', [0, 1])).toEqual(new Map([[1, 9]]));
-    expect(starts.lookup('t', [1])).toEqual(new Map([[1, 9]]));
+    expect(await starts.lookup('t', [0, 1], WAIT_MS)).toEqual(new Map([[1, 9]]));
+    expect(await starts.lookup('t', [1], WAIT_MS)).toEqual(new Map([[1, 9]]));
     expect(asked).toEqual([[0, 1]]);
-    expect(starts.lookup('t', [])).toEqual(new Map());
+    expect(await starts.lookup('t', [], WAIT_MS)).toEqual(new Map());
+  });
+
+  test('a read slower than the wait leaves the partitions waiting, and a later look gets its answer', async () => {
+    let answer: () => void = () => undefined;
+    let calls = 0;
+    const starts = new CommittedStarts(
+      groupCalls({
+        commitOffsets: async () => undefined,
+        committedOffsets: (_g, topic) => {
+          calls += 1;
+          return new Promise((resolve) => {
+            answer = () => resolve([{ topic, partition: 0, offset: 4 }]);
+          });
+        },
+      }),
+      'g',
+      silentLogger,
+    );
+    const started = performance.now();
+    expect(await starts.lookup('t', [0], WAIT_MS)).toBeUndefined();
+    // Waited its bound (the read is answered only below: waiting for it would hang).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(WAIT_MS - 1);
+    answer();
+    expect(await starts.lookup('t', [0], WAIT_MS)).toEqual(new Map([[0, 4]]));
+    expect(calls).toBe(1);
   });
 
   test('a refusal asking again cannot cure reads as "none committed", said once', async () => {
@@ -188,9 +210,8 @@ describe("reading a Kafka group's committed offsets for partitions with nothing 
       'g',
       logger,
     );
-    expect(starts.lookup('t', [0])).toBeUndefined();
-    await settle();
-    expect(starts.lookup('t', [0])).toEqual(new Map());
+    expect(await starts.lookup('t', [0], WAIT_MS)).toEqual(new Map());
+    expect(await starts.lookup('t', [0], WAIT_MS)).toEqual(new Map());
     expect(warned).toEqual([expect.stringContaining('cannot be read')]);
   });
 
@@ -209,15 +230,12 @@ describe("reading a Kafka group's committed offsets for partitions with nothing 
       'g',
       logger,
     );
-    expect(starts.lookup('t', [0])).toBeUndefined();
-    await settle();
-    expect(starts.lookup('t', [0])).toBeUndefined();
+    expect(await starts.lookup('t', [0], WAIT_MS)).toBeUndefined();
+    expect(await starts.lookup('t', [0], WAIT_MS)).toBeUndefined();
     expect(calls).toBe(1);
     // RETRY_AFTER_MS is 1000: a look after it asks again (the margin is 100 ms).
     await new Promise((r) => setTimeout(r, 1_100));
-    expect(starts.lookup('t', [0])).toBeUndefined();
-    await settle();
-    expect(starts.lookup('t', [0])).toEqual(new Map());
+    expect(await starts.lookup('t', [0], WAIT_MS)).toEqual(new Map());
     expect(calls).toBe(2);
     expect(warned).toEqual([expect.stringContaining('wait until it can be read')]);
   });

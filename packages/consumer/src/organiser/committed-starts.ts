@@ -20,7 +20,7 @@ interface Answer {
  */
 export class CommittedStarts {
   private readonly answers = new Map<string, Answer>();
-  private readonly reading = new Set<string>();
+  private readonly reading = new Map<string, Promise<void>>();
   private readonly retryAt = new Map<string, number>();
   private readonly failing = new Map<string, { since: number; reportedAt: number }>();
 
@@ -35,16 +35,33 @@ export class CommittedStarts {
    * undefined while it is being read: those partitions wait, since starting them from
    * `useEarliest` instead would lose the group's place for good. A refusal that asking
    * again cannot cure (no ACL for the group) is reported once and read as "none
-   * committed".
+   * committed". A read under way is waited for up to `waitMs` (a tick's worth), so a
+   * new group's partitions usually start on the tick that found them.
    */
-  lookup(topic: string, partitions: number[]): Map<number, number> | undefined {
+  async lookup(
+    topic: string,
+    partitions: number[],
+    waitMs: number,
+  ): Promise<Map<number, number> | undefined> {
     if (partitions.length === 0) return new Map();
-    const answer = this.answers.get(topic);
-    if (answer !== undefined && partitions.every((p) => answer.asked.has(p))) {
-      return answer.offsets;
-    }
-    this.read(topic, partitions);
-    return undefined;
+    const answered = () => {
+      const answer = this.answers.get(topic);
+      return answer !== undefined && partitions.every((p) => answer.asked.has(p))
+        ? answer.offsets
+        : undefined;
+    };
+    const known = answered();
+    if (known !== undefined) return known;
+    const reading = this.read(topic, partitions);
+    if (reading === undefined) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      reading,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    return answered();
   }
 
   /** A new term asks the group afresh. */
@@ -53,11 +70,13 @@ export class CommittedStarts {
     this.retryAt.clear();
   }
 
-  private read(topic: string, partitions: number[]): void {
-    if (this.reading.has(topic) || Date.now() < (this.retryAt.get(topic) ?? 0)) return;
-    this.reading.add(topic);
+  /** The read of the topic under way, started now if none is and none failed just now. */
+  private read(topic: string, partitions: number[]): Promise<void> | undefined {
+    const under = this.reading.get(topic);
+    if (under !== undefined) return under;
+    if (Date.now() < (this.retryAt.get(topic) ?? 0)) return undefined;
     const asked = new Set(partitions);
-    this.kafka
+    const reading = this.kafka
       .committedOffsets(this.groupId, topic, partitions)
       .then(
         (found) => {
@@ -81,6 +100,8 @@ export class CommittedStarts {
         },
       )
       .finally(() => this.reading.delete(topic));
+    this.reading.set(topic, reading);
+    return reading;
   }
 
   private reportWaiting(topic: string, error: unknown): void {

@@ -241,7 +241,7 @@ export class Organiser {
     const perTopic = await Promise.all(
       topics.map(async (topic) => {
         const partitions = await this.offsetsOf(topic);
-        return { topic, partitions, committed: this.committedOf(topic, partitions, saved) };
+        return { topic, partitions, committed: await this.committedOf(topic, partitions, saved) };
       }),
     );
     const candidates: Candidate[] = [];
@@ -357,16 +357,18 @@ export class Organiser {
    * saved (none asked when every partition has, or with `commitToKafka` off); undefined
    * when they could not be read.
    */
-  private committedOf(
+  private async committedOf(
     topic: string,
     partitions: PartitionOffsets[],
     saved: Record<string, string>,
-  ): Map<number, number> | undefined {
+  ): Promise<Map<number, number> | undefined> {
     if (!this.options.conf.commitToKafka) return new Map();
     const unsaved = partitions
       .map((p) => p.partition)
       .filter((partition) => saved[`${topic}/${partition}`] === undefined);
-    return this.committedStarts.lookup(topic, unsaved);
+    // At most a tick's worth of waiting: a coordinator that does not answer holds the
+    // other topics back no longer than that.
+    return this.committedStarts.lookup(topic, unsaved, this.options.conf.workCalculateFreq);
   }
 
   private listedPartitions(): PartitionKey[] {

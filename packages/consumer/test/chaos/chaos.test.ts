@@ -3,14 +3,14 @@ import { runChaos } from './run-chaos.js';
 import { stepCounts } from './schedule.js';
 
 /**
- * The short chaos run of every CI run: one episode of seed 75, whose 40 s schedule draws
+ * The short chaos run of every CI run: one episode of seed 75, whose 30 s schedule draws
  * every kind of fault (node SIGKILL, leader kill, SIGSTOP/SIGCONT, close mid-unit, Redis
  * master kill and restart, Kafka broker kill and restart, partitions added, topics added
  * and removed) and every injected handler failure (poison, throw, hang). Longer runs over
  * other seeds: `pnpm test:chaos --minutes 30` (see docs/guarantees.md).
  */
 const SEED = 75;
-const FAULT_MS = 40_000;
+const FAULT_MS = 30_000;
 
 test(`chaos run, seed ${SEED}: every offset delivered or error-listed as poison, every duplicate from a fault`, {
   timeout: 600_000,

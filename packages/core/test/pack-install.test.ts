@@ -55,11 +55,21 @@ describe('installing @kf/core with only @kf/redis-single and ioredis', () => {
       COREPACK_INTEGRITY_KEYS: '0',
       COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
     };
-    await run('pnpm', [...packed.flatMap((name) => ['--filter', name]), 'run', 'build'], {
-      cwd: repoRoot,
-      env,
-      timeout: BUILD_TIMEOUT_MS,
-    });
+    // Through turbo: when `dist/` is already the build of the current sources (the test
+    // command built everything first), it is left as it is. A rebuild empties `dist/`
+    // first, and the other test lane's node processes import these packages' `dist/`.
+    await run(
+      'pnpm',
+      [
+        'exec',
+        'turbo',
+        'run',
+        'build',
+        ...packed.map((name) => `--filter=${name}`),
+        '--output-logs=errors-only',
+      ],
+      { cwd: repoRoot, env, timeout: BUILD_TIMEOUT_MS },
+    );
     for (const name of packed) {
       await run('pnpm', ['pack', '--pack-destination', tarballs], {
         cwd: join(repoRoot, 'packages', name.replace('@kf/', '')),

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { devstackHome } from './paths.js';
 import { isAlive } from './process-liveness.js';
@@ -20,8 +20,15 @@ function registryDir(): string {
   return dir;
 }
 
+const ENTRY = /^\d+\.json$/;
+
 export function registerProcess(entry: RegisteredProcess): void {
-  writeFileSync(join(registryDir(), `${entry.pid}.json`), JSON.stringify(entry));
+  // Written aside and renamed into place: tests in another process may list the registry
+  // at any moment, and must never read an entry half written.
+  const dir = registryDir();
+  const aside = join(dir, `${entry.pid}.json.tmp`);
+  writeFileSync(aside, JSON.stringify(entry));
+  renameSync(aside, join(dir, `${entry.pid}.json`));
 }
 
 export function unregisterProcess(pid: number): void {
@@ -31,7 +38,7 @@ export function unregisterProcess(pid: number): void {
 /** Every registered process still alive; entries of dead ones are removed on the way. */
 export function liveRegisteredProcesses(): RegisteredProcess[] {
   const live: RegisteredProcess[] = [];
-  for (const file of readdirSync(registryDir())) {
+  for (const file of readdirSync(registryDir()).filter((name) => ENTRY.test(name))) {
     const entry = JSON.parse(readFileSync(join(registryDir(), file), 'utf8')) as RegisteredProcess;
     if (isAlive(entry.pid, entry.command)) live.push(entry);
     else unregisterProcess(entry.pid);

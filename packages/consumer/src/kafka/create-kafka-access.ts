@@ -14,14 +14,19 @@ import type {
   FetchResult,
   Isolation,
   KafkaAccess,
+  LogEnd,
   PartitionMetadata,
   PartitionOffsets,
+  WatchedPartition,
 } from './kafka-access.js';
 import {
   createInternalCluster,
   type InternalCluster,
+  type InternalClusterOptions,
   type KafkajsErrorShape,
   type KafkajsMetadata,
+  kafkaErrorType,
+  type RawLogEnds,
 } from './kafkajs-internals.js';
 import { kafkajsLogCreator } from './kafkajs-log.js';
 import { MetadataCache } from './metadata-cache.js';
@@ -59,7 +64,7 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
   // Every refresh fails the same way while a broker is away: said once, then at a
   // bounded rate, and once more when a load succeeds again.
   const reconnects = new RepeatLimiter(logger);
-  const cluster: InternalCluster = createInternalCluster({
+  const clusterOptions = {
     brokers: options.brokers,
     clientId: options.clientId ?? 'kf',
     connectionTimeoutMs: options.connectionTimeoutMs ?? 1_000,
@@ -68,16 +73,10 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     log: kafkajsLogCreator(logger),
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
     ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
-  });
-  let connecting: Promise<void> | undefined;
-  let closed = false;
-  const ensureConnected = async (): Promise<void> => {
-    connecting ??= cluster.connect().catch((error: unknown) => {
-      connecting = undefined; // the next call tries again
-      throw error;
-    });
-    await connecting;
   };
+  const cluster: InternalCluster = createInternalCluster(clusterOptions);
+  let closed = false;
+  const ensureConnected = connectOnce(cluster);
 
   const load = async (topics: string[]): Promise<KafkajsMetadata> => {
     await ensureConnected();
@@ -95,7 +94,7 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
         'metadata refresh failed; reconnecting to the brokers to refresh again',
       );
       await cluster.disconnect();
-      connecting = undefined;
+      ensureConnected.reset();
       await ensureConnected();
       return cluster.refreshMetadata(topics);
     });
@@ -265,17 +264,113 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     }
   };
 
+  const logEnds = logEndsWatch(clusterOptions, () => closed);
+
   return {
     metadata,
     refreshMetadata,
     offsets,
     offsetsAt,
     fetch,
+    awaitLogEnds: logEnds.awaitLogEnds,
     ...groupOffsets(cluster, ensureConnected, () => closed),
     async close() {
       closed = true;
+      ensureConnected.reset();
+      await Promise.all([cluster.disconnect(), logEnds.close()]);
+    },
+  };
+}
+
+/** `connect()` shared by concurrent callers; a failed one is tried again by the next. */
+function connectOnce(cluster: InternalCluster): (() => Promise<void>) & { reset(): void } {
+  let connecting: Promise<void> | undefined;
+  const ensure = async (): Promise<void> => {
+    connecting ??= cluster.connect().catch((error: unknown) => {
       connecting = undefined;
-      await cluster.disconnect();
+      throw error;
+    });
+    await connecting;
+  };
+  return Object.assign(ensure, {
+    reset: () => {
+      connecting = undefined;
+    },
+  });
+}
+
+/**
+ * `awaitLogEnds` on a cluster of its own: kafkajs sends every Fetch to a broker over one
+ * connection and the broker answers a connection's requests in order, so a long poll on
+ * the units' connection would hold their fetches back for its whole wait. Connects on
+ * first use.
+ */
+function logEndsWatch(
+  options: InternalClusterOptions,
+  isClosed: () => boolean,
+): Pick<Required<KafkaAccess>, 'awaitLogEnds' | 'close'> {
+  let watch: InternalCluster | undefined;
+  let ensureConnected: ReturnType<typeof connectOnce> | undefined;
+  const connected = async (): Promise<InternalCluster> => {
+    if (watch === undefined || ensureConnected === undefined) {
+      watch = createInternalCluster({ ...options, clientId: `${options.clientId}-log-ends` });
+      ensureConnected = connectOnce(watch);
+    }
+    await ensureConnected();
+    return watch;
+  };
+  return {
+    async awaitLogEnds(leader, partitions, { maxWaitMs, isolation }) {
+      const operation = `await the log ends of broker ${leader}`;
+      if (isClosed()) {
+        throw new KafkaRequestError(operation, undefined, 'the Kafka access is closed');
+      }
+      validateWatch(operation, partitions, maxWaitMs);
+      const request = {
+        partitions: partitions.map(({ topic, partition, from }) => ({
+          topic,
+          partition,
+          offset: String(from),
+        })),
+        maxWaitMs,
+        isolationLevel: ISOLATION_LEVEL[isolation],
+      };
+      const client = await connected();
+      let raw: RawLogEnds[];
+      try {
+        raw = await client.fetchLogEnds(leader, request).catch(async (error: unknown) => {
+          // A broker that joined after this cluster loaded its metadata: load it again.
+          if ((error as KafkajsErrorShape).name !== 'KafkaJSBrokerNotFound') throw error;
+          await client.refreshMetadata([...new Set(partitions.map((p) => p.topic))]);
+          return client.fetchLogEnds(leader, request);
+        });
+      } catch (error) {
+        const first = partitions[0];
+        throw errorFromThrown(unwrapRetries(error), {
+          topic: first?.topic ?? '',
+          partition: first?.partition ?? -1,
+          nodeId: leader,
+          operation,
+        });
+      }
+      return raw.map((end): LogEnd => {
+        const { topic, partition } = end;
+        if (end.errorCode !== 0) return { topic, partition, error: kafkaErrorType(end.errorCode) };
+        const latest = isolation === 'read_committed' ? end.lastStableOffset : end.highWatermark;
+        return {
+          topic,
+          partition,
+          earliest: toOffset(end.logStartOffset, 'log start offset'),
+          latest: toOffset(
+            latest,
+            isolation === 'read_committed' ? 'last stable offset' : 'high watermark',
+          ),
+        };
+      });
+    },
+    async close() {
+      ensureConnected?.reset();
+      await watch?.disconnect();
     },
   };
 }
@@ -333,6 +428,33 @@ function unwrapRetries(error: unknown): unknown {
     return shape.originalError;
   }
   return error;
+}
+
+function validateWatch(operation: string, partitions: WatchedPartition[], maxWaitMs: number): void {
+  if (!Number.isSafeInteger(maxWaitMs) || maxWaitMs < 0) {
+    throw new KafkaRequestError(
+      operation,
+      undefined,
+      `maxWaitMs must be an integer >= 0, got ${maxWaitMs}`,
+    );
+  }
+  if (partitions.length === 0) {
+    throw new KafkaRequestError(operation, undefined, 'no partition to watch');
+  }
+  for (const { topic, partition, from } of partitions) {
+    if (
+      !Number.isSafeInteger(partition) ||
+      partition < 0 ||
+      !Number.isSafeInteger(from) ||
+      from < 0
+    ) {
+      throw new KafkaRequestError(
+        operation,
+        undefined,
+        `${topic}/${partition}: partition and from must be integers >= 0, got ${partition} and ${from}`,
+      );
+    }
+  }
 }
 
 function validate(request: FetchRequest): void {

@@ -97,6 +97,36 @@ export interface FetchResult {
   logStartOffset: number;
 }
 
+/** A partition to watch: wake when its log holds data at or above `from`. */
+export interface WatchedPartition {
+  topic: string;
+  partition: number;
+  from: number;
+}
+
+/** A watched partition's log start and end, or the error Kafka answered for it. */
+export type LogEnd =
+  | {
+      topic: string;
+      partition: number;
+      earliest: number;
+      /** The high watermark; under `read_committed`, the last stable offset. */
+      latest: number;
+      error?: undefined;
+    }
+  | {
+      topic: string;
+      partition: number;
+      /** Kafka's name of the error (`NOT_LEADER_OR_FOLLOWER`, `OFFSET_OUT_OF_RANGE`, …). */
+      error: string;
+    };
+
+export interface AwaitLogEndsOptions {
+  /** How long the broker may hold the request when no partition has new data. */
+  maxWaitMs: number;
+  isolation: Isolation;
+}
+
 export interface KafkaAccess {
   /**
    * Partitions and leaders of `topics`, from the cached metadata (loaded on first use).
@@ -147,6 +177,17 @@ export interface KafkaAccess {
     topic: string,
     partitions: number[],
   ): Promise<PartitionOffset[]>;
+  /**
+   * Waits on broker `leader` until any of `partitions` (all led by it) holds data at or
+   * above its `from`, or `maxWaitMs` passes, and answers every partition's log ends: a
+   * long poll, on connections of its own so it never delays `fetch`. Optional: the
+   * organiser uses it to schedule new data at once instead of on its next tick.
+   */
+  awaitLogEnds?(
+    leader: number,
+    partitions: WatchedPartition[],
+    options: AwaitLogEndsOptions,
+  ): Promise<LogEnd[]>;
   /** Closes every connection. */
   close(): Promise<void>;
 }

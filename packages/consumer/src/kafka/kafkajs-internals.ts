@@ -167,6 +167,22 @@ export interface RawFetchRequest {
   isolationLevel: 0 | 1;
 }
 
+export interface RawLogEndsRequest {
+  partitions: Array<{ topic: string; partition: number; offset: string }>;
+  maxWaitMs: number;
+  /** 0 read_uncommitted, 1 read_committed (Kafka's wire values). */
+  isolationLevel: 0 | 1;
+}
+
+export interface RawLogEnds {
+  topic: string;
+  partition: number;
+  errorCode: number;
+  highWatermark: string;
+  lastStableOffset: string;
+  logStartOffset: string;
+}
+
 export interface InternalClusterOptions {
   brokers: string[];
   clientId: string;
@@ -193,6 +209,12 @@ export interface InternalCluster {
   /** Loads metadata for exactly `topics` (not every topic kafkajs was ever asked about). */
   refreshMetadata(topics: string[]): Promise<KafkajsMetadata>;
   fetch(leader: number, request: RawFetchRequest): Promise<RawPartitionFetch>;
+  /**
+   * Long-polls `leader` for data at or above each partition's `offset`: the answer comes
+   * as soon as any partition has some (or an error), else after `maxWaitMs`. Only the
+   * log ends are read.
+   */
+  fetchLogEnds(leader: number, request: RawLogEndsRequest): Promise<RawLogEnds[]>;
   /**
    * ListOffsets for some partitions of one topic on their leader: `offset` per partition.
    * A timestamp asks for the first offset whose record time is at or after it (-1: none).
@@ -248,6 +270,73 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
     retry: { retries: options.retries, initialRetryTime: 100, maxRetryTime: 1_000 },
   });
 
+  /**
+   * One Fetch to `leader` for several partitions; every partition asked about must be in
+   * the answer, in the order asked.
+   */
+  const fetchFrom = async (
+    leader: number,
+    request: {
+      partitions: Array<{ topic: string; partition: number; offset: string; maxBytes: number }>;
+      range: OffsetRange;
+      maxBytes: number;
+      maxWaitMs: number;
+      isolationLevel: 0 | 1;
+    },
+  ): Promise<Array<RawPartitionFetch & { topic: string; partition: number }>> => {
+    const broker = await cluster.brokerPool.findBroker({ nodeId: leader });
+    const protocolRequest = broker.lookupRequest(
+      FETCH_API_KEY,
+      requests.Fetch,
+    )({
+      replicaId: CONSUMER_REPLICA_ID,
+      isolationLevel: request.isolationLevel,
+      maxWaitTime: request.maxWaitMs,
+      minBytes: 1,
+      maxBytes: request.maxBytes,
+      topics: byTopic(request.partitions, ({ partition, offset, maxBytes }) => ({
+        partition,
+        fetchOffset: offset,
+        maxBytes,
+      })),
+    });
+    if (protocolRequest.request.apiVersion !== FETCH_VERSION) {
+      throw new Error(
+        `the broker serves Fetch up to v${protocolRequest.request.apiVersion}; kf needs v${FETCH_VERSION} (Kafka 2.3 or newer)`,
+      );
+    }
+    // Our decoder keeps batches; `parse` returns the data so partition errors reach kf's
+    // own mapping instead of kafkajs's exceptions.
+    protocolRequest.response = {
+      decode: (raw) => decodeFetchV11(raw, request.range),
+      parse: async (data) => data,
+    };
+    let decoded: FetchV11Response;
+    try {
+      decoded = (await broker.connectionPool.send(protocolRequest)) as FetchV11Response;
+    } catch (error) {
+      // What kafkajs's Broker does for its own requests: drop a closed connection so the
+      // next request reconnects.
+      if ((error as KafkajsErrorShape).name === 'KafkaJSConnectionClosedError') {
+        await broker.disconnect();
+      }
+      throw error;
+    }
+    if (decoded.errorCode !== 0) {
+      throw Object.assign(new Error(`Fetch failed: ${kafkaErrorType(decoded.errorCode)}`), {
+        code: decoded.errorCode,
+        type: kafkaErrorType(decoded.errorCode),
+      });
+    }
+    return request.partitions.map(({ topic, partition }) => {
+      const found = decoded.responses
+        .find((r) => r.topicName === topic)
+        ?.partitions.find((p) => p.partition === partition);
+      if (!found) throw new Error(`the Fetch response holds no ${topic}/${partition}`);
+      return { ...found, topic };
+    });
+  };
+
   return {
     connect: () => cluster.connect(),
     disconnect: () => cluster.disconnect(),
@@ -267,65 +356,33 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
       return metadata;
     },
     async fetch(leader, request) {
-      const broker = await cluster.brokerPool.findBroker({ nodeId: leader });
-      const protocolRequest = broker.lookupRequest(
-        FETCH_API_KEY,
-        requests.Fetch,
-      )({
-        replicaId: CONSUMER_REPLICA_ID,
-        isolationLevel: request.isolationLevel,
-        maxWaitTime: request.maxWaitMs,
-        minBytes: 1,
-        maxBytes: request.maxBytes,
-        topics: [
+      const [found] = await fetchFrom(leader, {
+        partitions: [
           {
             topic: request.topic,
-            partitions: [
-              {
-                partition: request.partition,
-                fetchOffset: request.offset,
-                maxBytes: request.maxBytes,
-              },
-            ],
+            partition: request.partition,
+            offset: request.offset,
+            maxBytes: request.maxBytes,
           },
         ],
+        range: { from: Number(request.offset), to: request.endOffset },
+        maxBytes: request.maxBytes,
+        maxWaitMs: request.maxWaitMs,
+        isolationLevel: request.isolationLevel,
       });
-      if (protocolRequest.request.apiVersion !== FETCH_VERSION) {
-        throw new Error(
-          `the broker serves Fetch up to v${protocolRequest.request.apiVersion}; kf needs v${FETCH_VERSION} (Kafka 2.3 or newer)`,
-        );
-      }
-      // Our decoder keeps batches; `parse` returns the data so partition errors reach kf's
-      // own mapping instead of kafkajs's exceptions.
-      const range = { from: Number(request.offset), to: request.endOffset };
-      protocolRequest.response = {
-        decode: (raw) => decodeFetchV11(raw, range),
-        parse: async (data) => data,
-      };
-      let decoded: FetchV11Response;
-      try {
-        decoded = (await broker.connectionPool.send(protocolRequest)) as FetchV11Response;
-      } catch (error) {
-        // What kafkajs's Broker does for its own requests: drop a closed connection so the
-        // next request reconnects.
-        if ((error as KafkajsErrorShape).name === 'KafkaJSConnectionClosedError') {
-          await broker.disconnect();
-        }
-        throw error;
-      }
-      if (decoded.errorCode !== 0) {
-        throw Object.assign(new Error(`Fetch failed: ${kafkaErrorType(decoded.errorCode)}`), {
-          code: decoded.errorCode,
-          type: kafkaErrorType(decoded.errorCode),
-        });
-      }
-      const found = decoded.responses
-        .find((r) => r.topicName === request.topic)
-        ?.partitions.find((p) => p.partition === request.partition);
-      if (!found) {
-        throw new Error(`the Fetch response holds no ${request.topic}/${request.partition}`);
-      }
-      return found;
+      return found as RawPartitionFetch;
+    },
+    async fetchLogEnds(leader, request) {
+      // One byte per partition: the broker still returns one whole batch for progress,
+      // and nothing in it is decoded (the range is empty); only the log ends are read.
+      const answers = await fetchFrom(leader, {
+        partitions: request.partitions.map((p) => ({ ...p, maxBytes: 1 })),
+        range: { from: 0, to: 0 },
+        maxBytes: 1,
+        maxWaitMs: request.maxWaitMs,
+        isolationLevel: request.isolationLevel,
+      });
+      return answers.map(({ batches: _batches, abortedTransactions: _aborted, ...ends }) => ends);
     },
     async listOffsets(leader, topic, partitions, which, isolationLevel) {
       const broker = await cluster.brokerPool.findBroker({ nodeId: leader });

@@ -5,6 +5,7 @@ import type { OffsetsMovedEvent } from '../node/node-events.js';
 import { CommittedStarts } from './committed-starts.js';
 import { dealingOrder, maxShareOf, type PartitionKey, shareRoom } from './fair-share.js';
 import type { LeadershipKeeper } from './leadership.js';
+import { LogEndWatch, type SeenPartition } from './log-end-watch.js';
 import { classifyOffsetsFailure } from './offsets-failure.js';
 import { planUnits, unitsWanted } from './plan-units.js';
 import { ProgressCommit } from './progress-commit.js';
@@ -58,13 +59,16 @@ export interface OrganiserOptions extends NodeContext {
 }
 
 /**
- * The organiser: every `workCalculateFreq`, on the node that holds the leader lock, it
- * recovers dead nodes' units and cuts each partition's new offsets into units. Every
- * node runs one; only the leader's does anything.
+ * The organiser: on the node that holds the leader lock, it recovers dead nodes' units
+ * and cuts each partition's new offsets into units, every `workCalculateFreq` and as
+ * soon as the leader's long polls of the log ends see new data. Every node runs one;
+ * only the leader's does anything.
  */
 export class Organiser {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  /** A wake came during a tick: the next tick runs as soon as this one ends. */
+  private wokenDuringTick = false;
   private stopped = false;
   private lastRecoveryAt = 0;
   private liveNodes = 1;
@@ -88,11 +92,18 @@ export class Organiser {
   private readonly committedStarts: CommittedStarts;
   /** The partitions of each topic as Kafka last listed them: the ones committed. */
   private readonly listed = new Map<string, number[]>();
+  private readonly logEnds: LogEndWatch;
 
   constructor(private readonly options: OrganiserOptions) {
     this.replicas = new ReplicaWait(options.redis, options.keys, options.conf, options.logger);
     this.progress = new ProgressCommit(options);
     this.committedStarts = new CommittedStarts(options.kafka, options.groupId, options.logger);
+    this.logEnds = new LogEndWatch({
+      kafka: options.kafka,
+      isolation: options.isolation,
+      logger: options.logger,
+      wake: () => this.wake(),
+    });
   }
 
   start(): void {
@@ -118,6 +129,7 @@ export class Organiser {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.logEnds.stop();
     clearTimeout(this.timer);
     await this.ticking;
     const term = this.options.leadership.current();
@@ -125,12 +137,27 @@ export class Organiser {
     await this.options.leadership.release();
   }
 
+  /**
+   * A tick now, or right after the one running: new data was seen. Wakes that come
+   * together make one tick.
+   */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.ticking !== undefined) {
+      this.wokenDuringTick = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      this.wokenDuringTick = false;
       this.ticking = this.tick().finally(() => {
         this.ticking = undefined;
-        this.schedule(this.options.conf.workCalculateFreq);
+        this.schedule(this.wokenDuringTick ? 0 : this.options.conf.workCalculateFreq);
       });
     }, delayMs);
   }
@@ -140,13 +167,19 @@ export class Organiser {
     try {
       const term = await this.options.leadership.tryAcquire();
       await this.lookAtPause(term !== undefined);
-      if (term === undefined) return;
+      if (term === undefined) {
+        this.logEnds.clear();
+        return;
+      }
       this.beginTerm(term);
       await this.recoverDeadNodes();
       // Paused: units already queued still run, dead nodes' units are still recovered,
-      // and the partitions Kafka lists are still looked at for the commit.
-      if (this.paused) await this.listPartitions();
-      else await this.scheduleNewOffsets(term);
+      // and the partitions Kafka lists are still looked at for the commit; new data has
+      // nothing to wake.
+      if (this.paused) {
+        this.logEnds.clear();
+        await this.listPartitions();
+      } else await this.scheduleNewOffsets(term);
       this.progress.kick(term.epoch, this.listedPartitions());
     } catch (error) {
       this.options.events.report(error, 'organiser tick failed');
@@ -291,6 +324,30 @@ export class Organiser {
       ? (share.last ?? this.cursor)
       : (written.lastServed ?? this.cursor);
     for (const [topic, partitions] of written.added) this.reportAdded(topic, partitions);
+    await this.watchLogEnds(perTopic);
+  }
+
+  /** The log ends this tick saw, for the long polls that wake the next tick. */
+  private async watchLogEnds(
+    perTopic: Array<{ topic: string; partitions: PartitionOffsets[] }>,
+  ): Promise<void> {
+    if (!this.logEnds.available) return;
+    const seen: SeenPartition[] = [];
+    for (const { topic, partitions } of perTopic) {
+      if (partitions.length === 0) continue;
+      // Cached, and just used by the tick's own reads: a failure here is one they met
+      // and reported; the topic is left to the timer until metadata loads again.
+      const metadata = await this.options.kafka.metadata([topic]).catch((error: unknown) => {
+        this.options.logger.debug({ err: error, topic }, 'no leaders to watch for the topic');
+        return undefined;
+      });
+      const leaders = new Map(metadata?.topics[0]?.partitions.map((p) => [p.partition, p.leader]));
+      for (const { partition, latest } of partitions) {
+        const leader = leaders.get(partition);
+        if (leader !== undefined) seen.push({ topic, partition, from: latest, leader });
+      }
+    }
+    this.logEnds.watch(seen);
   }
 
   /**

@@ -1,0 +1,144 @@
+import type { Logger } from '@kf/protocol';
+import type { Isolation, KafkaAccess, LogEnd, WatchedPartition } from '../kafka/kafka-access.js';
+
+/**
+ * How long a broker may hold a poll with nothing new. Short enough that a poll ends soon
+ * after leadership or the watched partitions change, long enough that an idle group's
+ * leader asks each broker only twice a second (no Redis command is involved).
+ */
+export const LOG_END_WAIT_MS = 500;
+
+/** A partition the leader's last tick looked at, with its leader broker. */
+export interface SeenPartition extends WatchedPartition {
+  leader: number;
+}
+
+export interface LogEndWatchOptions {
+  kafka: Pick<KafkaAccess, 'awaitLogEnds'>;
+  isolation: Isolation;
+  logger: Logger;
+  /** Asks the organiser for a tick now. */
+  wake(): void;
+  maxWaitMs?: number;
+}
+
+/**
+ * The leader's long polls of the log ends: one per partition-leader broker, from the log
+ * end its last tick saw, so that new data wakes the organiser at once instead of waiting
+ * for its next tick. After a wake (or a failed poll) a broker is polled again only once
+ * a tick has told it what it saw, so a poll never answers the same data twice in a row
+ * and never spins while Kafka fails: the ticks report those failures.
+ */
+export class LogEndWatch {
+  private byLeader = new Map<number, WatchedPartition[]>();
+  private readonly polls = new Set<number>();
+  private stopped = false;
+  private nextTick = resolvable();
+
+  constructor(private readonly options: LogEndWatchOptions) {}
+
+  /** Whether the Kafka port can long-poll; without it the organiser ticks on its timer only. */
+  get available(): boolean {
+    return this.options.kafka.awaitLogEnds !== undefined;
+  }
+
+  /**
+   * After each tick of the leader: the partitions it saw and the log end of each. Polls
+   * start on brokers that lead some of them; a broker that leads none any more ends its
+   * poll after its current request.
+   */
+  watch(seen: SeenPartition[]): void {
+    if (this.stopped || !this.available) return;
+    const byLeader = new Map<number, WatchedPartition[]>();
+    for (const { leader, topic, partition, from } of seen) {
+      if (leader < 0) continue;
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), { topic, partition, from }]);
+    }
+    this.byLeader = byLeader;
+    this.tickDone();
+    for (const leader of byLeader.keys()) {
+      if (!this.polls.has(leader)) void this.poll(leader);
+    }
+  }
+
+  /** Not the leader, or paused: every poll ends after its current request. */
+  clear(): void {
+    this.byLeader = new Map();
+    this.tickDone();
+  }
+
+  /** Closing: polls end; a request in flight ends when the Kafka access closes. */
+  stop(): void {
+    this.stopped = true;
+    this.clear();
+  }
+
+  private tickDone(): void {
+    const done = this.nextTick;
+    this.nextTick = resolvable();
+    done.resolve();
+  }
+
+  private async poll(leader: number): Promise<void> {
+    const { kafka, isolation, logger } = this.options;
+    const awaitLogEnds = kafka.awaitLogEnds;
+    if (awaitLogEnds === undefined) return;
+    this.polls.add(leader);
+    try {
+      for (;;) {
+        const partitions = this.byLeader.get(leader);
+        if (this.stopped || partitions === undefined) return;
+        const tick = this.nextTick.promise;
+        const maxWaitMs = this.options.maxWaitMs ?? LOG_END_WAIT_MS;
+        const began = performance.now();
+        let ends: LogEnd[] | undefined;
+        try {
+          ends = await awaitLogEnds.call(kafka, leader, partitions, { maxWaitMs, isolation });
+        } catch (error) {
+          if (this.stopped) return;
+          // The same broker trouble fails the tick's own requests, which report it.
+          logger.debug(
+            { err: error, broker: leader },
+            'waiting for new data failed; the broker is polled again after the next tick',
+          );
+        }
+        if (this.stopped) return;
+        const verdict = ends === undefined ? 'failed' : judge(partitions, ends);
+        if (verdict === 'new-data') this.options.wake();
+        // Nothing new well before the wait ran out is a broker not holding the poll:
+        // asking again at once would spin.
+        const heldBack = verdict === 'nothing-new' && performance.now() - began >= maxWaitMs / 2;
+        if (!heldBack) await tick;
+      }
+    } finally {
+      this.polls.delete(leader);
+    }
+  }
+}
+
+/**
+ * `new-data` when a partition's log end passed what the tick saw; `failed` when Kafka
+ * answered an error for one (a leader moved, a log truncated: the tick sorts it out);
+ * else `nothing-new` (the wait ran out).
+ */
+function judge(watched: WatchedPartition[], ends: LogEnd[]): 'new-data' | 'failed' | 'nothing-new' {
+  const from = new Map(watched.map((w) => [`${w.topic}/${w.partition}`, w.from]));
+  let failed = false;
+  for (const end of ends) {
+    if (end.error !== undefined) {
+      failed = true;
+      continue;
+    }
+    const seen = from.get(`${end.topic}/${end.partition}`);
+    if (seen !== undefined && end.latest > seen) return 'new-data';
+  }
+  return failed ? 'failed' : 'nothing-new';
+}
+
+function resolvable(): { promise: Promise<void>; resolve(): void } {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}

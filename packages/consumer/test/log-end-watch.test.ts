@@ -1,0 +1,109 @@
+import { startRedisSingle, waitUntil } from '@kf/devstack';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createKafkaAccess, type KafkaAccess } from '../src/index.js';
+import { useGroupNodes } from './support/group-nodes.js';
+import { produceIds, until } from './support/produce.js';
+import { useKafkaRedis } from './support/stack.js';
+
+/**
+ * The margin allowed for a loaded 2-core machine on top of what the configuration
+ * implies: a produce, a tick, a claim and a fetch take a few milliseconds when idle.
+ */
+const MARGIN_MS = 1_500;
+
+describe('new data wakes the organiser', () => {
+  const stack = useKafkaRedis({ redis: () => startRedisSingle(), clientId: 'kf-log-ends-test' });
+  const { config, node, topic } = useGroupNodes(stack, { prefix: 'log-ends-test' });
+  let access: KafkaAccess;
+
+  beforeAll(() => {
+    access = createKafkaAccess({ brokers: stack.kafka.info.brokers, clientId: 'kf-log-ends' });
+  });
+  afterAll(async () => {
+    await access?.close();
+  });
+
+  async function leaderOf(name: string): Promise<number> {
+    const { topics } = await access.refreshMetadata([name]);
+    return topics[0]?.partitions[0]?.leader as number;
+  }
+
+  test('a poll holds until data arrives, answers the log ends, and never holds back a fetch', async () => {
+    const name = await topic('log-ends-poll', 2);
+    await produceIds(stack.producer, name, { count: 4, partitions: 2 });
+    const leader = await leaderOf(name);
+    const maxWaitMs = 4_000;
+
+    // Nothing beyond the log ends: the broker holds the poll for its whole wait.
+    const began = performance.now();
+    const idle = await access.awaitLogEnds?.(
+      leader,
+      [
+        { topic: name, partition: 0, from: 2 },
+        { topic: name, partition: 1, from: 2 },
+      ],
+      { maxWaitMs: 1_000, isolation: 'read_uncommitted' },
+    );
+    expect(performance.now() - began).toBeGreaterThanOrEqual(1_000 - 50);
+    expect(idle).toEqual([
+      { topic: name, partition: 0, earliest: 0, latest: 2 },
+      { topic: name, partition: 1, earliest: 0, latest: 2 },
+    ]);
+
+    // A poll waiting on partition 1; meanwhile a fetch of partition 0 answers at once,
+    // then a record on partition 1 ends the poll long before its wait.
+    const polled = performance.now();
+    const poll = access.awaitLogEnds?.(leader, [{ topic: name, partition: 1, from: 2 }], {
+      maxWaitMs,
+      isolation: 'read_uncommitted',
+    });
+    const fetched = await access.fetch({
+      topic: name,
+      partition: 0,
+      offset: 0,
+      maxBytes: 1_048_576,
+      maxWaitMs: 0,
+      isolation: 'read_uncommitted',
+    });
+    const fetchMs = performance.now() - polled;
+    expect(fetched.records.map((r) => String(r.value))).toEqual([`${name}-0`, `${name}-2`]);
+    expect(fetchMs).toBeLessThan(maxWaitMs - MARGIN_MS);
+    await stack.producer.send({ topic: name, acks: -1, messages: [{ partition: 1, value: 'x' }] });
+    const woken = await poll;
+    expect(performance.now() - polled).toBeLessThan(maxWaitMs - MARGIN_MS);
+    expect(woken).toEqual([{ topic: name, partition: 1, earliest: 0, latest: 3 }]);
+
+    // A `from` above the log end is answered with Kafka's error for that partition.
+    const beyond = await access.awaitLogEnds?.(leader, [{ topic: name, partition: 0, from: 50 }], {
+      maxWaitMs: 1_000,
+      isolation: 'read_uncommitted',
+    });
+    expect(beyond).toEqual([{ topic: name, partition: 0, error: 'OFFSET_OUT_OF_RANGE' }]);
+  });
+
+  test('a message produced to an idle group reaches the handler long before the next tick', async () => {
+    const name = await topic('log-ends-wake', 3);
+    // A tick every 20 s: only a wake can deliver within the bound below.
+    const workCalculateFreq = 20_000;
+    const n = await node(config({ useEarliest: true, workCalculateFreq }), [name]);
+    const seen = new Map<string, number>();
+    await n.run({
+      eachMessage: async ({ message }) => {
+        seen.set(String(message.value), Date.now());
+      },
+    });
+    // The first tick ran at start and saw the empty partitions: their polls are waiting.
+    await until(waitUntil, () => n.status().leader, 'the node leads');
+    for (let i = 0; i < 3; i++) {
+      const sentAt = Date.now();
+      const [id] = await produceIds(stack.producer, name, {
+        count: 1,
+        partitions: 3,
+        start: i,
+      });
+      await until(waitUntil, () => seen.has(id as string), `${id} handled`, MARGIN_MS);
+      expect((seen.get(id as string) as number) - sentAt).toBeLessThan(MARGIN_MS);
+    }
+    expect(seen.size).toBe(3);
+  });
+});

@@ -16,6 +16,15 @@ export {
 } from './kafka/tools.js';
 export { type CreateTopicOptions, createTopic, kafkaClient } from './kafka/topics.js';
 export type { ManagedProcess, ProcessInfo } from './managed-process.js';
+export {
+  DEFAULT_NODE_VERSION,
+  ensureNodeBinary,
+  NodeBinaryError,
+  type NodeBinaryOptions,
+  nodeBinaryPath,
+  nodePackageName,
+} from './node-binary.js';
+export { cacheHome } from './paths.js';
 export { liveRegisteredProcesses, type RegisteredProcess } from './pid-registry.js';
 export { isAlive } from './process-liveness.js';
 export {

@@ -1,4 +1,4 @@
-import { startRedisSingle, waitUntil } from '@kf/devstack';
+import { kafkaClient, startRedisSingle, waitUntil } from '@kf/devstack';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createKafkaAccess, type KafkaAccess } from '../src/index.js';
 import { useGroupNodes } from './support/group-nodes.js';
@@ -105,5 +105,77 @@ describe('new data wakes the organiser', () => {
       expect((seen.get(id as string) as number) - sentAt).toBeLessThan(MARGIN_MS);
     }
     expect(seen.size).toBe(3);
+  });
+
+  test('a leader with no room for new data ticks on its timer, not on every record', async () => {
+    const name = await topic('log-ends-full', 2);
+    // A slow timer: its ticks in the window are few, so woken ones would stand out.
+    const workCalculateFreq = 1_000;
+    // Counts the ticks that read this topic's offsets: one read per tick.
+    let ticks = 0;
+    const counted: KafkaAccess = Object.assign(Object.create(access) as KafkaAccess, {
+      offsets: (...args: Parameters<KafkaAccess['offsets']>) => {
+        if (args[0] === name) ticks += 1;
+        return access.offsets(...args);
+      },
+    });
+    // No handler runs, so the one queued unit fills the work list for good.
+    const n = await node(
+      config({ useEarliest: true, workCalculateFreq, maxQueuedUnits: 1, consumeStep: 1 }),
+      [name],
+      { kafka: counted },
+    );
+    await until(waitUntil, () => n.status().leader, 'the node leads');
+    await produceIds(stack.producer, name, { count: 2, partitions: 2 });
+    // One record per send, three senders back to back (a producer that lets sends
+    // overlap): every send is new data for a poll.
+    const producer = kafkaClient(stack.kafka.info.brokers, 'kf-log-ends-flood').producer();
+    await producer.connect();
+    let sends = 0;
+    let producing = true;
+    const production = Promise.all(
+      [0, 1, 2].map(async (sender) => {
+        while (producing) {
+          await producer.send({
+            topic: name,
+            acks: -1,
+            messages: [{ partition: sender % 2, value: `r${sends}` }],
+          });
+          sends += 1;
+        }
+      }),
+    );
+    const windowMs = 1_500;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [ticksBefore, sendsBefore] = [ticks, sends];
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const during = ticks - ticksBefore;
+    const sent = sends - sendsBefore;
+    producing = false;
+    await production.finally(() => producer.disconnect());
+    // The timer's ticks and a few more (the first look at the full list): a leader woken
+    // by every record would tick about once per send.
+    const bound = Math.floor(windowMs / workCalculateFreq) + 3;
+    expect(sent).toBeGreaterThanOrEqual(3 * bound);
+    expect(during).toBeLessThanOrEqual(bound);
+  });
+
+  test('closing the Kafka access while a poll connects ends the poll and leaves no socket open', async () => {
+    const name = await topic('log-ends-close', 1);
+    const leader = await leaderOf(name);
+    const sockets = () =>
+      process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    const baseline = sockets();
+    const own = createKafkaAccess({ brokers: stack.kafka.info.brokers, clientId: 'kf-close' });
+    const poll = own.awaitLogEnds?.(leader, [{ topic: name, partition: 0, from: 0 }], {
+      maxWaitMs: 1_000,
+      isolation: 'read_uncommitted',
+    });
+    await own.close();
+    await expect(poll).rejects.toThrow(/the Kafka access is closed/);
+    await until(waitUntil, () => sockets() <= baseline, 'every socket of the access closed', 3_000);
+    // Nothing reconnects later either.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sockets()).toBeLessThanOrEqual(baseline);
   });
 });

@@ -9,6 +9,7 @@ import { RepeatLimiter } from '../logging/repeat-limiter.js';
 import { errorFromCode, errorFromThrown, KafkaProtocolCode } from './error-mapping.js';
 import { groupOffsets } from './group-offsets.js';
 import type {
+  AwaitLogEndsOptions,
   ClusterMetadata,
   FetchRequest,
   FetchResult,
@@ -303,7 +304,7 @@ function connectOnce(cluster: InternalCluster): (() => Promise<void>) & { reset(
  * `awaitLogEnds` on a cluster of its own: kafkajs sends every Fetch to a broker over one
  * connection and the broker answers a connection's requests in order, so a long poll on
  * the units' connection would hold their fetches back for its whole wait. Connects on
- * first use.
+ * first use; `close()` waits for the polls under way, which end within their wait.
  */
 function logEndsWatch(
   options: InternalClusterOptions,
@@ -311,6 +312,10 @@ function logEndsWatch(
 ): Pick<Required<KafkaAccess>, 'awaitLogEnds' | 'close'> {
   let watch: InternalCluster | undefined;
   let ensureConnected: ReturnType<typeof connectOnce> | undefined;
+  // After a failure the broker table is loaded again: a broker back at a new address, or
+  // one that joined, is only known from a fresh answer.
+  let reload = true;
+  const underWay = new Set<Promise<unknown>>();
   const connected = async (): Promise<InternalCluster> => {
     if (watch === undefined || ensureConnected === undefined) {
       watch = createInternalCluster({ ...options, clientId: `${options.clientId}-log-ends` });
@@ -319,14 +324,30 @@ function logEndsWatch(
     await ensureConnected();
     return watch;
   };
-  return {
-    async awaitLogEnds(leader, partitions, { maxWaitMs, isolation }) {
-      const operation = `await the log ends of broker ${leader}`;
-      if (isClosed()) {
+
+  const poll = async (
+    leader: number,
+    partitions: WatchedPartition[],
+    { maxWaitMs, isolation }: AwaitLogEndsOptions,
+  ): Promise<LogEnd[]> => {
+    const operation = `await the log ends of broker ${leader}`;
+    const open = () => {
+      // Checked after every wait: a poll that went on after close() would reconnect.
+      if (isClosed())
         throw new KafkaRequestError(operation, undefined, 'the Kafka access is closed');
+    };
+    open();
+    validateWatch(operation, partitions, maxWaitMs);
+    let raw: RawLogEnds[];
+    try {
+      const client = await connected();
+      open();
+      if (reload) {
+        await client.refreshMetadata([...new Set(partitions.map((p) => p.topic))]);
+        reload = false;
+        open();
       }
-      validateWatch(operation, partitions, maxWaitMs);
-      const request = {
+      raw = await client.fetchLogEnds(leader, {
         partitions: partitions.map(({ topic, partition, from }) => ({
           topic,
           partition,
@@ -334,41 +355,45 @@ function logEndsWatch(
         })),
         maxWaitMs,
         isolationLevel: ISOLATION_LEVEL[isolation],
-      };
-      const client = await connected();
-      let raw: RawLogEnds[];
-      try {
-        raw = await client.fetchLogEnds(leader, request).catch(async (error: unknown) => {
-          // A broker that joined after this cluster loaded its metadata: load it again.
-          if ((error as KafkajsErrorShape).name !== 'KafkaJSBrokerNotFound') throw error;
-          await client.refreshMetadata([...new Set(partitions.map((p) => p.topic))]);
-          return client.fetchLogEnds(leader, request);
-        });
-      } catch (error) {
-        const first = partitions[0];
-        throw errorFromThrown(unwrapRetries(error), {
-          topic: first?.topic ?? '',
-          partition: first?.partition ?? -1,
-          nodeId: leader,
-          operation,
-        });
-      }
-      return raw.map((end): LogEnd => {
-        const { topic, partition } = end;
-        if (end.errorCode !== 0) return { topic, partition, error: kafkaErrorType(end.errorCode) };
-        const latest = isolation === 'read_committed' ? end.lastStableOffset : end.highWatermark;
-        return {
-          topic,
-          partition,
-          earliest: toOffset(end.logStartOffset, 'log start offset'),
-          latest: toOffset(
-            latest,
-            isolation === 'read_committed' ? 'last stable offset' : 'high watermark',
-          ),
-        };
       });
+    } catch (error) {
+      reload = true;
+      if (error instanceof KafkaRequestError) throw error;
+      const first = partitions[0];
+      throw errorFromThrown(unwrapRetries(error), {
+        topic: first?.topic ?? '',
+        partition: first?.partition ?? -1,
+        nodeId: leader,
+        operation,
+      });
+    }
+    return raw.map((end): LogEnd => {
+      const { topic, partition } = end;
+      if (end.errorCode !== 0) return { topic, partition, error: kafkaErrorType(end.errorCode) };
+      const committed = isolation === 'read_committed';
+      return {
+        topic,
+        partition,
+        earliest: toOffset(end.logStartOffset, 'log start offset'),
+        latest: committed
+          ? toOffset(end.lastStableOffset, 'last stable offset')
+          : toOffset(end.highWatermark, 'high watermark'),
+      };
+    });
+  };
+
+  return {
+    awaitLogEnds(leader, partitions, pollOptions) {
+      const polling = poll(leader, partitions, pollOptions);
+      underWay.add(polling);
+      void polling.then(
+        () => underWay.delete(polling),
+        () => underWay.delete(polling),
+      );
+      return polling;
     },
     async close() {
+      await Promise.allSettled([...underWay]);
       ensureConnected?.reset();
       await watch?.disconnect();
     },

@@ -30,6 +30,13 @@ const MOVED_MESSAGES: Record<OffsetsMovedEvent['reason'], string> = {
 /** A topic whose offsets keep failing is reported again at most this often. */
 const REPEAT_REPORT_MS = 60_000;
 
+/**
+ * A woken tick starts at least this long after the previous tick ended: records that
+ * arrive together are scheduled together (fewer, larger units at high rates), for a few
+ * milliseconds of latency.
+ */
+export const WAKE_GAP_MS = 5;
+
 /** A follower looks at the group's paused flag this often, for `status()`. */
 const FOLLOWER_PAUSE_LOOK_MS = 1_000;
 
@@ -47,6 +54,8 @@ interface Candidate extends PartitionKey {
   added: boolean;
   /** Starts from the Kafka consumer group's committed offset. */
   fromCommitted: boolean;
+  /** The saved offset once this tick's write went through (or had nothing to write). */
+  savedAfter?: number;
 }
 
 type WriteOutcome = 'written' | 'skipped' | 'deposed' | 'unreplicated';
@@ -66,6 +75,9 @@ export interface OrganiserOptions extends NodeContext {
  */
 export class Organiser {
   private timer: NodeJS.Timeout | undefined;
+  /** When the pending timer fires (performance.now() time). */
+  private timerDueAt = 0;
+  private lastTickEndedAt = Number.NEGATIVE_INFINITY;
   private ticking: Promise<void> | undefined;
   /** A wake came during a tick: the next tick runs as soon as this one ends. */
   private wokenDuringTick = false;
@@ -147,17 +159,21 @@ export class Organiser {
       this.wokenDuringTick = true;
       return;
     }
+    const delayMs = Math.max(0, this.lastTickEndedAt + WAKE_GAP_MS - performance.now());
+    if (performance.now() + delayMs >= this.timerDueAt) return;
     clearTimeout(this.timer);
-    this.schedule(0);
+    this.schedule(delayMs);
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
+    this.timerDueAt = performance.now() + delayMs;
     this.timer = setTimeout(() => {
       this.wokenDuringTick = false;
       this.ticking = this.tick().finally(() => {
         this.ticking = undefined;
-        this.schedule(this.wokenDuringTick ? 0 : this.options.conf.workCalculateFreq);
+        this.lastTickEndedAt = performance.now();
+        this.schedule(this.wokenDuringTick ? WAKE_GAP_MS : this.options.conf.workCalculateFreq);
       });
     }, delayMs);
   }
@@ -324,17 +340,31 @@ export class Organiser {
       ? (share.last ?? this.cursor)
       : (written.lastServed ?? this.cursor);
     for (const [topic, partitions] of written.added) this.reportAdded(topic, partitions);
-    await this.watchLogEnds(perTopic);
+    await this.watchLogEnds(candidates);
   }
 
-  /** The log ends this tick saw, for the long polls that wake the next tick. */
-  private async watchLogEnds(
-    perTopic: Array<{ topic: string; partitions: PartitionOffsets[] }>,
-  ): Promise<void> {
+  /**
+   * The long polls that wake the next tick watch the partitions this tick scheduled up to
+   * the log end it saw. A partition with more left (no room, a pending unit under
+   * `partition` ordering, a write short of its replicas) waits for the timer: new data
+   * could not be scheduled any sooner, and waking for it would only spin the ticks.
+   */
+  private async watchLogEnds(candidates: Candidate[]): Promise<void> {
     if (!this.logEnds.available) return;
+    // Deposed during the tick: the next tick, not a wake, finds out what comes next.
+    if (this.options.leadership.current() === undefined) {
+      this.logEnds.clear();
+      return;
+    }
+    const caughtUp = new Map<string, Candidate[]>();
+    for (const c of candidates) {
+      if (c.savedAfter !== c.latest) continue;
+      const list = caughtUp.get(c.topic);
+      if (list === undefined) caughtUp.set(c.topic, [c]);
+      else list.push(c);
+    }
     const seen: SeenPartition[] = [];
-    for (const { topic, partitions } of perTopic) {
-      if (partitions.length === 0) continue;
+    for (const [topic, partitions] of caughtUp) {
       // Cached, and just used by the tick's own reads: a failure here is one they met
       // and reported; the topic is left to the timer until metadata loads again.
       const metadata = await this.options.kafka.metadata([topic]).catch((error: unknown) => {
@@ -720,7 +750,10 @@ export class Organiser {
       now: Date.now(),
     });
     // Nothing new and nothing to record: a tick of a quiet partition costs no write.
-    if (plan.units.length === 0 && candidate.from === candidate.saved) return 'skipped';
+    if (plan.units.length === 0 && candidate.from === candidate.saved) {
+      candidate.savedAfter = candidate.from;
+      return 'skipped';
+    }
     const result = await scheduleUnits(redis, keys, {
       epoch: term.epoch,
       topic,
@@ -734,6 +767,7 @@ export class Organiser {
       return 'deposed';
     }
     if (result.status === 'stale') return 'skipped';
+    candidate.savedAfter = plan.nextOffset;
     this.ahead.delete(`${topic}/${partition}`);
     if (candidate.fromCommitted) {
       logger.info(

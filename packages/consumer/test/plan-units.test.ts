@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { type PlanInput, planUnits, unitsWanted } from '../src/organiser/plan-units.js';
+import {
+  type PlanInput,
+  planUnits,
+  unitsWanted,
+  workerShares,
+} from '../src/organiser/plan-units.js';
 
 const base: PlanInput = {
   topic: 'orders',
@@ -76,5 +81,27 @@ describe('unitsWanted', () => {
   test('nothing to schedule wants nothing', () => {
     expect(unitsWanted({ from: 5, to: 5, freeWorkers: 4, consumeStep: 10 })).toBe(0);
     expect(unitsWanted({ from: 9, to: 5, freeWorkers: 4, consumeStep: 10 })).toBe(0);
+  });
+});
+
+describe('workerShares', () => {
+  test('free workers are shared by the backlogs in proportion, not handed to each', () => {
+    // Four partitions with two records each and eight free workers: two pieces each, so
+    // eight units of one record, not thirty-two pieces asked for.
+    expect(workerShares([2, 2, 2, 2], 8)).toEqual([2, 2, 2, 2]);
+    const shares = workerShares([2, 2, 2, 2], 8);
+    const units = shares.map((pieces) =>
+      unitsWanted({ from: 0, to: 2, consumeStep: 1_000, freeWorkers: pieces }),
+    );
+    expect(units.reduce((a, b) => a + b, 0)).toBe(8);
+    expect(workerShares([90, 10], 10)).toEqual([9, 1]);
+    // One backlog keeps every worker, as before.
+    expect(workerShares([40], 8)).toEqual([8]);
+  });
+
+  test('every backlog gets at least one piece; nothing to do gets one too', () => {
+    expect(workerShares([1_000, 1], 4)).toEqual([4, 1]);
+    expect(workerShares([0, 0], 4)).toEqual([1, 1]);
+    expect(workerShares([5, 0], 0)).toEqual([1, 1]);
   });
 });

@@ -7,7 +7,7 @@ import { dealingOrder, maxShareOf, type PartitionKey, shareRoom } from './fair-s
 import type { LeadershipKeeper } from './leadership.js';
 import { LogEndWatch, type SeenPartition } from './log-end-watch.js';
 import { classifyOffsetsFailure } from './offsets-failure.js';
-import { planUnits, unitsWanted } from './plan-units.js';
+import { planUnits, unitsWanted, workerShares } from './plan-units.js';
 import { ProgressCommit } from './progress-commit.js';
 import { recoverNode } from './recover-node.js';
 import { ReplicaWait } from './replica-wait.js';
@@ -48,6 +48,8 @@ interface Candidate extends PartitionKey {
   latest: number;
   /** Units its backlog would fill. */
   wanted: number;
+  /** The free workers its backlog is cut for (see `workerShares`). */
+  pieces: number;
   /** Reported once the write that moves the saved offset went through. */
   moved: OffsetsMovedEvent[];
   /** Added to its topic after the group started. */
@@ -316,6 +318,7 @@ export class Organiser {
     }
     await this.refreshForSecondLook(firstLooks);
     if (conf.ordering === 'partition') await this.oneUnitAtATime(candidates);
+    else this.shareWorkers(candidates, freeWorkers);
 
     const share = shareRoom({
       demands: candidates.map(({ topic, partition, wanted }) => ({
@@ -328,12 +331,7 @@ export class Organiser {
       maxShare: maxShareOf(room),
     });
     const grants = new Map(share.grants.map((g) => [`${g.topic}/${g.partition}`, g.units]));
-    const written = await this.writeAll(
-      term,
-      dealingOrder(candidates, this.cursor),
-      grants,
-      freeWorkers,
-    );
+    const written = await this.writeAll(term, dealingOrder(candidates, this.cursor), grants);
     // A tick cut short resumes after the last partition it served, not after the one
     // the full deal would have ended on.
     this.cursor = written.complete
@@ -390,7 +388,6 @@ export class Organiser {
     term: Leadership,
     order: Candidate[],
     grants: Map<string, number>,
-    freeWorkers: number,
   ): Promise<{
     complete: boolean;
     lastServed: PartitionKey | undefined;
@@ -403,7 +400,7 @@ export class Organiser {
       if (short && candidate.saved !== undefined) continue;
       const { topic, partition } = candidate;
       const grant = short ? 0 : (grants.get(`${topic}/${partition}`) ?? 0);
-      const outcome = await this.write(term, candidate, grant, freeWorkers);
+      const outcome = await this.write(term, candidate, grant);
       if (outcome === 'deposed') return { complete: false, lastServed, added };
       if (outcome === 'skipped') continue;
       if (candidate.added) {
@@ -652,11 +649,12 @@ export class Organiser {
     if (start.kind === 'added' && start.offset > 0) {
       moved.push({ topic, partition, from: 0, to: start.offset, reason: 'retention' });
     }
+    const pieces = conf.ordering === 'partition' ? 1 : freeWorkers;
     const wanted = unitsWanted({
       from,
       to: latest,
       consumeStep: conf.consumeStep,
-      freeWorkers: conf.ordering === 'partition' ? 1 : freeWorkers,
+      freeWorkers: pieces,
     });
     return {
       topic,
@@ -665,6 +663,7 @@ export class Organiser {
       from,
       latest,
       wanted,
+      pieces,
       moved,
       added: start.kind === 'added',
       fromCommitted:
@@ -709,6 +708,27 @@ export class Organiser {
     );
   }
 
+  /**
+   * The free workers are shared by the partitions with a backlog, in proportion to it:
+   * each partition cutting its own backlog for all of them would queue partitions ×
+   * workers units of a message or two when records trickle in.
+   */
+  private shareWorkers(candidates: Candidate[], freeWorkers: number): void {
+    const shares = workerShares(
+      candidates.map((c) => c.latest - c.from),
+      freeWorkers,
+    );
+    candidates.forEach((c, i) => {
+      c.pieces = shares[i] ?? 1;
+      c.wanted = unitsWanted({
+        from: c.from,
+        to: c.latest,
+        consumeStep: this.options.conf.consumeStep,
+        freeWorkers: c.pieces,
+      });
+    });
+  }
+
   /** `ordering: 'partition'`: one unit at a time, and none while one is pending. */
   private async oneUnitAtATime(candidates: Candidate[]): Promise<void> {
     const { redis, keys } = this.options;
@@ -735,7 +755,6 @@ export class Organiser {
     term: Leadership,
     candidate: Candidate,
     grant: number,
-    freeWorkers: number,
   ): Promise<WriteOutcome> {
     const { conf, redis, keys, events, logger } = this.options;
     const { topic, partition } = candidate;
@@ -745,7 +764,7 @@ export class Organiser {
       from: candidate.from,
       to: candidate.latest,
       consumeStep: conf.consumeStep,
-      freeWorkers: conf.ordering === 'partition' ? 1 : freeWorkers,
+      freeWorkers: candidate.pieces,
       maxUnits: grant,
       now: Date.now(),
     });

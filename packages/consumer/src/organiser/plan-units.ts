@@ -65,3 +65,16 @@ export function planUnits(input: PlanInput): Plan {
   }
   return { units, nextOffset: offset };
 }
+
+/**
+ * How many of `freeWorkers` each backlog is cut for: in proportion to its size, at least
+ * one each. The shares may add up to a little more than `freeWorkers` (each backlog gets
+ * at least one), never to partitions × workers.
+ */
+export function workerShares(backlogs: number[], freeWorkers: number): number[] {
+  const total = backlogs.reduce((sum, b) => sum + Math.max(0, b), 0);
+  if (total === 0) return backlogs.map(() => 1);
+  return backlogs.map((b) =>
+    Math.max(1, Math.round((Math.max(0, freeWorkers) * Math.max(0, b)) / total)),
+  );
+}

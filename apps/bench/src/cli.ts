@@ -1,9 +1,21 @@
 #!/usr/bin/env node
-import { startKafka, startRedisSingle } from '@kf/devstack';
-import Table from 'cli-table3';
+import { join } from 'node:path';
+import { ensureKafkaJars, ensureNodeBinary, startKafka, startRedisSingle } from '@kf/devstack';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
-import { type BenchContext, type Figure, latency, slowHandler, throughput } from './scenarios.js';
+import type { BenchContext } from './context.js';
+import {
+  brief,
+  type Figure,
+  formatFigures,
+  PEERS,
+  type PeerName,
+  type ScenarioResult,
+} from './figures.js';
+import { shareConsumeClasspath } from './java.js';
+import { throughput } from './p1-throughput.js';
+import { slowHandler } from './p2-slow-handler.js';
+import { latency } from './p3-latency.js';
 
 const log = (line: string) => console.error(`bench: ${line}`);
 
@@ -14,90 +26,128 @@ function count(value: string): number {
   return n;
 }
 
+function list<T extends string>(known: readonly T[]): (value: string) => T[] {
+  return (value) => {
+    const names = value.split(',').map((n) => n.trim());
+    const unknown = names.filter((n) => !known.includes(n as T));
+    if (unknown.length > 0) {
+      throw new InvalidArgumentError(`unknown ${unknown.join(', ')}; known: ${known.join(', ')}`);
+    }
+    return names as T[];
+  };
+}
+
 const SCENARIOS = ['p1', 'p2', 'p3'] as const;
 
+/** What --quick sets, where the option was not given: a short look, not figures to keep. */
+const QUICK = { p1Messages: 50_000, p2Messages: 10_000, rounds: 1, p3Seconds: 5 } as const;
+
+interface Flags {
+  scenarios: Array<(typeof SCENARIOS)[number]>;
+  peers: PeerName[];
+  p1Messages: number;
+  p2Messages: number;
+  p3Seconds: number;
+  rounds: number;
+  sharePollRecords?: number;
+  quick?: boolean;
+}
+
 const program = new Command('kf-bench')
-  .description('kf against a kafkajs consumer group: same broker, same machine, one run')
+  .description(
+    'kf against a kafkajs consumer group, Kafka’s ConsumerPerformance, a Kafka share group and @platformatic/kafka: same broker, same machine, one run',
+  )
   .addOption(
-    new Option('--scenarios <list>', 'which to run (P4 is measured during P1)').default(
-      SCENARIOS.join(','),
-    ),
+    new Option('--scenarios <list>', 'which to run (P4 is measured during P1)')
+      .argParser(list(SCENARIOS))
+      .default([...SCENARIOS], SCENARIOS.join(',')),
+  )
+  .addOption(
+    new Option('--peers <list>', 'what to compare kf with')
+      .argParser(list(PEERS))
+      .default([...PEERS], PEERS.join(',')),
   )
   .addOption(new Option('--p1-messages <n>', 'P1 messages').argParser(count).default(500_000))
   .addOption(new Option('--p2-messages <n>', 'P2 messages').argParser(count).default(100_000))
   .addOption(
-    new Option('--rounds <n>', 'rounds of each kf run, and of kafkajs in P1 (median reported)')
+    new Option(
+      '--rounds <n>',
+      'rounds of each kf run, and of each peer in P1 and P2 (median reported)',
+    )
       .argParser(count)
       .default(3),
   )
   .addOption(new Option('--p3-seconds <n>', 'P3 production time').argParser(count).default(20))
-  .action(
-    async (flags: {
-      scenarios: string;
-      p1Messages: number;
-      p2Messages: number;
-      p3Seconds: number;
-      rounds: number;
-    }) => {
-      const wanted = flags.scenarios.split(',');
-      log('starting Redis and one Kafka broker on loopback');
-      const [redis, broker] = await Promise.all([startRedisSingle(), startKafka({ brokers: 1 })]);
-      const figures: Figure[] = [];
-      try {
-        const ctx: BenchContext = {
-          kafka: new Kafka({
-            brokers: broker.info.brokers,
-            clientId: 'kf-bench',
-            logLevel: logLevel.NOTHING,
-          }),
-          brokers: broker.info.brokers,
-          redis: redis.info,
-          runId: String(Date.now()),
-          log,
-        };
-        const scenarios: Array<[string, () => Promise<Figure[]>]> = [
-          ['p1', () => throughput(ctx, flags.p1Messages, flags.rounds)],
-          ['p2', () => slowHandler(ctx, flags.p2Messages, flags.rounds)],
-          ['p3', () => latency(ctx, flags.p3Seconds * 1_000)],
-        ];
-        for (const [name, run] of scenarios) {
-          if (!wanted.includes(name)) continue;
-          const done = await run();
-          // Each scenario's figures as soon as it ends, so a later failure loses none.
-          log(`${name}: ${done.map(brief).join('; ')}`);
-          figures.push(...done);
-        }
-      } finally {
-        await Promise.all([broker.stop(), redis.stop()]);
+  .addOption(
+    new Option(
+      '--share-poll-records <n>',
+      'P2 share consumers’ max.poll.records (default: the partition’s record locks over the 32 consumers)',
+    ).argParser(count),
+  )
+  .addOption(
+    new Option(
+      '--quick',
+      `a short look: ${QUICK.p1Messages} P1 and ${QUICK.p2Messages} P2 messages, ${QUICK.rounds} round, ${QUICK.p3Seconds} s of P3, unless given`,
+    ),
+  )
+  .action(async (flags: Flags, command: Command) => {
+    if (flags.quick) {
+      for (const [name, value] of Object.entries(QUICK)) {
+        if (command.getOptionValueSource(name) === 'default') command.setOptionValue(name, value);
       }
-      console.log(formatFigures(figures));
-      process.exitCode = 0;
-    },
-  );
-
-function brief(f: Figure): string {
-  const peer = f.kafkajs === undefined ? '' : `, kafkajs ${f.kafkajs.toFixed(1)}`;
-  return `${f.measure} kf ${f.kf.toFixed(1)}${peer} ${f.unit}`;
-}
-
-function formatFigures(figures: Figure[]): string {
-  const table = new Table({
-    head: ['scenario', 'measure', 'kf', 'kafkajs', 'kf / kafkajs', 'goal', 'met'],
-    style: { head: [], border: [] },
-  });
-  const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
-  for (const f of figures) {
-    table.push([
-      f.scenario,
-      `${f.measure} (${f.unit})`,
-      fmt(f.kf),
-      f.kafkajs === undefined ? '' : fmt(f.kafkajs),
-      f.kafkajs === undefined ? '' : `${(f.kf / f.kafkajs).toFixed(2)}×`,
-      f.goal,
-      `${f.met ? 'yes' : 'NO'}${f.note ? ` (${f.note})` : ''}`,
+    }
+    const opts = command.opts<Flags>();
+    const peers = new Set(opts.peers);
+    const usesShare = peers.has('share-record_limit') || peers.has('share-batch_optimized');
+    log('starting Redis and one Kafka broker on loopback');
+    // A peer's set-up (a download or a compile the first time) runs while the broker starts.
+    const [redis, broker, nodeBinary, kafkaLibs, shareClasspath] = await Promise.all([
+      startRedisSingle(),
+      startKafka({ brokers: 1 }),
+      peers.has('platformatic') ? ensureNodeBinary({ log }) : undefined,
+      peers.has('java-perf') ? ensureKafkaJars(log).then((libs) => join(libs, '*')) : undefined,
+      usesShare ? shareConsumeClasspath(log) : undefined,
     ]);
-  }
-  return table.toString();
-}
+    const figures: Figure[] = [];
+    const notes: string[] = [];
+    try {
+      const ctx: BenchContext = {
+        kafka: new Kafka({
+          brokers: broker.info.brokers,
+          clientId: 'kf-bench',
+          logLevel: logLevel.NOTHING,
+        }),
+        brokers: broker.info.brokers,
+        redis: redis.info,
+        runId: String(Date.now()),
+        peers,
+        nodeBinary,
+        kafkaLibs,
+        shareClasspath,
+        sharePollRecords: opts.sharePollRecords,
+        log,
+      };
+      const scenarios: Array<[string, () => Promise<ScenarioResult>]> = [
+        ['p1', () => throughput(ctx, opts.p1Messages, opts.rounds)],
+        ['p2', () => slowHandler(ctx, opts.p2Messages, opts.rounds)],
+        ['p3', () => latency(ctx, opts.p3Seconds * 1_000)],
+      ];
+      for (const [name, run] of scenarios) {
+        if (!opts.scenarios.includes(name as Flags['scenarios'][number])) continue;
+        const done = await run();
+        // Each scenario's figures as soon as it ends, so a later failure loses none.
+        for (const f of done.figures) log(`${name}: ${brief(f)}`);
+        figures.push(...done.figures);
+        notes.push(...done.notes);
+      }
+    } finally {
+      await Promise.all([broker.stop(), redis.stop()]);
+    }
+    console.log(formatFigures(figures));
+    for (const note of notes) console.log(`- ${note}`);
+    if (opts.quick)
+      console.log('- --quick: small counts and one round, a look rather than figures');
+    process.exitCode = 0;
+  });
 
 await program.parseAsync();

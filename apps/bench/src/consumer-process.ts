@@ -1,9 +1,21 @@
-// One benchmark consumer: a kf node, or a member of a kafkajs consumer group, with the
-// same handler. It counts messages and bytes and samples produce → handler latency
-// from each message's timestamp (set by the producer).
-import { createNode, type KfMessage } from '@kf/consumer';
-import { Kafka, logLevel } from 'kafkajs';
-import type { ConsumerCommand, ConsumerReport, ConsumerSpec } from './protocol.js';
+// One benchmark consumer process: a kf node, or a member of a kafkajs or
+// @platformatic/kafka consumer group, with the same handler. It counts messages and
+// bytes and samples produce → handler latency from each message's timestamp (set by
+// the producer). Each contender's SDK is loaded only in the processes that run it
+// (@platformatic/kafka's run on a newer Node than the bench's).
+import type {
+  ConsumerCommand,
+  ConsumerReport,
+  ConsumerSpec,
+  Contender,
+  StartContender,
+} from './protocol.js';
+
+const CONTENDERS: Record<Contender, () => Promise<{ start: StartContender }>> = {
+  kf: () => import('./contenders/kf.js'),
+  kafkajs: () => import('./contenders/kafkajs.js'),
+  platformatic: () => import('./contenders/platformatic.js'),
+};
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as ConsumerSpec;
 let messages = 0;
@@ -25,46 +37,19 @@ const flush = () => {
 };
 const ticker = setInterval(flush, 200);
 
-async function handle(value: Buffer | null, timestamp: number): Promise<void> {
-  if (spec.handlerDelayMs > 0) await new Promise((r) => setTimeout(r, spec.handlerDelayMs));
-  messages += 1;
-  bytes += value?.length ?? 0;
-  latencies.push(Date.now() - timestamp);
-}
-
-async function startKf(): Promise<() => Promise<void>> {
-  const node = await createNode(
-    {
-      bootstrapBrokers: spec.brokers,
-      redis: { host: [spec.redis], groupName: spec.group },
-      conf: { useEarliest: true, concurrency: spec.concurrency, ...spec.kfConf },
-    },
-    [spec.topic],
-  );
-  node.on('unitCompleted', () => {
+const { start } = await CONTENDERS[spec.contender]();
+const stop = await start(spec, {
+  async handle(value, timestamp) {
+    if (spec.handlerDelayMs > 0) await new Promise((r) => setTimeout(r, spec.handlerDelayMs));
+    messages += 1;
+    bytes += value?.length ?? 0;
+    latencies.push(Date.now() - timestamp);
+  },
+  unitCompleted() {
     units += 1;
-  });
-  await node.run({
-    eachMessage: async ({ message }: { message: KfMessage }) =>
-      handle(message.value, message.timestamp),
-  });
-  return () => node.close();
-}
-
-async function startKafkajs(): Promise<() => Promise<void>> {
-  const kafka = new Kafka({ brokers: spec.brokers, clientId: spec.id, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: spec.group });
-  await consumer.connect();
-  await consumer.subscribe({ topic: spec.topic, fromBeginning: true });
-  await consumer.run({
-    partitionsConsumedConcurrently: spec.concurrency,
-    eachMessage: async ({ message }) => handle(message.value, Number(message.timestamp)),
-  });
-  return () => consumer.disconnect();
-}
-
-const stop = await (spec.contender === 'kf' ? startKf() : startKafkajs());
-send({ type: 'ready' });
+  },
+});
+send({ type: 'ready', note: `${spec.contender} on Node ${process.version}` });
 process.on('message', async (command: ConsumerCommand) => {
   if (command.type !== 'stop') return;
   await stop();

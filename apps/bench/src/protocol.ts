@@ -1,5 +1,5 @@
-/** Which consumer a bench process runs. */
-export type Contender = 'kf' | 'kafkajs';
+/** Which Node consumer a bench process runs. */
+export type Contender = 'kf' | 'kafkajs' | 'platformatic';
 
 /** A bench consumer process's one argument, as JSON. */
 export interface ConsumerSpec {
@@ -17,9 +17,15 @@ export interface ConsumerSpec {
   kfConf?: Record<string, unknown>;
 }
 
-/** What a consumer process reports, about every 200 ms and once more on close. */
+/**
+ * What a consumer process reports, about every 200 ms and once more on close: over IPC
+ * from a Node process, as JSON lines on stdout from a Java one.
+ */
 export type ConsumerReport =
-  | { type: 'ready' }
+  | {
+      type: 'ready' /** What the process runs, when it has more to say than its kind. */;
+      note?: string;
+    }
   | {
       type: 'progress';
       messages: number;
@@ -28,7 +34,23 @@ export type ConsumerReport =
       units: number;
       /** Produce → handler latencies (ms) of the messages since the last report. */
       latenciesMs: number[];
-    };
+    }
+  /** A Java consumer process, after its last progress: what it saw, for the report. */
+  | { type: 'summary'; note: string };
 
 /** The parent asks a consumer process to stop. */
 export type ConsumerCommand = { type: 'stop' };
+
+/** What a contender's consumer calls back into the bench process. */
+export interface ContenderHooks {
+  /** The handler every contender runs for each message. */
+  handle(value: Buffer | null, timestampMs: number): Promise<void>;
+  /** kf: a unit was completed. */
+  unitCompleted(): void;
+}
+
+/** Starts one contender's consumer; resolves to its stop once it consumes (or joins). */
+export type StartContender = (
+  spec: ConsumerSpec,
+  hooks: ContenderHooks,
+) => Promise<() => Promise<void>>;

@@ -1,8 +1,5 @@
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { ConsumerCommand, ConsumerReport, ConsumerSpec } from './protocol.js';
-
-const SCRIPT = fileURLToPath(new URL('./consumer-process.js', import.meta.url));
+import type { ChildProcess } from 'node:child_process';
+import type { ConsumerReport } from './protocol.js';
 
 export interface RunResult {
   /** From the first process ready to the target reached (or the time cap). */
@@ -13,11 +10,26 @@ export interface RunResult {
   latenciesMs: number[];
   /** True when the time cap ended the run before the target. */
   capped: boolean;
+  /** What the processes said of themselves: when ready (once each distinct), and at the end. */
+  notes: string[];
 }
+
+/** One consumer process of a run, started by a launcher. */
+export interface LaunchedConsumer {
+  child: ChildProcess;
+  /** Asks the process to stop: it closes its consumer, reports once more and exits. */
+  stop(): void;
+}
+
+/** Starts consumer process `i`; every report it makes goes to `onReport`. */
+export type ConsumerLauncher = (
+  i: number,
+  onReport: (report: ConsumerReport) => void,
+) => LaunchedConsumer;
 
 export interface RunOptions {
   processes: number;
-  spec: (i: number) => ConsumerSpec;
+  launch: ConsumerLauncher;
   /** Stop once this many messages were handled. */
   target: number;
   /** Stop after this long even if the target was not reached. */
@@ -25,6 +37,9 @@ export interface RunOptions {
   /** Called once every process is ready. */
   onReady?: () => Promise<void> | void;
 }
+
+/** A process that does not stop when asked is killed after this long. */
+const STOP_GRACE_MS = 30_000;
 
 /**
  * Runs `processes` consumer processes until they handled `target` messages between
@@ -38,29 +53,39 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
     units: 0,
     latenciesMs: [],
     capped: false,
+    notes: [],
   };
   // The clock starts when the first process is ready: it may consume at once.
   let started: number | undefined;
   const children = Array.from({ length: options.processes }, (_, i) => {
-    const child = fork(SCRIPT, [JSON.stringify(options.spec(i))], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    let readied: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => {
+      readied = resolve;
     });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const ready = new Promise<void>((resolve, reject) => {
-      child.on('message', (report: ConsumerReport) => {
-        if (report.type === 'ready') {
-          started ??= performance.now();
-          resolve();
-        } else {
-          result.messages += report.messages;
-          result.bytes += report.bytes;
-          result.units += report.units;
-          for (const l of report.latenciesMs) result.latenciesMs.push(l);
-        }
-      });
-      void exited.then(() => reject(new Error(`bench consumer ${i} exited before it was ready`)));
+    const launched = options.launch(i, (report) => {
+      if (report.type === 'ready') {
+        started ??= performance.now();
+        if (report.note && !result.notes.includes(report.note)) result.notes.push(report.note);
+        readied();
+      } else if (report.type === 'summary') {
+        result.notes.push(report.note);
+      } else {
+        result.messages += report.messages;
+        result.bytes += report.bytes;
+        result.units += report.units;
+        for (const l of report.latenciesMs) result.latenciesMs.push(l);
+      }
     });
-    return { child, ready, exited };
+    const exited = new Promise<number | null>((resolve) =>
+      launched.child.once('exit', (code) => resolve(code)),
+    );
+    const readyOrExit = Promise.race([
+      ready,
+      exited.then((code) => {
+        throw new Error(`bench consumer ${i} exited (code ${code}) before it was ready`);
+      }),
+    ]);
+    return { ...launched, ready: readyOrExit, exited };
   });
   try {
     await Promise.all(children.map((c) => c.ready));
@@ -73,12 +98,10 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
     result.elapsedMs = performance.now() - from;
     result.capped = result.messages < options.target;
   } finally {
-    for (const { child } of children) {
-      if (child.connected) child.send({ type: 'stop' } satisfies ConsumerCommand);
-    }
+    for (const c of children) if (c.child.exitCode === null) c.stop();
     const kill = setTimeout(() => {
       for (const { child } of children) child.kill('SIGKILL');
-    }, 30_000);
+    }, STOP_GRACE_MS);
     await Promise.all(children.map((c) => c.exited));
     clearTimeout(kill);
   }

@@ -1,0 +1,131 @@
+import { type BenchContext, nodeContender, required } from './context.js';
+import type { PeerFigure, PeerName, ScenarioResult } from './figures.js';
+import { producePaced } from './produce.js';
+import { type ConsumerLauncher, runConsumers } from './run-consumers.js';
+import {
+  describeShare,
+  prepareShareGroup,
+  SHARE_ACQUIRE_MODES,
+  type ShareSettings,
+  warmUpShareGroups,
+} from './share-group.js';
+import { percentile } from './stats.js';
+
+const PROCESSES = 2;
+/** kf: units in flight per process (the bench's default); a share group: threads per JVM. */
+const PER_PROCESS = 4;
+const PARTITIONS = 4;
+const RATE = 1_000;
+/** Time for a group to settle before production starts; consumption is measured after. */
+const SETTLE_MS = 2_000;
+
+type Contestant = 'kf' | PeerName;
+
+/** P3: produce → handler latency at about 1000 msgs/s, default settings. */
+export async function latency(ctx: BenchContext, durationMs: number): Promise<ScenarioResult> {
+  const notes: string[] = [];
+  // Each contestant: how to launch its processes on a topic, and its settings when not
+  // its defaults alone.
+  const launchers: Array<
+    [Contestant, (topic: string, group: string) => Promise<ConsumerLauncher>, string?]
+  > = [];
+  if (ctx.peers.has('kafkajs')) {
+    launchers.push([
+      'kafkajs',
+      async (topic, group) => nodeContender(ctx, 'kafkajs', topic, group),
+    ]);
+  }
+  if (ctx.peers.has('platformatic')) {
+    launchers.push([
+      'platformatic',
+      async (topic, group) => nodeContender(ctx, 'platformatic', topic, group),
+    ]);
+  }
+  for (const mode of SHARE_ACQUIRE_MODES) {
+    if (!ctx.peers.has(`share-${mode}`)) continue;
+    // Defaults but where to start: the group starts before the first record is produced.
+    const settings: ShareSettings = {
+      acquireMode: mode,
+      consumer: {},
+      group: { 'share.auto.offset.reset': 'earliest' },
+    };
+    launchers.push([
+      `share-${mode}`,
+      async (topic, group) => {
+        await warmUpShareGroups(ctx);
+        const share = await prepareShareGroup({
+          classpath: required(ctx.shareClasspath, 'the share-group consumer'),
+          brokers: ctx.brokers,
+          topic,
+          group,
+          threads: PER_PROCESS,
+          handlerMs: 0,
+          settings,
+          log: ctx.log,
+        });
+        notes.push(`P3 share-${mode}: ${share.note}`);
+        return share.launch;
+      },
+      describeShare(settings),
+    ]);
+  }
+  launchers.push(['kf', async (topic, group) => nodeContender(ctx, 'kf', topic, group)]);
+
+  const results = new Map<Contestant, { p50: number; p99: number }>();
+  for (const [who, launch, settings] of launchers) {
+    const topic = `bench-p3-${who}-${ctx.runId}`;
+    const admin = ctx.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: PARTITIONS }],
+      waitForLeaders: true,
+    });
+    await admin.disconnect();
+    ctx.log(`P3: ${who}, ${PROCESSES} processes, ${RATE} msgs/s for ${durationMs / 1000} s`);
+    let production: Promise<number> = Promise.resolve(0);
+    const run = await runConsumers({
+      processes: PROCESSES,
+      launch: await launch(topic, `bench-p3-${who}-${ctx.runId}`),
+      target: Number.POSITIVE_INFINITY,
+      capMs: durationMs + SETTLE_MS + 1_000,
+      onReady: async () => {
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        production = producePaced(ctx.kafka, { topic, rate: RATE, durationMs });
+      },
+    });
+    const produced = await production;
+    const sorted = run.latenciesMs.sort((a, b) => a - b);
+    results.set(who, { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) });
+    const line = `P3 ${who}: handled ${run.messages} of ${produced} produced`;
+    ctx.log(line);
+    notes.push([line, settings, ...run.notes].filter(Boolean).join('; '));
+  }
+  const kf = results.get('kf') as { p50: number; p99: number };
+  const peersOf = (q: 'p50' | 'p99'): PeerFigure[] =>
+    [...results]
+      .filter((entry): entry is [PeerName, { p50: number; p99: number }] => entry[0] !== 'kf')
+      .map(([peer, r]) => ({ peer, value: r[q] }));
+  return {
+    figures: [
+      {
+        scenario: `P3 latency at ${RATE} msgs/s, defaults, ${PROCESSES} processes`,
+        measure: 'p50',
+        unit: 'ms',
+        kf: kf.p50,
+        goal: 'kf p50 ≤ 100 ms',
+        met: kf.p50 <= 100,
+        peers: peersOf('p50'),
+      },
+      {
+        scenario: 'P3',
+        measure: 'p99',
+        unit: 'ms',
+        kf: kf.p99,
+        goal: 'kf p99 ≤ 500 ms',
+        met: kf.p99 <= 500,
+        peers: peersOf('p99'),
+      },
+    ],
+    notes,
+  };
+}

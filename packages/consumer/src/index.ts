@@ -43,6 +43,7 @@ export {
 export { type RegisteredCodecs, registerCodecs } from './kafka/codecs/register-codecs.js';
 export { createKafkaAccess, type KafkaAccessOptions } from './kafka/create-kafka-access.js';
 export type {
+  AwaitLogEndsOptions,
   BrokerAddress,
   ClusterMetadata,
   FetchRequest,
@@ -50,11 +51,13 @@ export type {
   Isolation,
   KafkaAccess,
   KafkaRecord,
+  LogEnd,
   PartitionMetadata,
   PartitionOffset,
   PartitionOffsets,
   RecordHeader,
   TopicMetadata,
+  WatchedPartition,
 } from './kafka/kafka-access.js';
 export { type CreateNodeOptions, createNode } from './node/create-node.js';
 export type { ErrorList, ListedError } from './node/error-list.js';

@@ -1,6 +1,8 @@
 import { kafkaClient, startRedisSingle, waitUntil } from '@kf/devstack';
+import { silentLogger } from '@kf/protocol';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createKafkaAccess, type KafkaAccess } from '../src/index.js';
+import { createKafkaAccess, type KafkaAccess, type LogEnd } from '../src/index.js';
+import { LogEndWatch } from '../src/organiser/log-end-watch.js';
 import { useGroupNodes } from './support/group-nodes.js';
 import { produceIds, until } from './support/produce.js';
 import { useKafkaRedis } from './support/stack.js';
@@ -177,5 +179,43 @@ describe('new data wakes the organiser', () => {
     // Nothing reconnects later either.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(sockets()).toBeLessThanOrEqual(baseline);
+  });
+});
+
+describe('the watch, on a port whose polls answer on cue', () => {
+  test('an answer that comes after the watch was cleared wakes nothing', async () => {
+    let answer: (ends: LogEnd[]) => void = () => undefined;
+    let polls = 0;
+    let wakes = 0;
+    const watch = new LogEndWatch({
+      kafka: {
+        awaitLogEnds: () => {
+          polls += 1;
+          return new Promise<LogEnd[]>((resolve) => {
+            answer = resolve;
+          });
+        },
+      },
+      isolation: 'read_uncommitted',
+      logger: silentLogger,
+      wake: () => {
+        wakes += 1;
+      },
+    });
+    watch.watch([{ topic: 't', partition: 0, from: 10, leader: 1 }]);
+    expect(polls).toBe(1);
+    // Deposed or paused while the poll waits; then a record arrives.
+    watch.clear();
+    answer([{ topic: 't', partition: 0, earliest: 0, latest: 11 }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(wakes).toBe(0);
+    expect(polls).toBe(1);
+
+    // Watched again: the same answer wakes.
+    watch.watch([{ topic: 't', partition: 0, from: 10, leader: 1 }]);
+    answer([{ topic: 't', partition: 0, earliest: 0, latest: 11 }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(wakes).toBe(1);
+    watch.stop();
   });
 });

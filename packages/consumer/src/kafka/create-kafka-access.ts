@@ -304,7 +304,8 @@ function connectOnce(cluster: InternalCluster): (() => Promise<void>) & { reset(
  * `awaitLogEnds` on a cluster of its own: kafkajs sends every Fetch to a broker over one
  * connection and the broker answers a connection's requests in order, so a long poll on
  * the units' connection would hold their fetches back for its whole wait. Connects on
- * first use; `close()` waits for the polls under way, which end within their wait.
+ * first use; `close()` waits for the polls under way: they end within their wait, or
+ * after the request timeout on a broker that does not answer.
  */
 function logEndsWatch(
   options: InternalClusterOptions,

@@ -4,8 +4,9 @@ import type { Isolation, KafkaAccess, LogEnd, WatchedPartition } from '../kafka/
 /**
  * How long a broker may hold a poll with nothing new. Short enough that a poll ends soon
  * after leadership or the watched partitions change, and that closing the leader (which
- * waits for the poll in flight) stays quick; long enough that an idle group's leader asks
- * each broker only four times a second (no Redis command is involved).
+ * waits for the poll in flight: this long from a broker that answers, up to the request
+ * timeout from one that does not) stays quick; long enough that an idle group's leader
+ * asks each broker only four times a second (no Redis command is involved).
  */
 export const LOG_END_WAIT_MS = 250;
 
@@ -107,7 +108,9 @@ export class LogEndWatch {
         }
         if (this.stopped) return;
         const verdict = ends === undefined ? 'failed' : judge(partitions, ends);
-        if (verdict === 'new-data') this.options.wake();
+        // A watch cleared (deposed, paused) or moved on while the poll waited has nothing
+        // to wake: the answer is about partitions it no longer watches here.
+        if (verdict === 'new-data' && this.byLeader.get(leader) === partitions) this.options.wake();
         // Nothing new well before the wait ran out is a broker not holding the poll:
         // asking again at once would spin.
         const heldBack = verdict === 'nothing-new' && performance.now() - began >= maxWaitMs / 2;

@@ -156,7 +156,8 @@ export class Organiser {
    * together make one tick.
    */
   wake(): void {
-    if (this.stopped) return;
+    // Only a leader that schedules has anything to do with new data.
+    if (this.stopped || this.paused || !this.isLeader()) return;
     if (this.ticking !== undefined) {
       this.wokenDuringTick = true;
       return;
@@ -344,8 +345,9 @@ export class Organiser {
   /**
    * The long polls that wake the next tick watch the partitions this tick scheduled up to
    * the log end it saw. A partition with more left (no room, a pending unit under
-   * `partition` ordering, a write short of its replicas) waits for the timer: new data
-   * could not be scheduled any sooner, and waking for it would only spin the ticks.
+   * `partition` ordering, one not written after an earlier write came short of its
+   * replicas) waits for the timer: new data could not be scheduled any sooner, and waking
+   * for it would only spin the ticks.
    */
   private async watchLogEnds(candidates: Candidate[]): Promise<void> {
     if (!this.logEnds.available) return;

@@ -81,6 +81,11 @@ export async function throughput(
       ctx.log(
         `${at}: ConsumerPerformance ${result.messages} messages, ${result.msgsPerSec.toFixed(0)} msgs/s (fetch only ${result.fetchMsgsPerSec.toFixed(0)}), join ${result.rebalanceMs} ms`,
       );
+      if (result.messages < messages) {
+        throw new Error(
+          `ConsumerPerformance read ${result.messages} of ${messages} messages before its 60 s timeout`,
+        );
+      }
       perf.push(result);
     }
     if (ctx.peers.has('platformatic')) {

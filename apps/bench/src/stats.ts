@@ -22,5 +22,6 @@ export function median(values: number[]): number {
 
 export function spread(values: number[], unit: string): string {
   const s = values.length === 1 ? '' : 's';
-  return `${values.length} round${s}: ${values.map((v) => v.toFixed(0)).join(', ')} ${unit}`;
+  const figures = values.map((v) => v.toFixed(0)).join(', ');
+  return `${values.length} round${s}: ${figures}${unit ? ` ${unit}` : ''}`;
 }

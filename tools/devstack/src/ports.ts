@@ -19,14 +19,58 @@ export function onPortsPicked(hook: PortsPickedHook): () => void {
 }
 
 /**
+ * `KF_DEVSTACK_PORTS=<from>-<to>`: servers listen only on ports of that range. The test
+ * command runs two lanes of tests at once and gives each a range of its own, below the
+ * system's ephemeral ports: a test that kills a server and starts it again on its port
+ * must find the port free, and a server of the other lane started meanwhile (or an
+ * outgoing connection) could otherwise take it — a Redis of one lane was seen answering
+ * on a port another lane's Sentinel test had just killed its master on.
+ */
+export const PORTS_VARIABLE = 'KF_DEVSTACK_PORTS';
+
+/** Random ports of the range tried for each pick before giving up: the range is mostly free. */
+const PICKS_PER_PORT = 64;
+
+function portRange(): { from: number; to: number } | undefined {
+  const text = process.env[PORTS_VARIABLE];
+  if (text === undefined || text === '') return undefined;
+  const match = /^(\d+)-(\d+)$/.exec(text);
+  const [from, to] = [Number(match?.[1]), Number(match?.[2])];
+  if (!match || from < 1024 || to > 65_535 || from > to) {
+    throw new DevstackStartError(
+      `${PORTS_VARIABLE} must be <from>-<to> with 1024 <= from <= to <= 65535, got ${JSON.stringify(text)}`,
+    );
+  }
+  return { from, to };
+}
+
+/** `count` ports of the range, at random: picks spread like the system's own. */
+function sample(range: { from: number; to: number }, count: number): number[] {
+  return Array.from(
+    { length: count },
+    () => range.from + Math.floor(Math.random() * (range.to - range.from + 1)),
+  );
+}
+
+/**
  * `count` distinct loopback ports that were free when picked. Nothing holds them until a
  * server binds them, so another process may take one first: starts run through
  * `withPortRetry`, which picks again when that happens.
  */
 export async function freePorts(count: number): Promise<number[]> {
+  const range = portRange();
   const ports: number[] = [];
   while (ports.length < count) {
-    const port = await getPort({ host: '127.0.0.1', exclude: ports });
+    const port = await getPort({
+      host: '127.0.0.1',
+      exclude: ports,
+      ...(range === undefined ? {} : { port: sample(range, PICKS_PER_PORT) }),
+    });
+    if (range !== undefined && (port < range.from || port > range.to)) {
+      throw new DevstackStartError(
+        `${PORTS_VARIABLE}=${range.from}-${range.to}: ${PICKS_PER_PORT} ports tried in that range were all taken`,
+      );
+    }
     ports.push(port);
   }
   await portsPickedHook?.(ports);

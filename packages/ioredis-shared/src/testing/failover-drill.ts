@@ -103,7 +103,8 @@ export function expectFailoverRidden(
   // biome-ignore lint/suspicious/noConsole: the measured recovery time is the drill's report
   console.log(
     `${expectations.label} (command timeout ${commandTimeoutMs ?? 'default'}): served again ` +
-      `${report.recoveryMs?.toFixed(0)} ms after kill -9; errors meanwhile: ${report.errors.length}`,
+      `${report.recoveryMs?.toFixed(0)} ms after kill -9; errors meanwhile: ${report.errors.length}` +
+      errorKinds(report.errors),
   );
   expect(report.recoveryMs).toBeDefined();
   expect(report.recoveryMs).toBeLessThan(expectations.recoveryBoundMs);
@@ -117,4 +118,15 @@ export function expectFailoverRidden(
     expect(codes).toEqual(new Set([ErrorCode.CommandTimeout]));
   }
   expect(report.blocked).toEqual({ value: report.pushedForBlocked });
+}
+
+/** The errors by kind and message, with counts: what a failed drill must say. */
+function errorKinds(errors: unknown[]): string {
+  const kinds = new Map<string, number>();
+  for (const error of errors) {
+    const e = error as { name?: string; code?: string; message?: string } | null;
+    const kind = `${e?.name ?? typeof error} ${e?.code ?? ''}: ${e?.message ?? String(error)}`;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return [...kinds].map(([kind, n]) => `\n  ${n} × ${kind}`).join('');
 }

@@ -218,4 +218,67 @@ describe('the watch, on a port whose polls answer on cue', () => {
     expect(wakes).toBe(1);
     watch.stop();
   });
+
+  test('the log ends its polls answered stand in for ListOffsets only when every partition is known, error-free and not below its saved offset', async () => {
+    const answers: Array<(ends: LogEnd[]) => void> = [];
+    const watch = new LogEndWatch({
+      kafka: {
+        awaitLogEnds: () => new Promise<LogEnd[]>((resolve) => answers.push(resolve)),
+      },
+      isolation: 'read_uncommitted',
+      logger: silentLogger,
+      wake: () => undefined,
+    });
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    // The poll the watch has in flight answers.
+    const answer = async (ends: LogEnd[]) => {
+      await settle();
+      const respond = answers.shift();
+      if (respond === undefined) throw new Error('no poll in flight');
+      respond(ends);
+      await settle();
+    };
+    const saved = (offsets: Record<number, number>) => (p: number) => offsets[p];
+    const watched = [
+      { topic: 't', partition: 0, from: 10, leader: 1 },
+      { topic: 't', partition: 1, from: 10, leader: 1 },
+    ];
+    watch.watch(watched);
+    expect(watch.offsetsOf('t', [0, 1], saved({ 0: 10, 1: 10 }))).toBeUndefined();
+    await answer([
+      { topic: 't', partition: 0, earliest: 2, latest: 12 },
+      { topic: 't', partition: 1, earliest: 0, latest: 10 },
+    ]);
+    expect(watch.offsetsOf('t', [0, 1], saved({ 0: 10, 1: 10 }))).toEqual([
+      { partition: 0, earliest: 2, latest: 12 },
+      { partition: 1, earliest: 0, latest: 10 },
+    ]);
+    // A saved offset above the end answered: ListOffsets must look.
+    expect(watch.offsetsOf('t', [0, 1], saved({ 0: 13, 1: 10 }))).toBeUndefined();
+    // A partition Kafka lists that no poll answered for.
+    expect(watch.offsetsOf('t', [0, 1, 2], saved({}))).toBeUndefined();
+
+    // The next tick watches again; an error answered for one partition forgets it.
+    watch.watch(watched);
+    await answer([
+      { topic: 't', partition: 0, earliest: 2, latest: 13 },
+      { topic: 't', partition: 1, error: 'NOT_LEADER_OR_FOLLOWER' },
+    ]);
+    expect(watch.offsetsOf('t', [0], saved({ 0: 10 }))).toEqual([
+      { partition: 0, earliest: 2, latest: 13 },
+    ]);
+    expect(watch.offsetsOf('t', [0, 1], saved({}))).toBeUndefined();
+
+    // A partition no longer watched, and a cleared watch, know nothing.
+    watch.watch([{ topic: 't', partition: 1, from: 10, leader: 1 }]);
+    expect(watch.offsetsOf('t', [0], saved({}))).toBeUndefined();
+    watch.watch(watched);
+    await answer([
+      { topic: 't', partition: 0, earliest: 2, latest: 14 },
+      { topic: 't', partition: 1, earliest: 0, latest: 11 },
+    ]);
+    watch.clear();
+    expect(watch.offsetsOf('t', [0, 1], saved({}))).toBeUndefined();
+    watch.stop();
+  });
 });

@@ -4,7 +4,11 @@ import type { IRedis } from '@kf/protocol';
 import { Probe } from '@kf/protocol/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { planUnits } from '../src/organiser/plan-units.js';
-import { scheduleUnits } from '../src/organiser/schedule-units.js';
+import {
+  PARTITIONS_PER_CALL,
+  schedulePartitions,
+  scheduleUnits,
+} from '../src/organiser/schedule-units.js';
 import { decodeUnit } from '../src/work-unit/work-unit.js';
 import { type Started, setups } from './support/redis-setups.js';
 
@@ -113,5 +117,111 @@ describe.each(setups)('scheduling units on a real Redis (%s)', (_, start) => {
     expect((ids as string[]).map(rangeOf)).toEqual(['orders/1/0', 'orders/1/100', 'orders/1/200']);
     expect((ids as string[]).filter((id) => units.some((u) => u.id === id))).toEqual([]);
     expect(await redis.listLength(keys.work)).toBe(3);
+  });
+
+  /** Partition `partition` of `orders` scheduled over [from, to), planned from `plannedFrom`. */
+  const partitionPlan = (
+    partition: number,
+    from: number,
+    to: number,
+    plannedFrom: number | undefined,
+  ) => {
+    const { units, nextOffset } = planUnits({
+      topic: 'orders',
+      partition,
+      from,
+      to,
+      consumeStep: 100,
+      freeWorkers: 1,
+      maxUnits: 10,
+      now: 7,
+    });
+    return { topic: 'orders', partition, plannedFrom, units, nextOffset };
+  };
+
+  test('one call writes many partitions; one whose saved offset moved is left alone, the others are written', async () => {
+    const keys = freshGroup();
+    await redis.set(keys.epoch, '3');
+    // Partition 1 was moved to 40 since the plan below (made from 0) was made.
+    await redis.hashSet(keys.offsets, { 'orders/1': '40' });
+    const plans = [
+      partitionPlan(0, 0, 150, undefined),
+      partitionPlan(1, 0, 50, 0),
+      partitionPlan(2, 10, 30, undefined),
+    ];
+    const result = await schedulePartitions(redis, keys, 3, plans);
+    expect(result).toEqual({
+      partitions: [
+        { status: 'queued', units: 2 },
+        { status: 'stale', savedOffset: 40 },
+        { status: 'queued', units: 1 },
+      ],
+    });
+    expect(await redis.hashGetAll(keys.offsets)).toEqual({
+      'orders/0': '150',
+      'orders/1': '40',
+      'orders/2': '30',
+    });
+    const queued = (await redis.listRange(keys.work, 0, -1))
+      .reverse()
+      .map((raw) => decodeUnit(raw));
+    // FIFO across partitions too: the first partition's units are taken first.
+    expect(queued.map((d) => (d.ok ? `${d.unit.partition}:${d.unit.offset}` : '?'))).toEqual([
+      '0:0',
+      '0:100',
+      '2:10',
+    ]);
+    expect(
+      await redis.sortedSetRangeByScore(keys.pending('orders', 1), { min: '-inf', max: '+inf' }),
+    ).toEqual([]);
+  });
+
+  test('more partitions than one call takes: every one is written, in calls of PARTITIONS_PER_CALL', async () => {
+    const keys = freshGroup();
+    await redis.set(keys.epoch, '4');
+    const count = PARTITIONS_PER_CALL + 3;
+    const plans = Array.from({ length: count }, (_, p) => partitionPlan(p, 0, 1, undefined));
+    let calls = 0;
+    const counting = new Proxy(redis, {
+      get(target, property) {
+        if (property === 'evalScript') calls += 1;
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const result = await schedulePartitions(counting, keys, 4, plans);
+    expect(result.deposed).toBeUndefined();
+    expect(result.partitions.filter((p) => p.status === 'queued')).toHaveLength(count);
+    expect(calls).toBe(2);
+    expect(Object.keys(await redis.hashGetAll(keys.offsets))).toHaveLength(count);
+    expect(await redis.listLength(keys.work)).toBe(count);
+  });
+
+  test('a leader deposed between two calls of one write keeps what the first wrote, and is told', async () => {
+    const keys = freshGroup();
+    await redis.set(keys.epoch, '4');
+    const plans = Array.from({ length: PARTITIONS_PER_CALL + 3 }, (_, p) =>
+      partitionPlan(p, 0, 1, undefined),
+    );
+    // A newer term begins right after the first call.
+    const deposing = new Proxy(redis, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target);
+        if (property !== 'evalScript') {
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return async (...args: Parameters<IRedis['evalScript']>) => {
+          const reply = await target.evalScript(...args);
+          await target.set(keys.epoch, '5');
+          return reply;
+        };
+      },
+    });
+    const result = await schedulePartitions(deposing, keys, 4, plans);
+    expect(result.deposed).toBe(5);
+    expect(result.partitions).toHaveLength(PARTITIONS_PER_CALL);
+    expect(result.partitions.every((p) => p.status === 'queued')).toBe(true);
+    expect(Object.keys(await redis.hashGetAll(keys.offsets))).toHaveLength(PARTITIONS_PER_CALL);
+    expect(await redis.listLength(keys.work)).toBe(PARTITIONS_PER_CALL);
   });
 });

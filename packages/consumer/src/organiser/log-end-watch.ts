@@ -1,5 +1,11 @@
 import type { Logger } from '@kf/protocol';
-import type { Isolation, KafkaAccess, LogEnd, WatchedPartition } from '../kafka/kafka-access.js';
+import type {
+  Isolation,
+  KafkaAccess,
+  LogEnd,
+  PartitionOffsets,
+  WatchedPartition,
+} from '../kafka/kafka-access.js';
 
 /**
  * How long a broker may hold a poll with nothing new. Short enough that a poll ends soon
@@ -33,6 +39,8 @@ export interface LogEndWatchOptions {
  */
 export class LogEndWatch {
   private byLeader = new Map<number, WatchedPartition[]>();
+  /** Each partition's log start and end as the latest answer of its broker told them. */
+  private readonly known = new Map<string, { earliest: number; latest: number }>();
   private readonly polls = new Set<number>();
   private stopped = false;
   private nextTick = resolvable();
@@ -59,6 +67,10 @@ export class LogEndWatch {
       else list.push({ topic, partition, from });
     }
     this.byLeader = byLeader;
+    // What is known stays known only of the partitions watched: of the others no poll
+    // tells when it changes.
+    const watched = new Set(seen.map(({ topic, partition }) => `${topic}/${partition}`));
+    for (const field of this.known.keys()) if (!watched.has(field)) this.known.delete(field);
     this.tickDone();
     for (const leader of byLeader.keys()) {
       if (!this.polls.has(leader)) void this.poll(leader);
@@ -68,13 +80,48 @@ export class LogEndWatch {
   /** Not the leader, or paused: every poll ends after its current request. */
   clear(): void {
     this.byLeader = new Map();
+    this.known.clear();
     this.tickDone();
+  }
+
+  /**
+   * The offsets of `partitions` of `topic` as the polls' latest answers told them, in
+   * place of a ListOffsets: undefined unless every one of them was answered without an
+   * error, and at or above `atLeast` (the saved offset of each, where one is saved). A
+   * log end below a saved offset may be a truncated log or an answer from before the
+   * write that moved it: ListOffsets, from the leader as it is now, sorts that out.
+   */
+  offsetsOf(
+    topic: string,
+    partitions: number[],
+    atLeast: (partition: number) => number | undefined,
+  ): PartitionOffsets[] | undefined {
+    const offsets: PartitionOffsets[] = [];
+    for (const partition of partitions) {
+      const end = this.known.get(`${topic}/${partition}`);
+      if (end === undefined || end.latest < (atLeast(partition) ?? end.earliest)) return undefined;
+      offsets.push({ partition, ...end });
+    }
+    return offsets.length > 0 ? offsets : undefined;
   }
 
   /** Closing: polls end; a request in flight ends when the Kafka access closes. */
   stop(): void {
     this.stopped = true;
     this.clear();
+  }
+
+  /** An error answered for a partition leaves nothing known of it: a ListOffsets looks. */
+  private remember(ends: LogEnd[]): void {
+    for (const end of ends) {
+      const field = `${end.topic}/${end.partition}`;
+      if (end.error !== undefined) this.known.delete(field);
+      else this.known.set(field, { earliest: end.earliest, latest: end.latest });
+    }
+  }
+
+  private forget(partitions: WatchedPartition[]): void {
+    for (const { topic, partition } of partitions) this.known.delete(`${topic}/${partition}`);
   }
 
   private tickDone(): void {
@@ -107,10 +154,15 @@ export class LogEndWatch {
           );
         }
         if (this.stopped) return;
+        if (ends === undefined) this.forget(partitions);
         const verdict = ends === undefined ? 'failed' : judge(partitions, ends);
         // A watch cleared (deposed, paused) or moved on while the poll waited has nothing
-        // to wake: the answer is about partitions it no longer watches here.
-        if (verdict === 'new-data' && this.byLeader.get(leader) === partitions) this.options.wake();
+        // to wake, nor to tell the next tick: the answer is about partitions it no longer
+        // watches here.
+        if (this.byLeader.get(leader) === partitions) {
+          if (ends !== undefined) this.remember(ends);
+          if (verdict === 'new-data') this.options.wake();
+        }
         // Nothing new well before the wait ran out is a broker not holding the poll:
         // asking again at once would spin.
         const heldBack = verdict === 'nothing-new' && performance.now() - began >= maxWaitMs / 2;

@@ -7,12 +7,12 @@ import { dealingOrder, maxShareOf, type PartitionKey, shareRoom } from './fair-s
 import type { LeadershipKeeper } from './leadership.js';
 import { LogEndWatch, type SeenPartition } from './log-end-watch.js';
 import { classifyOffsetsFailure } from './offsets-failure.js';
-import { planUnits, unitsWanted, workerShares } from './plan-units.js';
+import { type Plan, planUnits, unitsWanted, workerShares } from './plan-units.js';
 import { ProgressCommit } from './progress-commit.js';
 import { recoverNode } from './recover-node.js';
 import { ReplicaWait } from './replica-wait.js';
 import { type AheadSighting, confirmAhead } from './reset-ahead.js';
-import { scheduleUnits } from './schedule-units.js';
+import { schedulePartitions } from './schedule-units.js';
 import { startPosition } from './start-position.js';
 
 /** The log line of each kind of moved offsets, beside the `offsetsMoved` event. */
@@ -60,7 +60,14 @@ interface Candidate extends PartitionKey {
   savedAfter?: number;
 }
 
-type WriteOutcome = 'written' | 'skipped' | 'deposed' | 'unreplicated';
+/** What a leader's tick reads from Redis before it plans. */
+interface GroupState {
+  topics: string[];
+  /** Units in the work list. */
+  queued: number;
+  /** Saved offsets by `topic/partition`. */
+  saved: Record<string, string>;
+}
 
 export interface OrganiserOptions extends NodeContext {
   leadership: LeadershipKeeper;
@@ -83,6 +90,8 @@ export class Organiser {
   private ticking: Promise<void> | undefined;
   /** A wake came during a tick: the next tick runs as soon as this one ends. */
   private wokenDuringTick = false;
+  /** The pending tick was asked for by new data (not the timer): see `scheduleNewOffsets`. */
+  private nextTickWoken = false;
   private stopped = false;
   private lastRecoveryAt = 0;
   private liveNodes = 1;
@@ -165,40 +174,47 @@ export class Organiser {
     const delayMs = Math.max(0, this.lastTickEndedAt + WAKE_GAP_MS - performance.now());
     if (performance.now() + delayMs >= this.timerDueAt) return;
     clearTimeout(this.timer);
-    this.schedule(delayMs);
+    this.schedule(delayMs, true);
   }
 
-  private schedule(delayMs: number): void {
+  private schedule(delayMs: number, woken = false): void {
     if (this.stopped) return;
     this.timerDueAt = performance.now() + delayMs;
+    this.nextTickWoken = woken;
     this.timer = setTimeout(() => {
       this.wokenDuringTick = false;
-      this.ticking = this.tick().finally(() => {
+      this.ticking = this.tick(this.nextTickWoken).finally(() => {
         this.ticking = undefined;
         this.lastTickEndedAt = performance.now();
-        this.schedule(this.wokenDuringTick ? WAKE_GAP_MS : this.options.conf.workCalculateFreq);
+        if (this.wokenDuringTick) this.schedule(WAKE_GAP_MS, true);
+        else this.schedule(this.options.conf.workCalculateFreq);
       });
     }, delayMs);
   }
 
-  /** One round; errors are reported and the next tick tries again. */
-  async tick(): Promise<void> {
+  /**
+   * One round; errors are reported and the next tick tries again. `woken`: new data asked
+   * for it, and the log ends the polls answered may stand in for ListOffsets.
+   */
+  async tick(woken = false): Promise<void> {
     try {
       const term = await this.options.leadership.tryAcquire();
-      await this.lookAtPause(term !== undefined);
       if (term === undefined) {
+        await this.lookAtPause(false);
         this.logEnds.clear();
         return;
       }
       this.beginTerm(term);
       await this.recoverDeadNodes();
+      // One round trip: whether the group is paused, and what scheduling reads.
+      const [, state] = await Promise.all([this.lookAtPause(true), this.readGroupState()]);
       // Paused: units already queued still run, dead nodes' units are still recovered,
       // and the partitions Kafka lists are still looked at for the commit; new data has
       // nothing to wake.
       if (this.paused) {
         this.logEnds.clear();
-        await this.listPartitions();
-      } else await this.scheduleNewOffsets(term);
+        await this.listPartitions(state.topics);
+      } else await this.scheduleNewOffsets(term, woken, state);
       this.progress.kick(term.epoch, this.listedPartitions());
     } catch (error) {
       this.options.events.report(error, 'organiser tick failed');
@@ -264,8 +280,7 @@ export class Organiser {
   }
 
   /** While paused: the group's topics and their partitions, as Kafka lists them now. */
-  private async listPartitions(): Promise<void> {
-    const topics = await this.groupTopics();
+  private async listPartitions(topics: string[]): Promise<void> {
     await this.reloadStaleMetadata(topics);
     await Promise.all(topics.map((topic) => this.offsetsOf(topic)));
   }
@@ -277,22 +292,35 @@ export class Organiser {
     return topics;
   }
 
-  private async scheduleNewOffsets(term: Leadership): Promise<void> {
-    const { redis, keys, conf } = this.options;
+  /** The group's topics, the work list's length and every saved offset, read together. */
+  private async readGroupState(): Promise<GroupState> {
+    const { redis, keys } = this.options;
     const [topics, queued, saved] = await Promise.all([
       this.groupTopics(),
       redis.listLength(keys.work),
       redis.hashGetAll(keys.offsets),
     ]);
+    return { topics, queued, saved };
+  }
+
+  private async scheduleNewOffsets(
+    term: Leadership,
+    woken: boolean,
+    { topics, queued, saved }: GroupState,
+  ): Promise<void> {
+    const { conf } = this.options;
     // A full work list still lets first positions be recorded (with no units): a topic
     // added meanwhile would otherwise start wherever its log end is once room frees.
     const room = Math.max(0, conf.maxQueuedUnits - queued);
-    await this.reloadStaleMetadata(topics);
+    // Metadata reloaded: partitions may have been added, which only ListOffsets lists.
+    const polled = !(await this.reloadStaleMetadata(topics)) && woken;
     // Workers that could take a unit now: spread a small backlog over all of them.
     const freeWorkers = Math.max(1, this.liveNodes * conf.concurrency - queued);
     const perTopic = await Promise.all(
       topics.map(async (topic) => {
-        const partitions = await this.offsetsOf(topic);
+        const partitions =
+          (polled ? this.polledOffsetsOf(topic, saved) : undefined) ??
+          (await this.offsetsOf(topic));
         return { topic, partitions, committed: await this.committedOf(topic, partitions, saved) };
       }),
     );
@@ -381,10 +409,10 @@ export class Organiser {
   }
 
   /**
-   * Writes each partition's units and saved offset in dealing order. A deposed leader
-   * stops at once. After a write short of its replicas only first positions (partitions
-   * with nothing saved) are still recorded, with no units: a topic whose partitions were
-   * recorded in part would read, next tick, as one that grew.
+   * Writes every partition's units and saved offset in dealing order, in one script call
+   * (see `schedulePartitions`) and one replica wait per tick; then reports what moved.
+   * A partition with nothing new and nothing to record costs no write. A deposed leader
+   * reports what its earlier calls of the tick wrote, and stops.
    */
   private async writeAll(
     term: Leadership,
@@ -395,34 +423,95 @@ export class Organiser {
     lastServed: PartitionKey | undefined;
     added: Map<string, Array<{ partition: number; from: number }>>;
   }> {
+    const { conf, redis, keys } = this.options;
     const added = new Map<string, Array<{ partition: number; from: number }>>();
-    let lastServed: PartitionKey | undefined;
-    let short = false;
+    const writes: Array<{ candidate: Candidate; plan: Plan }> = [];
     for (const candidate of order) {
-      if (short && candidate.saved !== undefined) continue;
       const { topic, partition } = candidate;
-      const grant = short ? 0 : (grants.get(`${topic}/${partition}`) ?? 0);
-      const outcome = await this.write(term, candidate, grant);
-      if (outcome === 'deposed') return { complete: false, lastServed, added };
-      if (outcome === 'skipped') continue;
+      const plan = planUnits({
+        topic,
+        partition,
+        from: candidate.from,
+        to: candidate.latest,
+        consumeStep: conf.consumeStep,
+        freeWorkers: candidate.pieces,
+        maxUnits: grants.get(`${topic}/${partition}`) ?? 0,
+        now: Date.now(),
+      });
+      if (plan.units.length === 0 && candidate.from === candidate.saved) {
+        candidate.savedAfter = candidate.from;
+      } else writes.push({ candidate, plan });
+    }
+    if (writes.length === 0) return { complete: true, lastServed: undefined, added };
+    const result = await schedulePartitions(
+      redis,
+      keys,
+      term.epoch,
+      writes.map(({ candidate, plan }) => ({
+        topic: candidate.topic,
+        partition: candidate.partition,
+        plannedFrom: candidate.saved,
+        units: plan.units,
+        nextOffset: plan.nextOffset,
+      })),
+    );
+    if (result.deposed !== undefined) this.options.leadership.deposed();
+    else await this.replicas.afterWrite('scheduling units');
+    let lastServed: PartitionKey | undefined;
+    result.partitions.forEach((outcome, i) => {
+      const { candidate, plan } = writes[i] as (typeof writes)[number];
+      // Stale: another leader's write moved the saved offset; the next tick decides anew.
+      if (outcome.status !== 'queued') return;
+      const { topic, partition } = candidate;
+      this.written(term, candidate, plan, outcome.units);
       if (candidate.added) {
         added.set(topic, [...(added.get(topic) ?? []), { partition, from: candidate.from }]);
       }
-      if (grant > 0) lastServed = { topic, partition };
-      if (outcome === 'unreplicated') short = true;
+      if (plan.units.length > 0) lastServed = { topic, partition };
+    });
+    return { complete: result.deposed === undefined, lastServed, added };
+  }
+
+  /** Reports what a partition's write moved and queued. */
+  private written(term: Leadership, candidate: Candidate, plan: Plan, units: number): void {
+    const { events, logger } = this.options;
+    const { topic, partition } = candidate;
+    candidate.savedAfter = plan.nextOffset;
+    this.ahead.delete(`${topic}/${partition}`);
+    if (candidate.fromCommitted) {
+      logger.info(
+        { topic, partition, from: candidate.from, groupId: this.options.groupId },
+        'no saved offset: the partition starts where the Kafka consumer group committed',
+      );
     }
-    return { complete: !short, lastServed, added };
+    for (const moved of candidate.moved) {
+      logger.warn(
+        { topic, partition, from: moved.from, to: moved.to, reason: moved.reason },
+        MOVED_MESSAGES[moved.reason],
+      );
+      events.emit('offsetsMoved', moved);
+    }
+    if (units > 0) {
+      events.emit('unitsScheduled', {
+        topic,
+        partition,
+        from: candidate.from,
+        to: plan.nextOffset,
+        units,
+        epoch: term.epoch,
+      });
+    }
   }
 
   /**
    * `conf.metadataMaxAgeMs`: partitions added to a topic, or a topic recreated with
-   * fewer, only show in reloaded metadata. Each topic is reloaded by itself: one missing
+   * fewer, only show in reloaded metadata. True when it reloaded. Each topic is reloaded by itself: one missing
    * or refused topic fails a load of several, and would hide the others' changes.
    */
-  private async reloadStaleMetadata(topics: string[]): Promise<void> {
+  private async reloadStaleMetadata(topics: string[]): Promise<boolean> {
     const { kafka, conf, logger } = this.options;
     const now = Date.now();
-    if (now - this.metadataLoadedAt < conf.metadataMaxAgeMs) return;
+    if (now - this.metadataLoadedAt < conf.metadataMaxAgeMs) return false;
     this.metadataLoadedAt = now;
     await Promise.all(
       topics.map((topic) =>
@@ -436,6 +525,7 @@ export class Organiser {
         }),
       ),
     );
+    return true;
   }
 
   /**
@@ -461,6 +551,26 @@ export class Organiser {
     return [...this.listed].flatMap(([topic, partitions]) =>
       partitions.map((partition) => ({ topic, partition })),
     );
+  }
+
+  /**
+   * A woken tick's offsets of a topic: the log ends the polls answered, when they answered
+   * for every partition Kafka last listed (see `LogEndWatch.offsetsOf`); else undefined,
+   * and ListOffsets asks. The timer's ticks always ask: they look at what the polls do
+   * not watch (retention, a log end below a saved offset, errors) as before.
+   */
+  private polledOffsetsOf(
+    topic: string,
+    saved: Record<string, string>,
+  ): PartitionOffsets[] | undefined {
+    const listed = this.listed.get(topic);
+    // A topic whose offsets fail is asked until ListOffsets answers, and says so.
+    const troubled = this.failing.has(topic) || this.askingSince.has(topic);
+    if (listed === undefined || troubled) return undefined;
+    return this.logEnds.offsetsOf(topic, listed, (partition) => {
+      const text = saved[`${topic}/${partition}`];
+      return text === undefined ? undefined : Number(text);
+    });
   }
 
   /** Reads a topic's offsets; on failure the topic sits out this tick, the others go on. */
@@ -746,75 +856,6 @@ export class Organiser {
           c.wanted = pending.length > 0 ? 0 : 1;
         }),
     );
-  }
-
-  /**
-   * Queues up to `grant` units of a partition and moves its saved offset, in one
-   * epoch-checked script; then reports what moved. `skipped`: nothing to write, or the
-   * saved offset changed under it (another leader's write): the next tick decides anew.
-   */
-  private async write(
-    term: Leadership,
-    candidate: Candidate,
-    grant: number,
-  ): Promise<WriteOutcome> {
-    const { conf, redis, keys, events, logger } = this.options;
-    const { topic, partition } = candidate;
-    const plan = planUnits({
-      topic,
-      partition,
-      from: candidate.from,
-      to: candidate.latest,
-      consumeStep: conf.consumeStep,
-      freeWorkers: candidate.pieces,
-      maxUnits: grant,
-      now: Date.now(),
-    });
-    // Nothing new and nothing to record: a tick of a quiet partition costs no write.
-    if (plan.units.length === 0 && candidate.from === candidate.saved) {
-      candidate.savedAfter = candidate.from;
-      return 'skipped';
-    }
-    const result = await scheduleUnits(redis, keys, {
-      epoch: term.epoch,
-      topic,
-      partition,
-      plannedFrom: candidate.saved,
-      units: plan.units,
-      nextOffset: plan.nextOffset,
-    });
-    if (result.status === 'deposed') {
-      this.options.leadership.deposed();
-      return 'deposed';
-    }
-    if (result.status === 'stale') return 'skipped';
-    candidate.savedAfter = plan.nextOffset;
-    this.ahead.delete(`${topic}/${partition}`);
-    if (candidate.fromCommitted) {
-      logger.info(
-        { topic, partition, from: candidate.from, groupId: this.options.groupId },
-        'no saved offset: the partition starts where the Kafka consumer group committed',
-      );
-    }
-    const replicated = await this.replicas.afterWrite('scheduling units');
-    for (const moved of candidate.moved) {
-      logger.warn(
-        { topic, partition, from: moved.from, to: moved.to, reason: moved.reason },
-        MOVED_MESSAGES[moved.reason],
-      );
-      events.emit('offsetsMoved', moved);
-    }
-    if (result.units > 0) {
-      events.emit('unitsScheduled', {
-        topic,
-        partition,
-        from: candidate.from,
-        to: plan.nextOffset,
-        units: result.units,
-        epoch: term.epoch,
-      });
-    }
-    return replicated ? 'written' : 'unreplicated';
   }
 
   private reportAdded(topic: string, partitions: Array<{ partition: number; from: number }>) {

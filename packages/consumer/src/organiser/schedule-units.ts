@@ -1,11 +1,11 @@
 import type { GroupKeys } from '@kf/core';
-import type { IRedis } from '@kf/protocol';
+import { type IRedis, ScriptError } from '@kf/protocol';
 import { ScriptStatus, scripts } from '../scripts/index.js';
 import { statusReply } from '../scripts/reply.js';
 import { encodeUnit, type WorkUnit } from '../work-unit/work-unit.js';
 
-export interface ScheduleRequest {
-  epoch: number;
+/** One partition's part of a scheduling write. */
+export interface PartitionSchedule {
   topic: string;
   partition: number;
   /** The saved offset the plan started from; `undefined` when none was saved. */
@@ -14,39 +14,108 @@ export interface ScheduleRequest {
   nextOffset: number;
 }
 
-export type ScheduleResult =
+export interface ScheduleRequest extends PartitionSchedule {
+  epoch: number;
+}
+
+/** What one partition's part of the write did. */
+export type PartitionScheduled =
   | { status: 'queued'; units: number }
-  | { status: 'deposed'; currentEpoch: number }
   | { status: 'stale'; savedOffset: number | undefined };
 
+export type ScheduleResult = PartitionScheduled | { status: 'deposed'; currentEpoch: number };
+
+/** The answer of one write: every partition's outcome, in order, or a newer leader's epoch. */
+export type SchedulePartitionsResult =
+  | { status: 'written'; partitions: PartitionScheduled[] }
+  | { status: 'deposed'; currentEpoch: number };
+
 /**
- * Queues a partition's planned units and advances its saved offset in one script, so a
- * crash between the two, or a deposed leader, can never schedule a range twice.
+ * Partitions written per script call: a tick of a topic with thousands of partitions is
+ * cut into calls of this many, so no one call keeps Redis busy for long.
  */
+export const PARTITIONS_PER_CALL = 256;
+
+/**
+ * Queues the planned units of each partition and advances its saved offset, in one script
+ * per PARTITIONS_PER_CALL partitions: a crash part-way, or a deposed leader, can never
+ * schedule a range twice, and a partition whose saved offset moved since the plan was
+ * made (`stale`) is left as it is while the others are written. A leader deposed between
+ * two calls keeps what the earlier calls wrote (they were made in its term) and is told.
+ */
+export async function schedulePartitions(
+  redis: IRedis,
+  keys: GroupKeys,
+  epoch: number,
+  plans: PartitionSchedule[],
+): Promise<{ partitions: PartitionScheduled[]; deposed?: number }> {
+  const partitions: PartitionScheduled[] = [];
+  for (let i = 0; i < plans.length; i += PARTITIONS_PER_CALL) {
+    const result = await scheduleCall(redis, keys, epoch, plans.slice(i, i + PARTITIONS_PER_CALL));
+    if (result.status === 'deposed') return { partitions, deposed: result.currentEpoch };
+    partitions.push(...result.partitions);
+  }
+  return { partitions };
+}
+
+/** One partition's write: `schedulePartitions` of one. */
 export async function scheduleUnits(
   redis: IRedis,
   keys: GroupKeys,
   request: ScheduleRequest,
 ): Promise<ScheduleResult> {
-  const field = `${request.topic}/${request.partition}`;
-  const unitArgs = request.units.flatMap((unit) => [encodeUnit(unit), unit.id, unit.offset]);
+  const { epoch, ...plan } = request;
+  const result = await scheduleCall(redis, keys, epoch, [plan]);
+  if (result.status === 'deposed') return result;
+  return result.partitions[0] as PartitionScheduled;
+}
+
+async function scheduleCall(
+  redis: IRedis,
+  keys: GroupKeys,
+  epoch: number,
+  plans: PartitionSchedule[],
+): Promise<SchedulePartitionsResult> {
+  const args: Array<string | number> = [epoch];
+  for (const plan of plans) {
+    args.push(
+      `${plan.topic}/${plan.partition}`,
+      plan.plannedFrom === undefined ? '' : plan.plannedFrom,
+      plan.nextOffset,
+      plan.units.length,
+    );
+    for (const unit of plan.units) args.push(encodeUnit(unit), unit.id, unit.offset);
+  }
   const reply = await redis.evalScript(
     scripts.scheduleUnits,
-    [keys.work, keys.offsets, keys.epoch, keys.pending(request.topic, request.partition)],
     [
-      request.epoch,
-      field,
-      request.plannedFrom === undefined ? '' : request.plannedFrom,
-      request.nextOffset,
-      ...unitArgs,
+      keys.work,
+      keys.offsets,
+      keys.epoch,
+      ...plans.map((plan) => keys.pending(plan.topic, plan.partition)),
     ],
+    args,
   );
   const { status, value } = statusReply(scripts.scheduleUnits, reply, [
     ScriptStatus.Done,
     ScriptStatus.Deposed,
-    ScriptStatus.Stale,
   ]);
-  if (status === ScriptStatus.Done) return { status: 'queued', units: value };
   if (status === ScriptStatus.Deposed) return { status: 'deposed', currentEpoch: value };
-  return { status: 'stale', savedOffset: value === -1 ? undefined : value };
+  return { status: 'written', partitions: partitionReplies(reply as unknown[], plans.length) };
+}
+
+/** The per-partition pairs after the reply's status: anything else is a script defect. */
+function partitionReplies(reply: unknown[], count: number): PartitionScheduled[] {
+  const values = reply.slice(1).map(Number);
+  const unexpected = () =>
+    new ScriptError(scripts.scheduleUnits.name, `unexpected reply ${JSON.stringify(reply)}`);
+  if (values.length !== 2 * count || !values.every(Number.isInteger)) throw unexpected();
+  return Array.from({ length: count }, (_, i): PartitionScheduled => {
+    const [status, value] = [values[2 * i], values[2 * i + 1] as number];
+    if (status === ScriptStatus.Done) return { status: 'queued', units: value };
+    if (status === ScriptStatus.Stale) {
+      return { status: 'stale', savedOffset: value === -1 ? undefined : value };
+    }
+    throw unexpected();
+  });
 }

@@ -14,7 +14,7 @@ import requeueError from './requeue-error-3.lua?raw';
 import requeueOrphans from './requeue-orphans-2.lua?raw';
 import resetOffsets from './reset-offsets-n.lua?raw';
 import resumeIfOwner from './resume-if-owner-1.lua?raw';
-import scheduleUnits from './schedule-units-4.lua?raw';
+import scheduleUnits from './schedule-units-n.lua?raw';
 
 /** The first value of every consumer script's reply: what it did, or why it refused. */
 export const ScriptStatus = {

@@ -1,0 +1,39 @@
+-- Queues the new units of one or more partitions and advances their saved offsets, each
+-- partition all or nothing, and only for the current leader: a deposed leader (older
+-- epoch) writes nothing. One call per organiser tick, whatever the number of partitions.
+-- KEYS[1] work list: units are pushed at its head, workers take from its tail (FIFO)
+-- KEYS[2] offsets hash: field `topic/partition` → the next offset to schedule
+-- KEYS[3] epoch string: the fencing counter of the leader lock
+-- KEYS[3 + i] pending sorted set of the i-th partition: unit id → start offset
+-- ARGV[1] the caller's epoch
+-- ARGV[2..] per partition, in the order of its pending key: the offsets field
+--   (`topic/partition`), the saved offset the plan started from ('' when none was saved),
+--   the new saved offset (the end of the last unit), the number of units n, then n times
+--   three values: encoded unit, unit id, start offset
+-- Reply: {2, current epoch} when deposed, else {1, then per partition two values:
+--   1, units queued | 3, saved offset (-1: none) when it moved since the plan was made}
+local epoch = redis.call('GET', KEYS[3])
+if epoch ~= ARGV[1] then
+  return {2, tonumber(epoch) or 0}
+end
+local reply = {1}
+local a = 2
+for k = 4, #KEYS do
+  local field, planned, nextOffset, n = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
+  local first = a + 4
+  a = first + 3 * n
+  local saved = redis.call('HGET', KEYS[2], field)
+  if (saved or '') ~= planned then
+    reply[#reply + 1] = 3
+    reply[#reply + 1] = tonumber(saved) or -1
+  else
+    for i = first, a - 1, 3 do
+      redis.call('LPUSH', KEYS[1], ARGV[i])
+      redis.call('ZADD', KEYS[k], ARGV[i + 2], ARGV[i + 1])
+    end
+    redis.call('HSET', KEYS[2], field, nextOffset)
+    reply[#reply + 1] = 1
+    reply[#reply + 1] = n
+  end
+end
+return reply

@@ -8,6 +8,7 @@ import {
   PARTITIONS_PER_CALL,
   schedulePartitions,
   scheduleUnits,
+  writeCalls,
 } from '../src/organiser/schedule-units.js';
 import { decodeUnit } from '../src/work-unit/work-unit.js';
 import { type Started, setups } from './support/redis-setups.js';
@@ -151,6 +152,7 @@ describe.each(setups)('scheduling units on a real Redis (%s)', (_, start) => {
     ];
     const result = await schedulePartitions(redis, keys, 3, plans);
     expect(result).toEqual({
+      status: 'written',
       partitions: [
         { status: 'queued', units: 2 },
         { status: 'stale', savedOffset: 40 },
@@ -175,53 +177,42 @@ describe.each(setups)('scheduling units on a real Redis (%s)', (_, start) => {
       await redis.sortedSetRangeByScore(keys.pending('orders', 1), { min: '-inf', max: '+inf' }),
     ).toEqual([]);
   });
+});
 
-  test('more partitions than one call takes: every one is written, in calls of PARTITIONS_PER_CALL', async () => {
-    const keys = freshGroup();
-    await redis.set(keys.epoch, '4');
-    const count = PARTITIONS_PER_CALL + 3;
-    const plans = Array.from({ length: count }, (_, p) => partitionPlan(p, 0, 1, undefined));
-    let calls = 0;
-    const counting = new Proxy(redis, {
-      get(target, property) {
-        if (property === 'evalScript') calls += 1;
-        const value = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const result = await schedulePartitions(counting, keys, 4, plans);
-    expect(result.deposed).toBeUndefined();
-    expect(result.partitions.filter((p) => p.status === 'queued')).toHaveLength(count);
-    expect(calls).toBe(2);
-    expect(Object.keys(await redis.hashGetAll(keys.offsets))).toHaveLength(count);
-    expect(await redis.listLength(keys.work)).toBe(count);
+describe("cutting a tick's writes into script calls", () => {
+  const writes = (saved: Array<boolean>) => saved.map((isSaved, i) => ({ i, isSaved }));
+  const unsaved = (w: { isSaved: boolean }) => !w.isSaved;
+  const ids = (calls: Array<Array<{ i: number }>>) => calls.map((c) => c.map((w) => w.i));
+
+  test('one call for up to PARTITIONS_PER_CALL partitions, then calls of that many', () => {
+    expect(ids(writeCalls(writes([true, true, true]), unsaved, 0))).toEqual([[0, 1, 2]]);
+    const many = writes(Array.from({ length: 2 * PARTITIONS_PER_CALL + 1 }, () => true));
+    expect(writeCalls(many, unsaved, 0).map((c) => c.length)).toEqual([
+      PARTITIONS_PER_CALL,
+      PARTITIONS_PER_CALL,
+      1,
+    ]);
+    expect(writeCalls([], unsaved, 0)).toEqual([]);
   });
 
-  test('a leader deposed between two calls of one write keeps what the first wrote, and is told', async () => {
-    const keys = freshGroup();
-    await redis.set(keys.epoch, '4');
-    const plans = Array.from({ length: PARTITIONS_PER_CALL + 3 }, (_, p) =>
-      partitionPlan(p, 0, 1, undefined),
-    );
-    // A newer term begins right after the first call.
-    const deposing = new Proxy(redis, {
-      get(target, property) {
-        const value = Reflect.get(target, property, target);
-        if (property !== 'evalScript') {
-          return typeof value === 'function' ? value.bind(target) : value;
-        }
-        return async (...args: Parameters<IRedis['evalScript']>) => {
-          const reply = await target.evalScript(...args);
-          await target.set(keys.epoch, '5');
-          return reply;
-        };
-      },
-    });
-    const result = await schedulePartitions(deposing, keys, 4, plans);
-    expect(result.deposed).toBe(5);
-    expect(result.partitions).toHaveLength(PARTITIONS_PER_CALL);
-    expect(result.partitions.every((p) => p.status === 'queued')).toBe(true);
-    expect(Object.keys(await redis.hashGetAll(keys.offsets))).toHaveLength(PARTITIONS_PER_CALL);
-    expect(await redis.listLength(keys.work)).toBe(PARTITIONS_PER_CALL);
+  test('every partition with nothing saved goes in the first call, however many', () => {
+    const saved = Array.from({ length: PARTITIONS_PER_CALL + 2 }, (_, i) => i % 2 === 0);
+    const calls = writeCalls(writes(saved), unsaved, 0);
+    const firstCall = calls[0] ?? [];
+    expect(firstCall.filter((w) => !w.isSaved)).toHaveLength(saved.filter((s) => !s).length);
+    expect(
+      calls
+        .slice(1)
+        .flat()
+        .every((w) => w.isSaved),
+    ).toBe(true);
+    expect(calls.flat()).toHaveLength(saved.length);
+  });
+
+  test('with replicas to wait for, the first call holds one saved partition besides', () => {
+    expect(ids(writeCalls(writes([true, false, true, true]), unsaved, 1))).toEqual([
+      [1, 0],
+      [2, 3],
+    ]);
   });
 });

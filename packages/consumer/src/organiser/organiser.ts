@@ -12,7 +12,7 @@ import { ProgressCommit } from './progress-commit.js';
 import { recoverNode } from './recover-node.js';
 import { ReplicaWait } from './replica-wait.js';
 import { type AheadSighting, confirmAhead } from './reset-ahead.js';
-import { schedulePartitions } from './schedule-units.js';
+import { type PartitionScheduled, schedulePartitions, writeCalls } from './schedule-units.js';
 import { startPosition } from './start-position.js';
 
 /** The log line of each kind of moved offsets, beside the `offsetsMoved` event. */
@@ -37,6 +37,13 @@ const REPEAT_REPORT_MS = 60_000;
  */
 export const WAKE_GAP_MS = 5;
 
+/**
+ * How long a topic's partitions, as ListOffsets last listed them, may be taken with the
+ * polls' log ends instead of asking again: while data flows every tick is woken, and
+ * this bounds how late ListOffsets sees what the polls do not show.
+ */
+const LISTED_FOR_MS = 1_000;
+
 /** A follower looks at the group's paused flag this often, for `status()`. */
 const FOLLOWER_PAUSE_LOOK_MS = 1_000;
 
@@ -58,6 +65,12 @@ interface Candidate extends PartitionKey {
   fromCommitted: boolean;
   /** The saved offset once this tick's write went through (or had nothing to write). */
   savedAfter?: number;
+}
+
+/** A partition's planned write. */
+interface Write {
+  candidate: Candidate;
+  plan: Plan;
 }
 
 /** What a leader's tick reads from Redis before it plans. */
@@ -113,8 +126,11 @@ export class Organiser {
   private pausedReadAt = 0;
   private readonly progress: ProgressCommit;
   private readonly committedStarts: CommittedStarts;
-  /** The partitions of each topic as Kafka last listed them: the ones committed. */
-  private readonly listed = new Map<string, number[]>();
+  /**
+   * The partitions of each topic as Kafka last listed them (the ones committed), and
+   * when: the polls' answers stand in for ListOffsets only for so long.
+   */
+  private readonly listed = new Map<string, { partitions: number[]; at: number }>();
   private readonly logEnds: LogEndWatch;
 
   constructor(private readonly options: OrganiserOptions) {
@@ -366,7 +382,6 @@ export class Organiser {
     this.cursor = written.complete
       ? (share.last ?? this.cursor)
       : (written.lastServed ?? this.cursor);
-    for (const [topic, partitions] of written.added) this.reportAdded(topic, partitions);
     await this.watchLogEnds(candidates);
   }
 
@@ -409,23 +424,19 @@ export class Organiser {
   }
 
   /**
-   * Writes every partition's units and saved offset in dealing order, in one script call
-   * (see `schedulePartitions`) and one replica wait per tick; then reports what moved.
-   * A partition with nothing new and nothing to record costs no write. A deposed leader
-   * reports what its earlier calls of the tick wrote, and stops.
+   * Writes every partition's units and saved offset in dealing order, in as few script
+   * calls as `writeCalls` allows (one, mostly), each followed by a replica wait; a
+   * partition with nothing new and nothing to record costs no write. What each call
+   * wrote is reported before the next call or wait, which may fail. A deposed leader
+   * stops at once; a wait short of its replicas ends the tick's writes.
    */
   private async writeAll(
     term: Leadership,
     order: Candidate[],
     grants: Map<string, number>,
-  ): Promise<{
-    complete: boolean;
-    lastServed: PartitionKey | undefined;
-    added: Map<string, Array<{ partition: number; from: number }>>;
-  }> {
+  ): Promise<{ complete: boolean; lastServed: PartitionKey | undefined }> {
     const { conf, redis, keys } = this.options;
-    const added = new Map<string, Array<{ partition: number; from: number }>>();
-    const writes: Array<{ candidate: Candidate; plan: Plan }> = [];
+    const writes: Write[] = [];
     for (const candidate of order) {
       const { topic, partition } = candidate;
       const plan = planUnits({
@@ -442,25 +453,46 @@ export class Organiser {
         candidate.savedAfter = candidate.from;
       } else writes.push({ candidate, plan });
     }
-    if (writes.length === 0) return { complete: true, lastServed: undefined, added };
-    const result = await schedulePartitions(
-      redis,
-      keys,
-      term.epoch,
-      writes.map(({ candidate, plan }) => ({
-        topic: candidate.topic,
-        partition: candidate.partition,
-        plannedFrom: candidate.saved,
-        units: plan.units,
-        nextOffset: plan.nextOffset,
-      })),
-    );
-    if (result.deposed !== undefined) this.options.leadership.deposed();
-    else await this.replicas.afterWrite('scheduling units');
     let lastServed: PartitionKey | undefined;
-    result.partitions.forEach((outcome, i) => {
-      const { candidate, plan } = writes[i] as (typeof writes)[number];
-      // Stale: another leader's write moved the saved offset; the next tick decides anew.
+    const calls = writeCalls(writes, (w) => w.candidate.saved === undefined, conf.waitReplicas);
+    for (const call of calls) {
+      const result = await schedulePartitions(
+        redis,
+        keys,
+        term.epoch,
+        call.map(({ candidate, plan }) => ({
+          topic: candidate.topic,
+          partition: candidate.partition,
+          plannedFrom: candidate.saved,
+          units: plan.units,
+          nextOffset: plan.nextOffset,
+        })),
+      );
+      if (result.status === 'deposed') {
+        this.options.leadership.deposed();
+        return { complete: false, lastServed };
+      }
+      lastServed = this.reportCall(term, call, result.partitions) ?? lastServed;
+      if (!(await this.replicas.afterWrite('scheduling units'))) {
+        return { complete: false, lastServed };
+      }
+    }
+    return { complete: true, lastServed };
+  }
+
+  /**
+   * Reports what one call wrote; returns the last partition it queued units of. A stale
+   * partition (another leader's write moved its saved offset) is left to the next tick.
+   */
+  private reportCall(
+    term: Leadership,
+    call: Write[],
+    outcomes: PartitionScheduled[],
+  ): PartitionKey | undefined {
+    const added = new Map<string, Array<{ partition: number; from: number }>>();
+    let lastServed: PartitionKey | undefined;
+    outcomes.forEach((outcome, i) => {
+      const { candidate, plan } = call[i] as Write;
       if (outcome.status !== 'queued') return;
       const { topic, partition } = candidate;
       this.written(term, candidate, plan, outcome.units);
@@ -469,7 +501,8 @@ export class Organiser {
       }
       if (plan.units.length > 0) lastServed = { topic, partition };
     });
-    return { complete: result.deposed === undefined, lastServed, added };
+    for (const [topic, partitions] of added) this.reportAdded(topic, partitions);
+    return lastServed;
   }
 
   /** Reports what a partition's write moved and queued. */
@@ -548,16 +581,18 @@ export class Organiser {
   }
 
   private listedPartitions(): PartitionKey[] {
-    return [...this.listed].flatMap(([topic, partitions]) =>
+    return [...this.listed].flatMap(([topic, { partitions }]) =>
       partitions.map((partition) => ({ topic, partition })),
     );
   }
 
   /**
    * A woken tick's offsets of a topic: the log ends the polls answered, when they answered
-   * for every partition Kafka last listed (see `LogEndWatch.offsetsOf`); else undefined,
-   * and ListOffsets asks. The timer's ticks always ask: they look at what the polls do
-   * not watch (retention, a log end below a saved offset, errors) as before.
+   * for every partition Kafka last listed (see `LogEndWatch.offsetsOf`), and it listed
+   * them less than LISTED_FOR_MS ago; else undefined, and ListOffsets asks. The timer's
+   * ticks always ask, and while data flows (every tick woken) ListOffsets still looks
+   * once per LISTED_FOR_MS at what the polls do not watch (partitions added, a log end
+   * below a saved offset, errors).
    */
   private polledOffsetsOf(
     topic: string,
@@ -566,8 +601,10 @@ export class Organiser {
     const listed = this.listed.get(topic);
     // A topic whose offsets fail is asked until ListOffsets answers, and says so.
     const troubled = this.failing.has(topic) || this.askingSince.has(topic);
-    if (listed === undefined || troubled) return undefined;
-    return this.logEnds.offsetsOf(topic, listed, (partition) => {
+    if (listed === undefined || troubled || Date.now() - listed.at >= LISTED_FOR_MS) {
+      return undefined;
+    }
+    return this.logEnds.offsetsOf(topic, listed.partitions, (partition) => {
       const text = saved[`${topic}/${partition}`];
       return text === undefined ? undefined : Number(text);
     });
@@ -578,10 +615,7 @@ export class Organiser {
     const { kafka, isolation, logger } = this.options;
     try {
       const offsets = await kafka.offsets(topic, isolation);
-      this.listed.set(
-        topic,
-        offsets.map((p) => p.partition),
-      );
+      this.listed.set(topic, { partitions: offsets.map((p) => p.partition), at: Date.now() });
       if (this.missing.delete(topic)) {
         logger.info({ topic }, 'the topic exists now; it is scheduled');
       }

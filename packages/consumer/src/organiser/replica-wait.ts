@@ -6,9 +6,9 @@ import type { IRedis, Logger } from '@kf/protocol';
  * acknowledged it. Replication is asynchronous; a write the master acknowledged can
  * vanish with it in a fail-over. For the organiser's writes that costs duplicates, not
  * messages (docs/guarantees.md): waiting narrows the window, at a replica round trip
- * per write. A short count is warned about once per stretch, not on every write. The
- * organiser writes once per tick, each write waiting up to the timeout, so a lagging
- * replica slows scheduling down instead of letting unreplicated ranges pile up.
+ * per write. A short count is warned about once per stretch, not on every write; the
+ * organiser then ends its tick's writes, so a lagging replica slows scheduling down
+ * instead of letting unreplicated ranges pile up.
  */
 export class ReplicaWait {
   private short = false;
@@ -20,16 +20,16 @@ export class ReplicaWait {
     private readonly logger: Logger,
   ) {}
 
-  /** Waits until the write reached `waitReplicas` replicas, or the timeout. */
-  async afterWrite(what: string): Promise<void> {
+  /** Resolves true when the write reached `waitReplicas` replicas (or none are asked for). */
+  async afterWrite(what: string): Promise<boolean> {
     const { waitReplicas: replicas, waitTimeoutMs: timeoutMs } = this.conf;
-    if (replicas === 0) return;
+    if (replicas === 0) return true;
     // On a cluster the group's keys share one slot: its master is the one written to.
     const acknowledged = await this.redis.wait({ replicas, timeoutMs, key: this.keys.work });
     if (acknowledged >= replicas) {
       if (this.short) this.logger.info({ replicas }, 'replicas acknowledge organiser writes again');
       this.short = false;
-      return;
+      return true;
     }
     if (!this.short) {
       this.logger.warn(
@@ -38,5 +38,6 @@ export class ReplicaWait {
       );
     }
     this.short = true;
+    return false;
   }
 }

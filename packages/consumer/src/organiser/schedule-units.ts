@@ -37,25 +37,26 @@ export type SchedulePartitionsResult =
 export const PARTITIONS_PER_CALL = 256;
 
 /**
- * Queues the planned units of each partition and advances its saved offset, in one script
- * per PARTITIONS_PER_CALL partitions: a crash part-way, or a deposed leader, can never
- * schedule a range twice, and a partition whose saved offset moved since the plan was
- * made (`stale`) is left as it is while the others are written. A leader deposed between
- * two calls keeps what the earlier calls wrote (they were made in its term) and is told.
+ * How a tick's writes (in dealing order) are cut into script calls. The first call holds
+ * every partition with nothing saved yet: a topic whose first positions were recorded in
+ * part (a call that failed, a leader deposed between calls) would read, next tick, as
+ * one whose other partitions were added since. With replicas to wait for, the first
+ * call holds only one partition besides: each `WAIT` then covers one partition's new
+ * units, and a short one stops the tick (see `ReplicaWait`).
  */
-export async function schedulePartitions(
-  redis: IRedis,
-  keys: GroupKeys,
-  epoch: number,
-  plans: PartitionSchedule[],
-): Promise<{ partitions: PartitionScheduled[]; deposed?: number }> {
-  const partitions: PartitionScheduled[] = [];
-  for (let i = 0; i < plans.length; i += PARTITIONS_PER_CALL) {
-    const result = await scheduleCall(redis, keys, epoch, plans.slice(i, i + PARTITIONS_PER_CALL));
-    if (result.status === 'deposed') return { partitions, deposed: result.currentEpoch };
-    partitions.push(...result.partitions);
+export function writeCalls<T>(
+  writes: T[],
+  unsaved: (write: T) => boolean,
+  waitReplicas: number,
+): T[][] {
+  const first = writes.filter(unsaved);
+  const rest = writes.filter((write) => !unsaved(write));
+  const head = waitReplicas > 0 ? 1 : PARTITIONS_PER_CALL;
+  const calls = [[...first, ...rest.slice(0, head)]];
+  for (let i = head; i < rest.length; i += PARTITIONS_PER_CALL) {
+    calls.push(rest.slice(i, i + PARTITIONS_PER_CALL));
   }
-  return { partitions };
+  return calls.filter((call) => call.length > 0);
 }
 
 /** One partition's write: `schedulePartitions` of one. */
@@ -65,12 +66,18 @@ export async function scheduleUnits(
   request: ScheduleRequest,
 ): Promise<ScheduleResult> {
   const { epoch, ...plan } = request;
-  const result = await scheduleCall(redis, keys, epoch, [plan]);
+  const result = await schedulePartitions(redis, keys, epoch, [plan]);
   if (result.status === 'deposed') return result;
   return result.partitions[0] as PartitionScheduled;
 }
 
-async function scheduleCall(
+/**
+ * Queues the planned units of each partition and advances its saved offset, in one
+ * script: a crash part-way, or a deposed leader, can never schedule a range twice, and a
+ * partition whose saved offset moved since the plan was made (`stale`) is left as it is
+ * while the others are written.
+ */
+export async function schedulePartitions(
   redis: IRedis,
   keys: GroupKeys,
   epoch: number,

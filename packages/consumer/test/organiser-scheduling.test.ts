@@ -1,3 +1,4 @@
+import { createRedis } from '@kf/core';
 import { startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
 import { describe, expect, test } from 'vitest';
 import {
@@ -215,5 +216,49 @@ describe('the organiser on a real Redis and Kafka', () => {
       await until(waitUntil, () => seen.length === 5, 'what came after the reset');
       expect(seen.sort()).toEqual([...later].sort());
     });
+  });
+
+  test('a schedule write whose reply was lost is reported by the next tick, once', async () => {
+    const name = await topicOf('lost-reply', 2);
+    await produceIds(stack.producer, name, { count: 40, partitions: 2 });
+    // The first schedule script runs, and its reply never arrives.
+    let lost = 0;
+    const n = await node(config({ useEarliest: true, consumeStep: 100 }), [name], {
+      redisFactory: async (redisConf) => {
+        const real = await createRedis(redisConf);
+        return new Proxy(real, {
+          get(target, property) {
+            const value = Reflect.get(target, property, target);
+            if (property !== 'evalScript') {
+              return typeof value === 'function' ? value.bind(target) : value;
+            }
+            return async (...args: Parameters<typeof real.evalScript>) => {
+              const reply = await target.evalScript(...args);
+              if (args[0].name === 'schedule-units' && lost === 0) {
+                lost += 1;
+                throw new Error('connection lost before the reply');
+              }
+              return reply;
+            };
+          },
+        });
+      },
+    });
+    const scheduled: UnitsScheduledEvent[] = [];
+    const errors: unknown[] = [];
+    n.on('unitsScheduled', (e) => scheduled.push(e));
+    n.on('error', (e) => errors.push(e));
+    const seen: string[] = [];
+    await n.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    await until(waitUntil, () => seen.length >= 40, 'every message handled');
+    expect(lost).toBe(1);
+    // The failed tick said so.
+    expect(errors.map(String).join()).toMatch(/connection lost before the reply/);
+    // Each partition's [0, 20) reported once, though its write's reply was lost.
+    await until(waitUntil, () => scheduled.length >= 2, 'the lost write reported');
+    const ranges = scheduled.map((e) => `${e.partition}:${e.from}-${e.to}`).sort();
+    expect(ranges).toEqual(['0:0-20', '1:0-20']);
+    expect(tally(seen)).toMatchObject({ duplicates: 0 });
+    expect(tally(seen).counts.size).toBe(40);
   });
 });

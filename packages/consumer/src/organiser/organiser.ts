@@ -120,7 +120,8 @@ export class Organiser {
   private cursor: PartitionKey | undefined;
   /** The term the per-term memory below belongs to. */
   private epoch: number | undefined;
-  private metadataLoadedAt = 0;
+  /** performance.now() time: a wall clock stepped back would hold reloads back. */
+  private metadataLoadedAt = Number.NEGATIVE_INFINITY;
   private readonly replicas: ReplicaWait;
   private paused = false;
   private pausedReadAt = 0;
@@ -132,6 +133,8 @@ export class Organiser {
    */
   private readonly listed = new Map<string, { partitions: number[]; at: number }>();
   private readonly logEnds: LogEndWatch;
+  /** Script calls that failed, perhaps after they wrote: see `confirmWrites`. */
+  private readonly unconfirmed: Array<{ term: Leadership; call: Write[] }> = [];
 
   constructor(private readonly options: OrganiserOptions) {
     this.replicas = new ReplicaWait(options.redis, options.keys, options.conf, options.logger);
@@ -224,6 +227,7 @@ export class Organiser {
       await this.recoverDeadNodes();
       // One round trip: whether the group is paused, and what scheduling reads.
       const [, state] = await Promise.all([this.lookAtPause(true), this.readGroupState()]);
+      this.confirmWrites(state.saved);
       // Paused: units already queued still run, dead nodes' units are still recovered,
       // and the partitions Kafka lists are still looked at for the commit; new data has
       // nothing to wake.
@@ -289,7 +293,7 @@ export class Organiser {
   private beginTerm(term: Leadership): void {
     if (term.epoch === this.epoch) return;
     this.epoch = term.epoch;
-    this.metadataLoadedAt = 0;
+    this.metadataLoadedAt = Number.NEGATIVE_INFINITY;
     this.ahead.clear();
     this.listed.clear();
     this.committedStarts.forget();
@@ -446,7 +450,12 @@ export class Organiser {
         to: candidate.latest,
         consumeStep: conf.consumeStep,
         freeWorkers: candidate.pieces,
-        maxUnits: grants.get(`${topic}/${partition}`) ?? 0,
+        // With replicas to wait for, a first position is recorded with no units: the
+        // first call holds every one of them, and its wait should cover little.
+        maxUnits:
+          conf.waitReplicas > 0 && candidate.saved === undefined
+            ? 0
+            : (grants.get(`${topic}/${partition}`) ?? 0),
         now: Date.now(),
       });
       if (plan.units.length === 0 && candidate.from === candidate.saved) {
@@ -467,7 +476,12 @@ export class Organiser {
           units: plan.units,
           nextOffset: plan.nextOffset,
         })),
-      );
+      ).catch((error: unknown) => {
+        // The script may have run and only its reply been lost: the next tick reads the
+        // saved offsets and reports what this call wrote (`confirmWrites`).
+        this.unconfirmed.push({ term, call });
+        throw error;
+      });
       if (result.status === 'deposed') {
         this.options.leadership.deposed();
         return { complete: false, lastServed };
@@ -478,6 +492,25 @@ export class Organiser {
       }
     }
     return { complete: true, lastServed };
+  }
+
+  /**
+   * The calls whose reply was lost: each partition whose saved offset now is the one its
+   * write would have left was written, and is reported as it would have been; the others
+   * were not, and the tick that reads them decides anew (reporting any move again).
+   */
+  private confirmWrites(saved: Record<string, string>): void {
+    const calls = this.unconfirmed.splice(0);
+    for (const { term, call } of calls) {
+      const done = call.filter(
+        ({ candidate: c, plan }) => saved[`${c.topic}/${c.partition}`] === String(plan.nextOffset),
+      );
+      this.reportCall(
+        term,
+        done,
+        done.map(({ plan }) => ({ status: 'queued', units: plan.units.length })),
+      );
+    }
   }
 
   /**
@@ -543,7 +576,7 @@ export class Organiser {
    */
   private async reloadStaleMetadata(topics: string[]): Promise<boolean> {
     const { kafka, conf, logger } = this.options;
-    const now = Date.now();
+    const now = performance.now();
     if (now - this.metadataLoadedAt < conf.metadataMaxAgeMs) return false;
     this.metadataLoadedAt = now;
     await Promise.all(
@@ -601,7 +634,7 @@ export class Organiser {
     const listed = this.listed.get(topic);
     // A topic whose offsets fail is asked until ListOffsets answers, and says so.
     const troubled = this.failing.has(topic) || this.askingSince.has(topic);
-    if (listed === undefined || troubled || Date.now() - listed.at >= LISTED_FOR_MS) {
+    if (listed === undefined || troubled || performance.now() - listed.at >= LISTED_FOR_MS) {
       return undefined;
     }
     return this.logEnds.offsetsOf(topic, listed.partitions, (partition) => {
@@ -615,7 +648,10 @@ export class Organiser {
     const { kafka, isolation, logger } = this.options;
     try {
       const offsets = await kafka.offsets(topic, isolation);
-      this.listed.set(topic, { partitions: offsets.map((p) => p.partition), at: Date.now() });
+      this.listed.set(topic, {
+        partitions: offsets.map((p) => p.partition),
+        at: performance.now(),
+      });
       if (this.missing.delete(topic)) {
         logger.info({ topic }, 'the topic exists now; it is scheduled');
       }

@@ -40,9 +40,10 @@ export const PARTITIONS_PER_CALL = 256;
  * How a tick's writes (in dealing order) are cut into script calls. The first call holds
  * every partition with nothing saved yet: a topic whose first positions were recorded in
  * part (a call that failed, a leader deposed between calls) would read, next tick, as
- * one whose other partitions were added since. With replicas to wait for, the first
- * call holds only one partition besides: each `WAIT` then covers one partition's new
- * units, and a short one stops the tick (see `ReplicaWait`).
+ * one whose other partitions were added since. With replicas to wait for, each call
+ * holds one partition with something saved (the organiser records first positions with
+ * no units then): each `WAIT` covers one partition's new units, and a short one ends the
+ * tick's writes, so a replica that stops costs at most one partition's units per wait.
  */
 export function writeCalls<T>(
   writes: T[],
@@ -51,11 +52,9 @@ export function writeCalls<T>(
 ): T[][] {
   const first = writes.filter(unsaved);
   const rest = writes.filter((write) => !unsaved(write));
-  const head = waitReplicas > 0 ? 1 : PARTITIONS_PER_CALL;
-  const calls = [[...first, ...rest.slice(0, head)]];
-  for (let i = head; i < rest.length; i += PARTITIONS_PER_CALL) {
-    calls.push(rest.slice(i, i + PARTITIONS_PER_CALL));
-  }
+  const perCall = waitReplicas > 0 ? 1 : PARTITIONS_PER_CALL;
+  const calls = [[...first, ...rest.slice(0, perCall)]];
+  for (let i = perCall; i < rest.length; i += perCall) calls.push(rest.slice(i, i + perCall));
   return calls.filter((call) => call.length > 0);
 }
 

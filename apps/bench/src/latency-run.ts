@@ -5,7 +5,7 @@ import { producePaced } from './produce.js';
 import type { ConsumerLauncher, RunResult } from './run-consumers.js';
 import { percentile } from './stats.js';
 
-/** Time for a group to settle before production starts; consumption is measured after. */
+/** Time for a group to settle before production starts, unless the caller says how. */
 const SETTLE_MS = 2_000;
 /** Time after production for the last messages to reach a handler. */
 const DRAIN_MS = 1_000;
@@ -19,6 +19,8 @@ export interface LatencyOptions {
   /** Messages a second, spread over the partitions, for `durationMs`. */
   rate: number;
   durationMs: number;
+  /** Waits until the group is ready for production to start; by default `SETTLE_MS`. */
+  settle?: () => Promise<void>;
 }
 
 export interface LatencyResult {
@@ -45,9 +47,9 @@ export async function latencyRun(
     processes: options.processes,
     launch,
     target: Number.POSITIVE_INFINITY,
-    capMs: SETTLE_MS + options.durationMs + DRAIN_MS,
+    capMs: options.durationMs + DRAIN_MS,
     onReady: async () => {
-      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      await (options.settle?.() ?? new Promise((r) => setTimeout(r, SETTLE_MS)));
       production = producePaced(ctx.kafka, {
         topic: options.topic,
         rate: options.rate,

@@ -68,19 +68,22 @@ export async function measuredRun(
 }
 
 /**
- * Consumer processes with nothing to consume: they start, settle for `settleMs`, and
- * are measured for `windowMs`; what the organiser, leases and idle claims cost.
+ * Consumer processes with nothing to consume: they start, `settle`, and are measured
+ * for `windowMs`; what the organiser, leases and idle claims cost.
  */
 export async function idleCosts(
   ctx: BenchContext,
-  options: Pick<RunOptions, 'processes' | 'launch'> & { settleMs: number; windowMs: number },
+  options: Pick<RunOptions, 'processes' | 'launch'> & {
+    settle: () => Promise<void>;
+    windowMs: number;
+  },
 ): Promise<RunCosts> {
   const { costs } = await measuredRun(ctx, {
     processes: options.processes,
     launch: options.launch,
     target: Number.POSITIVE_INFINITY,
-    capMs: options.settleMs + options.windowMs,
-    onReady: () => new Promise((r) => setTimeout(r, options.settleMs)),
+    capMs: options.windowMs,
+    onReady: options.settle,
   });
   return costs;
 }

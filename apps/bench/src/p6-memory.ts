@@ -88,7 +88,7 @@ export async function memory(ctx: BenchContext, messages: number): Promise<Scena
       met: growth <= GOAL_GROWTH,
     },
     row(
-      `the same over the first ${smallCount} of ${largeCount} only`,
+      `peak RSS growth at equal progress (first ${smallCount} of ${largeCount} against ${smallCount})`,
       '×',
       ([s, l]) => earlyPeak(l) / peak(s),
     ),

@@ -1,6 +1,7 @@
 import { createTopic } from '@kf/devstack';
 import { type BenchContext, nodeContender } from './context.js';
 import type { Figure, ScenarioResult } from './figures.js';
+import { untilGroupCoversPartitions } from './kf-group-state.js';
 import { latencyRun } from './latency-run.js';
 import { describeCpu, idleCosts, type RunCosts } from './measured-run.js';
 
@@ -8,9 +9,12 @@ const PROCESSES = 2;
 const MANY = 1_000;
 const FEW = 4;
 const RATE = 200;
-/** Idle nodes settle this long (the first ticks write every partition's state) before the window. */
-const IDLE_SETTLE_MS = 3_000;
-const IDLE_WINDOW_MS = 5_000;
+/** The most a new group may take to look at every partition once. */
+const COVER_CAP_MS = 60_000;
+/** After that, time for the first ticks' follow-up work to pass before measuring. */
+const SETTLE_MS = 2_000;
+// Two of the leader's 5 s commits and one 10 s metadata refresh fall in it, whatever the phase.
+const IDLE_WINDOW_MS = 10_000;
 
 interface Shape {
   idle: RunCosts;
@@ -30,10 +34,16 @@ async function measureShape(
   ctx.log(`P7: ${partitions} partitions, ${PROCESSES} idle kf nodes`);
   // The latency run below finds the topic there, empty, and starts a group of its own.
   await createTopic(ctx.brokers, { topic: name, partitions });
+  // Measures start once the group has looked at every partition, and a little after.
+  const covered: number[] = [];
+  const settle = (group: string) => async () => {
+    covered.push(await untilGroupCoversPartitions(ctx, group, partitions, COVER_CAP_MS));
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+  };
   const idle = await idleCosts(ctx, {
     processes: PROCESSES,
     launch: nodeContender(ctx, 'kf', name, `${name}-idle`),
-    settleMs: IDLE_SETTLE_MS,
+    settle: settle(`${name}-idle`),
     windowMs: IDLE_WINDOW_MS,
   });
   ctx.log(`P7 ${partitions} partitions, idle: Redis commands: ${idle.commands}`);
@@ -45,7 +55,9 @@ async function measureShape(
     launch: async (topic) => nodeContender(ctx, 'kf', topic, name),
     rate: RATE,
     durationMs,
+    settle: settle(name),
   });
+  const took = covered.map((ms) => `${(ms / 1_000).toFixed(1)} s`).join(' and ');
   return {
     shape: {
       idle,
@@ -54,7 +66,7 @@ async function measureShape(
       busyCommands: latency.costs.commandsPerSecond,
     },
     notes: [
-      `P7 ${partitions} partitions: idle ${describeCpu(idle)}; at ${RATE} msgs/s handled ${latency.run.messages} of ${latency.produced} produced, ${describeCpu(latency.costs)}`,
+      `P7 ${partitions} partitions: a new group saved every partition's offset ${took} after its nodes were ready; idle ${describeCpu(idle)}; at ${RATE} msgs/s handled ${latency.run.messages} of ${latency.produced} produced, ${describeCpu(latency.costs)}`,
       ...latency.run.notes,
     ],
   };

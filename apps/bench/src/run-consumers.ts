@@ -43,7 +43,7 @@ export interface RunOptions {
   launch: ConsumerLauncher;
   /** Stop once this many messages were handled. */
   target: number;
-  /** Stop after this long even if the target was not reached. */
+  /** Stop this long after every process is ready and `onReady` returned, target or not. */
   capMs: number;
   /** Called once every process is ready. */
   onReady?: () => Promise<void> | void;
@@ -136,7 +136,7 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
     const cpuFrom = cpuMicros(resources);
     const spanFrom = performance.now();
     const from = started ?? spanFrom;
-    const deadline = from + options.capMs;
+    const deadline = spanFrom + options.capMs;
     while (result.messages < options.target && performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -56,7 +56,7 @@ export function chartSpec(record: RunRecord): TopLevelSpec {
     field: 'row',
     type: 'nominal',
     sort: null,
-    axis: { title: null, labelLimit: 640 },
+    axis: { title: null, labelLimit: 800 },
   } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

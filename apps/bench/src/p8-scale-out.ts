@@ -52,9 +52,11 @@ export async function scaleOut(
             ],
     };
   });
+  // What the processes used of the 2 cores says how far CPU, not the handler, is the limit.
+  const cpu = (r: RunResult) => ((r.cpu.seconds / r.cpu.spanMs) * 100_000).toFixed(0);
   const notes = PROCESS_COUNTS.map(
     (processes) =>
-      `P8 kf, ${processes} × ${PER_PROCESS}: ${spread(rates.get(processes) ?? [], 'msgs/s')}`,
+      `P8 kf, ${processes} × ${PER_PROCESS}: ${spread(rates.get(processes) ?? [], 'msgs/s')}; the kf processes' CPU together ${(runs.get(processes) ?? []).map(cpu).join(', ')} % of a core`,
   );
   return { figures, notes };
 }

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { ensureKafkaJars, ensureNodeBinary, startKafka, startRedisSingle } from '@kf/devstack';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
+import { writeChart } from './chart.js';
 import type { BenchContext } from './context.js';
 import {
   brief,
   type Figure,
   formatFigures,
+  formatNotes,
   PEERS,
   type PeerName,
   type ScenarioResult,
@@ -16,6 +18,18 @@ import { shareConsumeClasspath } from './java.js';
 import { throughput } from './p1-throughput.js';
 import { slowHandler } from './p2-slow-handler.js';
 import { latency } from './p3-latency.js';
+import { redisCeiling } from './p5-redis-ceiling.js';
+import { memory } from './p6-memory.js';
+import { manyPartitions } from './p7-many-partitions.js';
+import { scaleOut } from './p8-scale-out.js';
+import {
+  currentCommit,
+  DEFAULT_CHART,
+  DEFAULT_JSON,
+  outputPath,
+  type RunRecord,
+  writeRecord,
+} from './run-record.js';
 
 const log = (line: string) => console.error(`bench: ${line}`);
 
@@ -37,10 +51,19 @@ function list<T extends string>(known: readonly T[]): (value: string) => T[] {
   };
 }
 
-const SCENARIOS = ['p1', 'p2', 'p3'] as const;
+const SCENARIOS = ['p1', 'p2', 'p3', 'p5', 'p6', 'p7', 'p8'] as const;
 
 /** What --quick sets, where the option was not given: a short look, not figures to keep. */
-const QUICK = { p1Messages: 50_000, p2Messages: 10_000, rounds: 1, p3Seconds: 5 } as const;
+const QUICK = {
+  p1Messages: 50_000,
+  p2Messages: 10_000,
+  rounds: 1,
+  p3Seconds: 5,
+  p5Messages: 20_000,
+  p6Messages: 50_000,
+  p7Seconds: 5,
+  p8Messages: 20_000,
+} as const;
 
 interface Flags {
   scenarios: Array<(typeof SCENARIOS)[number]>;
@@ -48,9 +71,15 @@ interface Flags {
   p1Messages: number;
   p2Messages: number;
   p3Seconds: number;
+  p5Messages: number;
+  p6Messages: number;
+  p7Seconds: number;
+  p8Messages: number;
   rounds: number;
   sharePollRecords?: number;
   quick?: boolean;
+  json?: string;
+  chart?: string;
 }
 
 const program = new Command('kf-bench')
@@ -79,6 +108,26 @@ const program = new Command('kf-bench')
   )
   .addOption(new Option('--p3-seconds <n>', 'P3 production time').argParser(count).default(20))
   .addOption(
+    new Option('--p5-messages <n>', 'P5 messages at consumeStep 1 (5× that at 10)')
+      .argParser(count)
+      .default(100_000),
+  )
+  .addOption(
+    new Option('--p6-messages <n>', 'P6 small backlog (the large one is 10× that)')
+      .argParser(count)
+      .default(500_000),
+  )
+  .addOption(
+    new Option('--p7-seconds <n>', 'P7 production time, each partition count')
+      .argParser(count)
+      .default(20),
+  )
+  .addOption(
+    new Option('--p8-messages <n>', 'P8 messages, each process count')
+      .argParser(count)
+      .default(100_000),
+  )
+  .addOption(
     new Option(
       '--share-poll-records <n>',
       'P2 share consumers’ max.poll.records (default: the partition’s record locks over the 32 consumers)',
@@ -87,13 +136,24 @@ const program = new Command('kf-bench')
   .addOption(
     new Option(
       '--quick',
-      `a short look: ${QUICK.p1Messages} P1 and ${QUICK.p2Messages} P2 messages, ${QUICK.rounds} round, ${QUICK.p3Seconds} s of P3, unless given`,
+      `a short look: ${QUICK.p1Messages} P1 and ${QUICK.p2Messages} P2 messages, ${QUICK.rounds} round, ${QUICK.p3Seconds} s of P3, and as short for P5–P8, unless given; writes no figures or chart unless --json or --chart is given`,
     ),
   )
+  .addOption(
+    new Option('--json <file>', 'write the run’s figures and notes as JSON').default(DEFAULT_JSON),
+  )
+  .addOption(
+    new Option('--chart <file>', 'write an SVG chart of the run’s figures').default(DEFAULT_CHART),
+  )
   .action(async (flags: Flags, command: Command) => {
+    const isDefault = (name: string) => command.getOptionValueSource(name) === 'default';
+    // Where the figures and chart go; a quick look does not replace a full run's.
+    const output = (name: 'json' | 'chart') =>
+      flags.quick && isDefault(name) ? undefined : outputPath(flags[name] ?? '', isDefault(name));
+    const outputs = { json: output('json'), chart: output('chart') };
     if (flags.quick) {
       for (const [name, value] of Object.entries(QUICK)) {
-        if (command.getOptionValueSource(name) === 'default') command.setOptionValue(name, value);
+        if (isDefault(name)) command.setOptionValue(name, value);
       }
     }
     const opts = command.opts<Flags>();
@@ -118,6 +178,7 @@ const program = new Command('kf-bench')
           logLevel: logLevel.NOTHING,
         }),
         brokers: broker.info.brokers,
+        brokerPid: broker.processes[0]?.pid,
         redis: redis.info,
         runId: String(Date.now()),
         peers,
@@ -131,6 +192,10 @@ const program = new Command('kf-bench')
         ['p1', () => throughput(ctx, opts.p1Messages, opts.rounds)],
         ['p2', () => slowHandler(ctx, opts.p2Messages, opts.rounds)],
         ['p3', () => latency(ctx, opts.p3Seconds * 1_000)],
+        ['p5', () => redisCeiling(ctx, opts.p5Messages)],
+        ['p6', () => memory(ctx, opts.p6Messages)],
+        ['p7', () => manyPartitions(ctx, opts.p7Seconds * 1_000)],
+        ['p8', () => scaleOut(ctx, opts.p8Messages, opts.rounds)],
       ];
       for (const [name, run] of scenarios) {
         if (!opts.scenarios.includes(name as Flags['scenarios'][number])) continue;
@@ -143,10 +208,25 @@ const program = new Command('kf-bench')
     } finally {
       await Promise.all([broker.stop(), redis.stop()]);
     }
+    if (opts.quick) notes.push('--quick: small counts and one round, a look rather than figures');
     console.log(formatFigures(figures));
-    for (const note of notes) console.log(`- ${note}`);
-    if (opts.quick)
-      console.log('- --quick: small counts and one round, a look rather than figures');
+    for (const line of formatNotes(notes)) console.log(line);
+    const record: RunRecord = {
+      date: new Date().toISOString(),
+      commit: await currentCommit(process.cwd()),
+      quick: opts.quick === true,
+      options: { ...opts },
+      figures,
+      notes,
+    };
+    if (outputs.json) {
+      await writeRecord(outputs.json, record);
+      log(`figures written to ${outputs.json}`);
+    }
+    if (outputs.chart) {
+      await writeChart(outputs.chart, record);
+      log(`chart written to ${outputs.chart}`);
+    }
     process.exitCode = 0;
   });
 

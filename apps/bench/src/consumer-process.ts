@@ -1,8 +1,9 @@
 // One benchmark consumer process: a kf node, or a member of a kafkajs or
 // @platformatic/kafka consumer group, with the same handler. It counts messages and
-// bytes and samples produce → handler latency from each message's timestamp (set by
-// the producer). Each contender's SDK is loaded only in the processes that run it
-// (@platformatic/kafka's run on a newer Node than the bench's).
+// bytes, samples produce → handler latency from each message's timestamp (set by the
+// producer), and reports its resident set and CPU time with each count. Each
+// contender's SDK is loaded only in the processes that run it (@platformatic/kafka's
+// run on a newer Node than the bench's).
 import type {
   ConsumerCommand,
   ConsumerReport,
@@ -29,7 +30,16 @@ const send = (report: ConsumerReport) => {
 // The bench that forked this process is gone: nothing is left to report to.
 process.on('disconnect', () => process.exit(0));
 const flush = () => {
-  send({ type: 'progress', messages, bytes, units, latenciesMs: latencies });
+  const cpu = process.cpuUsage();
+  send({
+    type: 'progress',
+    messages,
+    bytes,
+    units,
+    latenciesMs: latencies,
+    rssBytes: process.memoryUsage.rss(),
+    cpuMicros: cpu.user + cpu.system,
+  });
   messages = 0;
   bytes = 0;
   units = 0;
@@ -49,6 +59,8 @@ const stop = await start(spec, {
     units += 1;
   },
 });
+// A report before `ready`, so the bench knows this process's memory and CPU at the start.
+flush();
 send({ type: 'ready', note: `${spec.contender} on Node ${process.version}` });
 process.on('message', async (command: ConsumerCommand) => {
   if (command.type !== 'stop') return;

@@ -12,6 +12,8 @@ export interface BenchContext {
   runId: string;
   /** The peers this run compares kf with. */
   peers: ReadonlySet<PeerName>;
+  /** The broker's process, whose CPU time the bench reads from outside. */
+  brokerPid?: number;
   /** Node binary for @platformatic/kafka, which needs a newer Node than the bench's. */
   nodeBinary?: string;
   /** Classpath of Kafka's jars (`<libs>/*`), for ConsumerPerformance. */

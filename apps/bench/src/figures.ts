@@ -10,9 +10,12 @@ export const PEERS = [
 ] as const;
 export type PeerName = (typeof PEERS)[number];
 
-/** One peer's figure for a measure kf has a figure for. */
+/**
+ * One peer's figure for a measure kf has a figure for; or, where no peer makes sense, a
+ * figure of kf's own measured in the same run to compare with (`kf`, with a label).
+ */
 export interface PeerFigure {
-  peer: PeerName;
+  peer: PeerName | 'kf';
   /** Shown instead of the peer's name when it gives a measure more than one figure. */
   label?: string;
   value: number;
@@ -26,6 +29,8 @@ export interface Figure {
   measure: string;
   unit: string;
   kf: number;
+  /** Set where a smaller figure is the better one (times, memory, costs). */
+  better?: 'lower';
   /** A goal of kf's own, not against a peer. */
   goal?: string;
   met?: boolean;
@@ -41,7 +46,7 @@ export interface ScenarioResult {
 /** `kf ≥ factor × peer` as a goal and whether kf met it. */
 export function atLeast(
   kf: number,
-  peer: PeerName,
+  peer: PeerFigure['peer'],
   value: number,
   factor: number,
   label: string = peer,
@@ -89,4 +94,20 @@ export function formatFigures(figures: Figure[]): string {
     }
   }
   return table.toString();
+}
+
+/**
+ * The notes as list lines, each said once: scenarios repeat what holds for the whole run
+ * (a runtime, a cluster setting), and a part of a note (between `; `) that an earlier
+ * note already said is left out.
+ */
+export function formatNotes(notes: string[]): string[] {
+  const said = new Set<string>();
+  const lines: string[] = [];
+  for (const note of notes) {
+    const parts = note.split('; ').filter((part) => !said.has(part));
+    for (const part of parts) said.add(part);
+    if (parts.length > 0) lines.push(`- ${parts.join('; ')}`);
+  }
+  return lines;
 }

@@ -46,7 +46,7 @@ export async function throughput(
 ): Promise<ScenarioResult> {
   const topic = `bench-p1-${ctx.runId}`;
   ctx.log(`P1: preloading ${messages} × 1 KiB on 8 partitions`);
-  await preload(ctx.kafka, { topic, partitions: 8, count: messages, size: 1_024 });
+  await preload(ctx, { topic, partitions: 8, count: messages, size: 1_024 });
   const js: RunResult[] = [];
   const perf: PerfResult[] = [];
   const plt: RunResult[] = [];

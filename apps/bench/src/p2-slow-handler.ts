@@ -1,7 +1,7 @@
 import { type BenchContext, nodeContender, required } from './context.js';
 import { atLeast, type PeerFigure, type ScenarioResult } from './figures.js';
 import { preload } from './produce.js';
-import { runConsumers } from './run-consumers.js';
+import { type RunResult, runConsumers } from './run-consumers.js';
 import {
   describeShare,
   MAX_RECORD_LOCKS,
@@ -18,7 +18,7 @@ import { median, rate, spread } from './stats.js';
 const UNIT_FOR_SLOW_HANDLERS = 200;
 const PROCESSES = 4;
 /** kf: units in flight per process; a share group: consumer threads per JVM. */
-const PER_PROCESS = 8;
+export const PER_PROCESS = 8;
 const RUN_CAP_MS = 60_000;
 
 /**
@@ -44,15 +44,53 @@ export function p2ShareSettings(mode: ShareAcquireMode, pollRecords?: number): S
   };
 }
 
+/** The workload of P2 and P8: `messages` small messages on one partition. */
+export async function preloadSlowHandlerTopic(
+  ctx: BenchContext,
+  scenario: string,
+  messages: number,
+): Promise<string> {
+  const topic = `bench-${scenario.toLowerCase()}-${ctx.runId}`;
+  ctx.log(`${scenario}: preloading ${messages} small messages on 1 partition`);
+  await preload(ctx, { topic, partitions: 1, count: messages, size: 100 });
+  return topic;
+}
+
+/**
+ * kf on P2's workload: `processes` × concurrency 8, units of 200 offsets, a handler that
+ * awaits 1 ms; each round a fresh group on the same topic.
+ */
+export async function slowHandlerRuns(
+  ctx: BenchContext,
+  options: { topic: string; messages: number; processes: number; rounds: number; scenario: string },
+): Promise<RunResult[]> {
+  const { processes, rounds, scenario } = options;
+  const runs: RunResult[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    ctx.log(`${scenario} round ${round}/${rounds}: kf, ${processes} × concurrency ${PER_PROCESS}`);
+    const group = `bench-${scenario.toLowerCase()}-kf${processes}-${ctx.runId}-${round}`;
+    const run = await runConsumers({
+      processes,
+      launch: nodeContender(ctx, 'kf', options.topic, group, {
+        handlerDelayMs: 1,
+        concurrency: PER_PROCESS,
+        kfConf: { consumeStep: UNIT_FOR_SLOW_HANDLERS },
+      }),
+      target: options.messages,
+      capMs: RUN_CAP_MS,
+    });
+    runs.push(run);
+  }
+  return runs;
+}
+
 /** P2: one partition, a handler that awaits 1 ms per message. */
 export async function slowHandler(
   ctx: BenchContext,
   messages: number,
   rounds: number,
 ): Promise<ScenarioResult> {
-  const topic = `bench-p2-${ctx.runId}`;
-  ctx.log(`P2: preloading ${messages} small messages on 1 partition`);
-  await preload(ctx.kafka, { topic, partitions: 1, count: messages, size: 100 });
+  const topic = await preloadSlowHandlerTopic(ctx, 'P2', messages);
   const notes: string[] = [];
   const peers: Array<PeerFigure & { rates: number[] }> = [];
   if (ctx.peers.has('kafkajs')) {
@@ -73,7 +111,7 @@ export async function slowHandler(
   for (const mode of SHARE_ACQUIRE_MODES) {
     if (!ctx.peers.has(`share-${mode}`)) continue;
     const settings = p2ShareSettings(mode, ctx.sharePollRecords);
-    await warmUpShareGroups(ctx);
+    notes.push(await warmUpShareGroups(ctx));
     const rates: number[] = [];
     for (let round = 1; round <= rounds; round++) {
       ctx.log(
@@ -99,30 +137,13 @@ export async function slowHandler(
         `P2 round ${round}: share group (${mode}) ${run.messages} messages, ${rate(run).toFixed(0)} msgs/s${run.capped ? ' (capped)' : ''}`,
       );
       rates.push(rate(run));
-      if (round === 1)
-        notes.push(`P2 share-${mode} round 1: ${[share.note, ...run.notes].join('; ')}`);
+      if (round === 1) notes.push(`P2 share-${mode} round 1: ${run.notes.join('; ')}`);
     }
     peers.push({ peer: `share-${mode}`, value: median(rates), rates });
     notes.push(`P2 share-${mode}: ${spread(rates, 'msgs/s')}; ${describeShare(settings)}`);
   }
-  const kfRuns = async (processes: number): Promise<number[]> => {
-    const rates: number[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      ctx.log(`P2 round ${round}/${rounds}: kf, ${processes} × concurrency ${PER_PROCESS}`);
-      const run = await runConsumers({
-        processes,
-        launch: nodeContender(ctx, 'kf', topic, `bench-p2-kf${processes}-${ctx.runId}-${round}`, {
-          handlerDelayMs: 1,
-          concurrency: PER_PROCESS,
-          kfConf: { consumeStep: UNIT_FOR_SLOW_HANDLERS },
-        }),
-        target: messages,
-        capMs: RUN_CAP_MS,
-      });
-      rates.push(rate(run));
-    }
-    return rates;
-  };
+  const kfRuns = async (processes: number) =>
+    (await slowHandlerRuns(ctx, { topic, messages, processes, rounds, scenario: 'P2' })).map(rate);
   const one = await kfRuns(1);
   const four = await kfRuns(PROCESSES);
   const kf = median(four);

@@ -1,7 +1,7 @@
 import { type BenchContext, nodeContender, required } from './context.js';
 import type { PeerFigure, PeerName, ScenarioResult } from './figures.js';
-import { producePaced } from './produce.js';
-import { type ConsumerLauncher, runConsumers } from './run-consumers.js';
+import { latencyRun } from './latency-run.js';
+import type { ConsumerLauncher } from './run-consumers.js';
 import {
   describeShare,
   prepareShareGroup,
@@ -9,15 +9,12 @@ import {
   type ShareSettings,
   warmUpShareGroups,
 } from './share-group.js';
-import { percentile } from './stats.js';
 
 const PROCESSES = 2;
 /** kf: units in flight per process (the bench's default); a share group: threads per JVM. */
 const PER_PROCESS = 4;
 const PARTITIONS = 4;
 const RATE = 1_000;
-/** Time for a group to settle before production starts; consumption is measured after. */
-const SETTLE_MS = 2_000;
 
 type Contestant = 'kf' | PeerName;
 
@@ -52,7 +49,7 @@ export async function latency(ctx: BenchContext, durationMs: number): Promise<Sc
     launchers.push([
       `share-${mode}`,
       async (topic, group) => {
-        await warmUpShareGroups(ctx);
+        notes.push(await warmUpShareGroups(ctx));
         const share = await prepareShareGroup({
           classpath: required(ctx.shareClasspath, 'the share-group consumer'),
           brokers: ctx.brokers,
@@ -63,7 +60,6 @@ export async function latency(ctx: BenchContext, durationMs: number): Promise<Sc
           settings,
           log: ctx.log,
         });
-        notes.push(`P3 share-${mode}: ${share.note}`);
         return share.launch;
       },
       describeShare(settings),
@@ -73,29 +69,17 @@ export async function latency(ctx: BenchContext, durationMs: number): Promise<Sc
 
   const results = new Map<Contestant, { p50: number; p99: number }>();
   for (const [who, launch, settings] of launchers) {
-    const topic = `bench-p3-${who}-${ctx.runId}`;
-    const admin = ctx.kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: PARTITIONS }],
-      waitForLeaders: true,
-    });
-    await admin.disconnect();
     ctx.log(`P3: ${who}, ${PROCESSES} processes, ${RATE} msgs/s for ${durationMs / 1000} s`);
-    let production: Promise<number> = Promise.resolve(0);
-    const run = await runConsumers({
+    const group = `bench-p3-${who}-${ctx.runId}`;
+    const { p50, p99, produced, run } = await latencyRun(ctx, {
+      topic: `bench-p3-${who}-${ctx.runId}`,
+      partitions: PARTITIONS,
       processes: PROCESSES,
-      launch: await launch(topic, `bench-p3-${who}-${ctx.runId}`),
-      target: Number.POSITIVE_INFINITY,
-      capMs: durationMs + SETTLE_MS + 1_000,
-      onReady: async () => {
-        await new Promise((r) => setTimeout(r, SETTLE_MS));
-        production = producePaced(ctx.kafka, { topic, rate: RATE, durationMs });
-      },
+      launch: (topic) => launch(topic, group),
+      rate: RATE,
+      durationMs,
     });
-    const produced = await production;
-    const sorted = run.latenciesMs.sort((a, b) => a - b);
-    results.set(who, { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) });
+    results.set(who, { p50, p99 });
     const line = `P3 ${who}: handled ${run.messages} of ${produced} produced`;
     ctx.log(line);
     notes.push([line, settings, ...run.notes].filter(Boolean).join('; '));
@@ -112,6 +96,7 @@ export async function latency(ctx: BenchContext, durationMs: number): Promise<Sc
         measure: 'p50',
         unit: 'ms',
         kf: kf.p50,
+        better: 'lower',
         goal: 'kf p50 ≤ 10 ms',
         met: kf.p50 <= 10,
         peers: peersOf('p50'),
@@ -121,6 +106,7 @@ export async function latency(ctx: BenchContext, durationMs: number): Promise<Sc
         measure: 'p99',
         unit: 'ms',
         kf: kf.p99,
+        better: 'lower',
         goal: 'kf p99 ≤ 50 ms',
         met: kf.p99 <= 50,
         peers: peersOf('p99'),

@@ -1,17 +1,12 @@
+import { createTopic } from '@kf/devstack';
 import { type Kafka, Partitioners } from 'kafkajs';
 
 /** Creates a topic and fills it with `count` messages of `size` bytes, round-robin. */
 export async function preload(
-  kafka: Kafka,
+  { kafka, brokers }: { kafka: Kafka; brokers: string[] },
   options: { topic: string; partitions: number; count: number; size: number },
 ): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [{ topic: options.topic, numPartitions: options.partitions }],
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
+  await createTopic(brokers, { topic: options.topic, partitions: options.partitions });
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,

@@ -34,6 +34,9 @@ export type ConsumerReport =
       units: number;
       /** Produce → handler latencies (ms) of the messages since the last report. */
       latenciesMs: number[];
+      /** Node processes: resident set size now, and CPU time used since the process began. */
+      rssBytes?: number;
+      cpuMicros?: number;
     }
   /** A Java consumer process, after its last progress: what it saw, for the report. */
   | { type: 'summary'; note: string };

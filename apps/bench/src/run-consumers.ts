@@ -12,6 +12,17 @@ export interface RunResult {
   capped: boolean;
   /** What the processes said of themselves: when ready (once each distinct), and at the end. */
   notes: string[];
+  /** Node processes: each one's largest resident set size seen up to the end of the run. */
+  peakRssBytes: number[];
+  /** The same, up to `earlyMessages` handled by the processes together. */
+  earlyPeakRssBytes: number[];
+  /** With `holdMs`: each Node process's resident set size at the end of the hold. */
+  heldRssBytes: number[];
+  /**
+   * Node processes' CPU seconds between them all being ready (after `onReady`) and the
+   * end of the run, and that span: the same span `onReady` and `onEnd` bracket.
+   */
+  cpu: { seconds: number; spanMs: number };
 }
 
 /** One consumer process of a run, started by a launcher. */
@@ -32,10 +43,24 @@ export interface RunOptions {
   launch: ConsumerLauncher;
   /** Stop once this many messages were handled. */
   target: number;
-  /** Stop after this long even if the target was not reached. */
+  /** Stop this long after every process is ready and `onReady` returned, target or not. */
   capMs: number;
   /** Called once every process is ready. */
   onReady?: () => Promise<void> | void;
+  /** Called when the target is reached or the cap passed, before the processes stop. */
+  onEnd?: () => Promise<void> | void;
+  /** Keep the processes this long after the end, idle, before reading `heldRssBytes`. */
+  holdMs?: number;
+  /** Where `earlyPeakRssBytes` stops counting: this many messages handled. */
+  earlyMessages?: number;
+}
+
+/** The last resources a Node process reported, and its largest resident set so far. */
+interface Resources {
+  rssBytes: number;
+  peakRssBytes: number;
+  earlyPeakRssBytes: number;
+  cpuMicros: number;
 }
 
 /** A process that does not stop when asked is killed after this long. */
@@ -54,7 +79,14 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
     latenciesMs: [],
     capped: false,
     notes: [],
+    peakRssBytes: [],
+    earlyPeakRssBytes: [],
+    heldRssBytes: [],
+    cpu: { seconds: 0, spanMs: 0 },
   };
+  // Java processes report none: their entries stay empty and are left out.
+  const resources: Array<Resources | undefined> = Array.from({ length: options.processes });
+  let measuring = true;
   // The clock starts when the first process is ready: it may consume at once.
   let started: number | undefined;
   const children = Array.from({ length: options.processes }, (_, i) => {
@@ -71,6 +103,17 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
         result.notes.push(report.note);
       } else {
         result.messages += report.messages;
+        if (report.rssBytes !== undefined && report.cpuMicros !== undefined) {
+          const peak = measuring ? report.rssBytes : 0;
+          const early = result.messages <= (options.earlyMessages ?? Number.POSITIVE_INFINITY);
+          const was = resources[i];
+          resources[i] = {
+            rssBytes: report.rssBytes,
+            peakRssBytes: Math.max(was?.peakRssBytes ?? 0, peak),
+            earlyPeakRssBytes: Math.max(was?.earlyPeakRssBytes ?? 0, early ? peak : 0),
+            cpuMicros: report.cpuMicros,
+          };
+        }
         result.bytes += report.bytes;
         result.units += report.units;
         for (const l of report.latenciesMs) result.latenciesMs.push(l);
@@ -90,13 +133,27 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
   try {
     await Promise.all(children.map((c) => c.ready));
     await options.onReady?.();
-    const from = started ?? performance.now();
-    const deadline = from + options.capMs;
+    const cpuFrom = cpuMicros(resources);
+    const spanFrom = performance.now();
+    const from = started ?? spanFrom;
+    const deadline = spanFrom + options.capMs;
     while (result.messages < options.target && performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 10));
     }
     result.elapsedMs = performance.now() - from;
     result.capped = result.messages < options.target;
+    result.cpu = {
+      seconds: (cpuMicros(resources) - cpuFrom) / 1e6,
+      spanMs: performance.now() - spanFrom,
+    };
+    measuring = false;
+    result.peakRssBytes = reported(resources).map((r) => r.peakRssBytes);
+    result.earlyPeakRssBytes = reported(resources).map((r) => r.earlyPeakRssBytes);
+    await options.onEnd?.();
+    if (options.holdMs) {
+      await new Promise((r) => setTimeout(r, options.holdMs));
+      result.heldRssBytes = reported(resources).map((r) => r.rssBytes);
+    }
   } finally {
     for (const c of children) if (c.child.exitCode === null) c.stop();
     const kill = setTimeout(() => {
@@ -107,3 +164,9 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
   }
   return result;
 }
+
+const reported = (resources: Array<Resources | undefined>) =>
+  resources.filter((r): r is Resources => r !== undefined);
+
+const cpuMicros = (resources: Array<Resources | undefined>) =>
+  reported(resources).reduce((sum, r) => sum + r.cpuMicros, 0);

@@ -112,23 +112,24 @@ function shareGroupConsumers(options: ShareGroupOptions): ConsumerLauncher {
   };
 }
 
-const warmUps = new Map<string, Promise<void>>();
+const warmUps = new Map<string, Promise<string>>();
 
 /**
  * Runs one share group through a few thousand records, untimed, once per bench run and
  * broker: the first share group a broker serves also creates its share-state topic and
  * runs its share code for the first time (a first measured group took about 3× as
  * long as the next ones), while kf's and the other peers' paths are warm from the
- * scenarios before.
+ * scenarios before. Resolves to what configuring its group said (the cluster's
+ * `share.version`), a note for the report that holds for every share group of the run.
  */
-export function warmUpShareGroups(ctx: BenchContext): Promise<void> {
+export function warmUpShareGroups(ctx: BenchContext): Promise<string> {
   let warm = warmUps.get(ctx.runId);
   if (!warm) {
     warm = (async () => {
       const topic = `bench-share-warm-up-${ctx.runId}`;
       const messages = 5_000;
       ctx.log('share groups: an untimed warm-up run on the broker');
-      await preload(ctx.kafka, { topic, partitions: 1, count: messages, size: 100 });
+      await preload(ctx, { topic, partitions: 1, count: messages, size: 100 });
       const share = await prepareShareGroup({
         classpath: required(ctx.shareClasspath, 'the share-group consumer'),
         brokers: ctx.brokers,
@@ -143,8 +144,10 @@ export function warmUpShareGroups(ctx: BenchContext): Promise<void> {
         },
         log: ctx.log,
       });
-      ctx.log(`share groups: ${share.note}`);
+      const note = `share groups: ${share.note} (the warm-up group's)`;
+      ctx.log(note);
       await runConsumers({ processes: 1, launch: share.launch, target: messages, capMs: 60_000 });
+      return note;
     })();
     warmUps.set(ctx.runId, warm);
   }

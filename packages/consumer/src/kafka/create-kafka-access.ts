@@ -118,16 +118,18 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
   };
 
   const leaderOf = async (topic: string, partition: number): Promise<number> => {
-    const find = (m: ClusterMetadata) =>
-      m.topics[0]?.partitions.find((p) => p.partition === partition);
     // A partition added to the topic since the metadata was loaded is missing from the
     // cache, not from the cluster: reload once before calling it unknown.
-    const found = find(await metadata([topic])) ?? find(await refreshMetadata([topic]));
-    if (!found) throw new UnknownTopicPartitionError(topic, partition);
-    if (found.leader < 0) {
+    let leader = cache.leader(topic, partition);
+    if (leader === undefined) {
+      await refreshMetadata([topic]);
+      leader = cache.leader(topic, partition);
+    }
+    if (leader === undefined) throw new UnknownTopicPartitionError(topic, partition);
+    if (leader < 0) {
       throw new NotLeaderError(topic, partition, 'leader-unavailable', undefined);
     }
-    return found.leader;
+    return leader;
   };
 
   /** One ListOffsets per partition leader of `topic`, for every partition. */

@@ -241,9 +241,15 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
       offset,
       request.isolation,
     );
+    const first = raw.batches[0];
     return {
       records,
       nextOffset,
+      batches: {
+        count: raw.batches.length,
+        bytes: raw.batches.reduce((sum, batch) => sum + batch.bytes, 0),
+        offsets: first === undefined ? 0 : nextOffset - first.firstOffset,
+      },
       highWatermark: toOffset(raw.highWatermark, 'high watermark'),
       lastStableOffset: toOffset(raw.lastStableOffset, 'last stable offset'),
       logStartOffset: toOffset(raw.logStartOffset, 'log start offset'),

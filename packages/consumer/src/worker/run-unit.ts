@@ -8,6 +8,7 @@ import type { ProcessCalls } from '../telemetry/process-calls.js';
 import type { WorkUnit } from '../work-unit/work-unit.js';
 import { type AbortRace, limitCalls, type Overrun } from './abort-race.js';
 import type { AttemptProgress } from './failure-outcome.js';
+import type { FetchSizes } from './fetch-sizes.js';
 import { type UnitInfo, unitInfo } from './message.js';
 
 // How long a fetch that found nothing readable waits before the next (the broker has
@@ -72,6 +73,8 @@ export interface LateCall extends Overrun {
 export interface RunUnitOptions {
   kafka: KafkaAccess;
   fetch: FetchConf;
+  /** Sizes each fetch from what is left of the unit; without it, each asks for `fetch.maxBytes`. */
+  sizes?: FetchSizes;
   isolation: Isolation;
   /** The longest one call (a fetch, or one call of user code) may take. */
   timeoutMs: number;
@@ -91,7 +94,8 @@ export interface RunUnitOptions {
 
 /**
  * Reads exactly `[offset, offset + len)` of the unit's partition, batch by batch, and
- * hands it to user code; several fetches when the range exceeds the byte limit. Never
+ * hands it to user code; several fetches when the range exceeds the byte limit, or a
+ * fetch sized from an estimate came back short (the next one starts where it stopped). Never
  * throws: a failure is an outcome, for the caller to retry or error-list.
  */
 export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<UnitOutcome> {
@@ -153,7 +157,9 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
             partition: unit.partition,
             offset: position,
             endOffset: end,
-            maxBytes: options.fetch.maxBytes,
+            maxBytes:
+              options.sizes?.bytesFor(unit.topic, unit.partition, end - position) ??
+              options.fetch.maxBytes,
             maxWaitMs: options.fetch.maxWaitMs,
             isolation: options.isolation,
           }),
@@ -163,6 +169,7 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
         : timed(fetch, context.unit, options.delivery));
       fetching = false;
       options.served?.();
+      options.sizes?.learn(unit.topic, unit.partition, result.batches);
       const records = result.records.filter((r) => r.offset >= position && r.offset < end);
       const last = records.at(-1);
       if (last !== undefined) {

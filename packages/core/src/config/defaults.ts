@@ -60,8 +60,6 @@ export const DEFAULT_CONSUMER_CONF: Readonly<ConsumerConf> = Object.freeze({
     // reach user code sooner, and a larger record still arrives whole (Kafka returns
     // at least one batch).
     maxBytes: 1_048_576,
-    // kafka-clj: 100 bytes, which held a lone small record back for the full wait.
-    minBytes: 1,
     // kafka-clj: 1000 ms. A unit only covers offsets that exist, so the broker rarely
     // has to wait; when it does (an aborted transaction's gap), 100 ms bounds it.
     maxWaitMs: 100,

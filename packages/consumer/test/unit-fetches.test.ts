@@ -5,6 +5,7 @@ import {
   type FetchRequest,
   type FetchResult,
   type KafkaAccess,
+  NotLeaderError,
 } from '../src/index.js';
 import type { WorkUnit } from '../src/work-unit/work-unit.js';
 import { FetchSizes } from '../src/worker/fetch-sizes.js';
@@ -17,18 +18,20 @@ const PER_BATCH = 20;
 const VALUE_BYTES = 500;
 const MAX_BYTES = 1_048_576;
 
-/** The real port, with every fetch's request and answer recorded. */
+/** The real port, with every fetch's request and answer recorded, and the fetches sent counted. */
 function recorded(real: KafkaAccess) {
   const fetches: Array<{ request: FetchRequest; answer: FetchResult }> = [];
+  let sent = 0;
   const kafka = {
     ...real,
     fetch: async (request: FetchRequest) => {
+      sent += 1;
       const answer = await real.fetch(request);
       fetches.push({ request, answer });
       return answer;
     },
   } satisfies KafkaAccess;
-  return { kafka, fetches };
+  return { kafka, fetches, sent: () => sent };
 }
 
 /** Collects the offsets handed to user code, in order. */
@@ -144,5 +147,74 @@ describe('a unit read in fetches sized from its length', () => {
     const small = new FetchSizes(1_000);
     small.learn(TOPIC, 0, { count: 1_000, bytes: 1, offsets: 1_000 });
     expect(small.bytesFor(TOPIC, 0, 1)).toBe(1_000);
+  });
+
+  describe('the next range fetched while user code handles this one', () => {
+    // One byte per fetch: the broker answers each with one whole batch.
+    const oneBatch = (kafka: KafkaAccess, delivery: Delivery): RunUnitOptions => ({
+      ...options(kafka, delivery, new FetchSizes(1, 1)),
+      fetch: { maxBytes: 1, maxWaitMs: 100 },
+    });
+
+    test('each fetch is sent before the range before it is handed over, and every offset comes once, in order', async () => {
+      const { kafka, fetches, sent } = recorded(access);
+      const offsets: number[] = [];
+      const sentAtHandOver: number[] = [];
+      const delivery: Delivery = {
+        async deliver(records) {
+          sentAtHandOver.push(sent());
+          for (const r of records) offsets.push(r.offset);
+          return (records.at(-1)?.offset ?? 0) + 1;
+        },
+      };
+      const outcome = await runUnit(unitOf(10, 100), oneBatch(kafka, delivery));
+      expect(outcome).toEqual({ kind: 'done', messages: 100 });
+      expect(offsets).toEqual(range(10, 110));
+      // Batches 0-19, 20-39, … 100-119: six fetches, the next one already sent when each
+      // but the last range is handed over.
+      expect(fetches.map((f) => f.request.offset)).toEqual([10, 20, 40, 60, 80, 100]);
+      expect(sentAtHandOver).toEqual([2, 3, 4, 5, 6, 6]);
+    });
+
+    test('a fetch sent ahead that fails fails the unit where the fetch would have, after the range before it is done, and is told to the delivery', async () => {
+      const failure = new NotLeaderError(TOPIC, 0, 'no-reply', undefined);
+      let failed: () => void = () => undefined;
+      const failedAhead = new Promise<void>((resolve) => {
+        failed = resolve;
+      });
+      let calls = 0;
+      const kafka = {
+        ...access,
+        fetch: async (request: FetchRequest) => {
+          calls += 1;
+          if (calls < 3) return access.fetch(request);
+          failed();
+          throw failure;
+        },
+      } satisfies KafkaAccess;
+      const offsets: number[] = [];
+      const told: unknown[] = [];
+      const delivery: Delivery = {
+        async deliver(records) {
+          // The second range is handed over while the third fetch fails: user code is
+          // not cut short by it, and the failure waits until the unit gets there.
+          if (records[0]?.offset === 20) await failedAhead;
+          for (const r of records) offsets.push(r.offset);
+          return (records.at(-1)?.offset ?? 0) + 1;
+        },
+        fetched: (_unit, _ms, error) => {
+          told.push(error);
+        },
+      };
+      const outcome = await runUnit(unitOf(10, 100), oneBatch(kafka, delivery));
+      expect(outcome).toMatchObject({
+        kind: 'failed',
+        messages: 30,
+        error: failure,
+        progress: { processedUpTo: 40 },
+      });
+      expect(offsets).toEqual(range(10, 40));
+      expect(told).toEqual([undefined, undefined, failure]);
+    });
   });
 });

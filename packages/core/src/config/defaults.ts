@@ -24,7 +24,7 @@ export const DEFAULT_CONSUMER_CONF: Readonly<ConsumerConf> = Object.freeze({
   // briefly trailing high watermark costs a tick, not a range run twice.
   resetAheadOffsets: true,
   // kafka-clj: 2 consumer threads. Fetches are I/O; 4 hides a fetch round trip behind
-  // others while keeping memory at 4 × fetch.maxBytes.
+  // others while keeping memory at 8 × fetch.maxBytes (a fetch ahead per unit).
   concurrency: 4,
   ordering: 'unordered',
   // kafka-clj retried forever. 10 failed calls of user code with doubling backoff span

@@ -299,6 +299,7 @@ describe('runUnit when the leader does not answer a fetch', () => {
   const answer = (from: number, to: number): FetchResult => ({
     records: Array.from({ length: to - from }, (_, i) => record(from + i)),
     nextOffset: to,
+    batches: { count: 1, bytes: 100 * (to - from), offsets: to - from },
     highWatermark: 150,
     lastStableOffset: -1,
     logStartOffset: 0,
@@ -308,7 +309,7 @@ describe('runUnit when the leader does not answer a fetch', () => {
     more: Partial<RunUnitOptions> = {},
   ): RunUnitOptions => ({
     kafka: { fetch } as unknown as KafkaAccess,
-    fetch: { maxBytes: 1_000_000, minBytes: 1, maxWaitMs: 10 },
+    fetch: { maxBytes: 1_000_000, maxWaitMs: 10 },
     isolation: 'read_uncommitted',
     timeoutMs,
     delivery: { deliver: async (records) => (records.at(-1)?.offset ?? 0) + 1 },

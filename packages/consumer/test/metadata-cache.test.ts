@@ -69,4 +69,28 @@ describe('MetadataCache: per topic, one reload at a time', () => {
     expect(cache.cached(['b'])).toBeUndefined();
     expect(cache.cached(['a'])).toBeDefined();
   });
+
+  test('leaders are looked up from the last answer loaded, and leave with a deleted topic', async () => {
+    let leader = 1;
+    let deleted = false;
+    const cache = new MetadataCache(async (topics) => {
+      if (deleted) throw unknown;
+      const loaded = answer(topics, 2);
+      for (const p of loaded.topicMetadata[0]?.partitionMetadata ?? []) p.leader = leader;
+      return loaded;
+    }, isUnknownTopic);
+    expect(cache.leader('a', 0)).toBeUndefined();
+    await cache.refresh(['a']);
+    expect([cache.leader('a', 0), cache.leader('a', 1), cache.leader('a', 2)]).toEqual([
+      1,
+      1,
+      undefined,
+    ]);
+    leader = -1;
+    await cache.refresh(['a']);
+    expect(cache.leader('a', 1)).toBe(-1);
+    deleted = true;
+    await expect(cache.refresh(['a'])).rejects.toBe(unknown);
+    expect(cache.leader('a', 0)).toBeUndefined();
+  });
 });

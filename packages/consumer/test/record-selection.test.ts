@@ -22,6 +22,7 @@ const batch = (
   producerId: '-1',
   inTransaction: false,
   isControlBatch: false,
+  bytes: 100,
   records: offsets.map((o) => record(o)),
   ...extra,
 });

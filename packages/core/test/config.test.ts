@@ -100,7 +100,7 @@ describe('parseConfig on a valid config', () => {
       waitTimeoutMs: 500,
       commitToKafka: true,
       commitIntervalMs: 5_000,
-      fetch: { maxBytes: 1_048_576, minBytes: 1, maxWaitMs: 100 },
+      fetch: { maxBytes: 1_048_576, maxWaitMs: 100 },
     });
     expect(config.redis).toEqual({
       topology: 'single',
@@ -138,7 +138,7 @@ describe('parseConfig on a valid config', () => {
     });
     expect(config.conf.useEarliest).toBe(true);
     expect(config.conf.ordering).toBe('partition');
-    expect(config.conf.fetch).toEqual({ maxBytes: 1_048_576, minBytes: 1, maxWaitMs: 0 });
+    expect(config.conf.fetch).toEqual({ maxBytes: 1_048_576, maxWaitMs: 0 });
     expect(config.conf.consumeStep).toBe(DEFAULT_CONSUMER_CONF.consumeStep);
   });
 

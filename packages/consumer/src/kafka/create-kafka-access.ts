@@ -118,16 +118,18 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
   };
 
   const leaderOf = async (topic: string, partition: number): Promise<number> => {
-    const find = (m: ClusterMetadata) =>
-      m.topics[0]?.partitions.find((p) => p.partition === partition);
     // A partition added to the topic since the metadata was loaded is missing from the
     // cache, not from the cluster: reload once before calling it unknown.
-    const found = find(await metadata([topic])) ?? find(await refreshMetadata([topic]));
-    if (!found) throw new UnknownTopicPartitionError(topic, partition);
-    if (found.leader < 0) {
+    let leader = cache.leader(topic, partition);
+    if (leader === undefined) {
+      await refreshMetadata([topic]);
+      leader = cache.leader(topic, partition);
+    }
+    if (leader === undefined) throw new UnknownTopicPartitionError(topic, partition);
+    if (leader < 0) {
       throw new NotLeaderError(topic, partition, 'leader-unavailable', undefined);
     }
-    return found.leader;
+    return leader;
   };
 
   /** One ListOffsets per partition leader of `topic`, for every partition. */
@@ -239,9 +241,15 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
       offset,
       request.isolation,
     );
+    const first = raw.batches[0];
     return {
       records,
       nextOffset,
+      batches: {
+        count: raw.batches.length,
+        bytes: raw.batches.reduce((sum, batch) => sum + batch.bytes, 0),
+        offsets: first === undefined ? 0 : nextOffset - first.firstOffset,
+      },
       highWatermark: toOffset(raw.highWatermark, 'high watermark'),
       lastStableOffset: toOffset(raw.lastStableOffset, 'last stable offset'),
       logStartOffset: toOffset(raw.logStartOffset, 'log start offset'),

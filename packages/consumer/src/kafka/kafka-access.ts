@@ -60,7 +60,10 @@ export interface FetchRequest {
    * inside a large batch costs only its own records). Default: no limit.
    */
   endOffset?: number;
-  /** Soft limit of the response; the broker returns at least one whole batch. */
+  /**
+   * Soft limit of the response; the broker returns at least one whole batch. A range
+   * larger than it, or than what came back, takes another fetch from `nextOffset`.
+   */
   maxBytes: number;
   /** How long the broker may wait for data when none is there yet. */
   maxWaitMs: number;
@@ -91,6 +94,12 @@ export interface FetchResult {
    * gaps never stall a caller. Equal to the requested offset when nothing was there.
    */
   nextOffset: number;
+  /**
+   * The whole record batches the answer held: how many, their bytes on the wire, and the
+   * offsets they span (from the first one's base offset up to `nextOffset`); all 0 when
+   * it held none. What a caller sizes its next fetch of the partition by.
+   */
+  batches: { count: number; bytes: number; offsets: number };
   highWatermark: number;
   /** -1 when the broker did not say (it only reports it for `read_committed`). */
   lastStableOffset: number;

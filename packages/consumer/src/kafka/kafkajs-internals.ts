@@ -292,6 +292,8 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
       replicaId: CONSUMER_REPLICA_ID,
       isolationLevel: request.isolationLevel,
       maxWaitTime: request.maxWaitMs,
+      // Answer as soon as anything is there: a unit's offsets exist already, so waiting
+      // for more bytes would only hold the last of them back for the whole wait.
       minBytes: 1,
       maxBytes: request.maxBytes,
       topics: byTopic(request.partitions, ({ partition, offset, maxBytes }) => ({

@@ -15,6 +15,11 @@ type TopicMetadata = KafkajsMetadata['topicMetadata'][number];
  */
 export class MetadataCache {
   private readonly topics = new Map<string, TopicMetadata>();
+  /**
+   * Each cached topic's leaders by partition, rebuilt only when its metadata is loaded:
+   * every fetch looks its leader up here, not through a copy of the whole answer.
+   */
+  private readonly leaders = new Map<string, Map<number, number>>();
   private brokers: KafkajsMetadata['brokers'] = [];
   private readonly lock = new Mutex();
   private readonly inFlight = new Map<string, Promise<KafkajsMetadata>>();
@@ -31,6 +36,14 @@ export class MetadataCache {
     const found = topics.map((t) => this.topics.get(t));
     if (found.some((t) => t === undefined)) return undefined;
     return { brokers: this.brokers, topicMetadata: found as TopicMetadata[] };
+  }
+
+  /**
+   * The cached leader of a partition (-1 while it has none), or undefined when the topic
+   * was never loaded or the partition is not in its cached answer.
+   */
+  leader(topic: string, partition: number): number | undefined {
+    return this.leaders.get(topic)?.get(partition);
   }
 
   /** Reloads `topics` (shared with a reload of the same topics already under way). */
@@ -51,12 +64,22 @@ export class MetadataCache {
       answer = await this.load(topics);
     } catch (error) {
       // A topic deleted since it was cached must not go on being served from the cache.
-      if (this.isUnknownTopic(error) && topics.length === 1)
-        this.topics.delete(topics[0] as string);
+      if (this.isUnknownTopic(error) && topics.length === 1) this.forget(topics[0] as string);
       throw error;
     }
     this.brokers = answer.brokers;
-    for (const topic of answer.topicMetadata) this.topics.set(topic.topic, topic);
+    for (const topic of answer.topicMetadata) {
+      this.topics.set(topic.topic, topic);
+      this.leaders.set(
+        topic.topic,
+        new Map(topic.partitionMetadata.map((p) => [p.partitionId, p.leader])),
+      );
+    }
     return answer;
+  }
+
+  private forget(topic: string): void {
+    this.topics.delete(topic);
+    this.leaders.delete(topic);
   }
 }

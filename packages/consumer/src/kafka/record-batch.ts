@@ -8,6 +8,8 @@ export interface DecodedBatch {
   producerId: string;
   inTransaction: boolean;
   isControlBatch: boolean;
+  /** The batch's size on the wire, header included. */
+  bytes: number;
   /** Records inside the requested range; every record of a control batch. */
   records: KafkaRecord[];
 }
@@ -76,6 +78,7 @@ async function decodeBatch(
     producerId: batch.readBigInt64BE(PRODUCER_ID_AT).toString(),
     inTransaction: (attributes & TRANSACTIONAL_FLAG) !== 0,
     isControlBatch,
+    bytes: batch.length,
   };
   // A batch wholly outside the range is not opened (nor decompressed).
   if (!isControlBatch && (lastOffset < range.from || firstOffset >= range.to)) {

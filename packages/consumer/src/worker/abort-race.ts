@@ -20,8 +20,9 @@ export interface CallLimit {
 }
 
 /**
- * Limits each call of one unit's sequence (its fetches and its calls of user code, which
- * never overlap) to `timeoutMs`: a hung call ends the attempt, while a slow unit that
+ * Limits each call one unit waits on (a fetch, or a call of user code: one at a time; a
+ * fetch sent ahead while user code runs is raced once the unit waits on it) to
+ * `timeoutMs`: a hung call ends the attempt, while a slow unit that
  * keeps making progress never meets the limit. One timer and one abort listener serve
  * the whole sequence: a timer or listener per message costs a measurable share of a
  * no-op handler's time, so the timer re-arms itself for the current call's remainder.

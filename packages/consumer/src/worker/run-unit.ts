@@ -3,11 +3,12 @@ import type { FetchConf } from '@kf/core';
 import { HandlerTimeoutError } from '../errors/handler-timeout-error.js';
 import { KafkaRequestError } from '../errors/kafka-request-error.js';
 import { NotLeaderError } from '../errors/not-leader-error.js';
-import type { Isolation, KafkaAccess, KafkaRecord } from '../kafka/kafka-access.js';
+import type { FetchResult, Isolation, KafkaAccess, KafkaRecord } from '../kafka/kafka-access.js';
 import type { ProcessCalls } from '../telemetry/process-calls.js';
 import type { WorkUnit } from '../work-unit/work-unit.js';
 import { type AbortRace, limitCalls, type Overrun } from './abort-race.js';
 import type { AttemptProgress } from './failure-outcome.js';
+import type { FetchSizes } from './fetch-sizes.js';
 import { type UnitInfo, unitInfo } from './message.js';
 
 // How long a fetch that found nothing readable waits before the next (the broker has
@@ -72,6 +73,8 @@ export interface LateCall extends Overrun {
 export interface RunUnitOptions {
   kafka: KafkaAccess;
   fetch: FetchConf;
+  /** Sizes each fetch from what is left of the unit; without it, each asks for `fetch.maxBytes`. */
+  sizes?: FetchSizes;
   isolation: Isolation;
   /** The longest one call (a fetch, or one call of user code) may take. */
   timeoutMs: number;
@@ -91,7 +94,8 @@ export interface RunUnitOptions {
 
 /**
  * Reads exactly `[offset, offset + len)` of the unit's partition, batch by batch, and
- * hands it to user code; several fetches when the range exceeds the byte limit. Never
+ * hands it to user code; several fetches when the range exceeds the byte limit, or a
+ * fetch sized from an estimate came back short (the next one starts where it stopped). Never
  * throws: a failure is an outcome, for the caller to retry or error-list.
  */
 export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<UnitOutcome> {
@@ -140,32 +144,49 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
       inHand = { from, to };
     },
   };
+  /** Starts a fetch from `from`; what it settles with is read when the unit gets there. */
+  const startFetch = (from: number): FetchUnderWay => {
+    const started = performance.now();
+    const request = {
+      topic: unit.topic,
+      partition: unit.partition,
+      offset: from,
+      endOffset: end,
+      maxBytes:
+        options.sizes?.bytesFor(unit.topic, unit.partition, end - from) ?? options.fetch.maxBytes,
+      maxWaitMs: options.fetch.maxWaitMs,
+      isolation: options.isolation,
+    };
+    const settled = (async () => options.kafka.fetch(request))().then(
+      (result): FetchSettled => ({ result, durationMs: performance.now() - started }),
+      (error: unknown): FetchSettled => ({ error, durationMs: performance.now() - started }),
+    );
+    return { from, started, settled };
+  };
+  // The fetch of the unit's next range, started while user code handles the current one;
+  // one at most. Dropped unread when the unit ends before it (a stop, a failure): the
+  // sequential read would not have asked for it.
+  let ahead: FetchUnderWay | undefined;
   try {
     while (position < end) {
       if (options.stopping()) {
         return { kind: 'stopped', messages, processedUpTo: position, handed: false };
       }
+      const underWay = ahead?.from === position ? ahead : startFetch(position);
+      ahead = undefined;
       fetching = true;
-      const fetch = () =>
-        race(
-          options.kafka.fetch({
-            topic: unit.topic,
-            partition: unit.partition,
-            offset: position,
-            endOffset: end,
-            maxBytes: options.fetch.maxBytes,
-            maxWaitMs: options.fetch.maxWaitMs,
-            isolation: options.isolation,
-          }),
-        );
-      const result = await (options.delivery.fetched === undefined
-        ? fetch()
-        : timed(fetch, context.unit, options.delivery));
+      const result = await settledFetch(underWay, race, context.unit, options.delivery);
       fetching = false;
       options.served?.();
+      options.sizes?.learn(unit.topic, unit.partition, result.batches);
       const records = result.records.filter((r) => r.offset >= position && r.offset < end);
       const last = records.at(-1);
+      const next = Math.min(end, Math.max(result.nextOffset, last ? last.offset + 1 : position));
       if (last !== undefined) {
+        // Fetch and user code overlap: the next range is on its way while this one is
+        // handled. Its answer, or its failure, is taken up exactly where a fetch made
+        // after this delivery would have been.
+        if (next < end) ahead = startFetch(next);
         delivering = records;
         const upTo = await options.delivery.deliver(records, context);
         context.processed(upTo);
@@ -175,7 +196,6 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
           return { kind: 'stopped', messages, processedUpTo: upTo, handed: false };
         }
       }
-      const next = Math.min(end, Math.max(result.nextOffset, last ? last.offset + 1 : position));
       if (next === position) {
         // Nothing readable at `position` yet: after a leader change the new leader's high
         // watermark can trail what was acknowledged for a moment. Offsets that are truly
@@ -215,15 +235,40 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
   }
 }
 
-/** One fetch, with how long it took (and how it failed) told to the delivery. */
-async function timed<T>(fetch: () => Promise<T>, unit: UnitInfo, delivery: Delivery): Promise<T> {
-  const started = performance.now();
+type FetchSettled =
+  | { result: FetchResult; durationMs: number; error?: undefined }
+  | { result?: undefined; durationMs: number; error: unknown };
+
+/** A fetch of the unit's records under way; `settled` never rejects. */
+interface FetchUnderWay {
+  from: number;
+  /** `performance.now()` when it was sent. */
+  started: number;
+  settled: Promise<FetchSettled>;
+}
+
+/**
+ * A fetch's answer, awaited within the call limit (counted from when the unit waits on
+ * it, not from when it was sent ahead); how long it took, and how it failed, told to the
+ * delivery. Throws the fetch's error, or the limit's.
+ */
+async function settledFetch(
+  underWay: FetchUnderWay,
+  race: AbortRace,
+  unit: UnitInfo,
+  delivery: Delivery,
+): Promise<FetchResult> {
+  let answer: FetchSettled;
   try {
-    const result = await fetch();
-    delivery.fetched?.(unit, performance.now() - started);
-    return result;
+    answer = await race(underWay.settled);
   } catch (error) {
-    delivery.fetched?.(unit, performance.now() - started, error);
+    delivery.fetched?.(unit, performance.now() - underWay.started, error);
     throw error;
   }
+  if (answer.result === undefined) {
+    delivery.fetched?.(unit, answer.durationMs, answer.error);
+    throw answer.error;
+  }
+  delivery.fetched?.(unit, answer.durationMs);
+  return answer.result;
 }

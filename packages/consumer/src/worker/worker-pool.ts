@@ -7,6 +7,7 @@ import { claimUnit, waitForWork } from './claim.js';
 import { completeUnit } from './complete-unit.js';
 import { failUnit } from './fail-unit.js';
 import { type AttemptProgress, decideFailure } from './failure-outcome.js';
+import { FetchSizes } from './fetch-sizes.js';
 import { unitInfo } from './message.js';
 import { OrphanSweep } from './orphan-sweep.js';
 import { retryWhileRedisAway } from './redis-retry.js';
@@ -70,12 +71,15 @@ export class WorkerPool {
   private claimFailingSince: number | undefined;
   /** Partitions Kafka cannot serve, each said once while it lasts and once when over. */
   private readonly unavailableLog: RepeatLimiter;
+  /** Each partition's bytes per offset so far, which its units' fetches are sized by. */
+  private readonly fetchSizes: FetchSizes;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.slots = new UnitSlots(options.concurrency);
     this.orphans = new OrphanSweep(options.redis, options.keys, options.nodeId);
     this.unavailable = new UnavailabilityBackoff(options.conf);
     this.unavailableLog = new RepeatLimiter(options.logger);
+    this.fetchSizes = new FetchSizes(options.conf.fetch.maxBytes);
   }
 
   get inFlight(): number {
@@ -236,6 +240,7 @@ export class WorkerPool {
     const outcome = await runUnit(unit, {
       kafka: this.options.kafka,
       fetch: conf.fetch,
+      sizes: this.fetchSizes,
       isolation: this.options.isolation,
       timeoutMs: conf.handlerTimeoutMs,
       delivery: this.options.delivery,

@@ -11,7 +11,6 @@ const flag = z.boolean({ error: 'expected true or false' });
 
 const fetchFields = {
   maxBytes: integer({ min: 1, max: INT32_MAX, unit: 'bytes' }).default(D.fetch.maxBytes),
-  minBytes: integer({ min: 1, max: INT32_MAX, unit: 'bytes' }).default(D.fetch.minBytes),
   maxWaitMs: ms(0).default(D.fetch.maxWaitMs),
 };
 
@@ -55,14 +54,6 @@ export const FETCH_KEYS = Object.keys(fetchFields);
 export const consumerSchema = z
   .strictObject(consumerFields, { error: 'expected an object of consumer settings' })
   .superRefine((conf, ctx) => {
-    if (conf.fetch.minBytes > conf.fetch.maxBytes) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['fetch', 'minBytes'],
-        message: `expected at most fetch.maxBytes (${conf.fetch.maxBytes})`,
-        input: conf.fetch.minBytes,
-      });
-    }
     if (conf.maxRetryBackoffMs < conf.retryBackoffMs) {
       ctx.addIssue({
         code: 'custom',

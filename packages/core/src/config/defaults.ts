@@ -24,7 +24,7 @@ export const DEFAULT_CONSUMER_CONF: Readonly<ConsumerConf> = Object.freeze({
   // briefly trailing high watermark costs a tick, not a range run twice.
   resetAheadOffsets: true,
   // kafka-clj: 2 consumer threads. Fetches are I/O; 4 hides a fetch round trip behind
-  // others while keeping memory at 4 × fetch.maxBytes.
+  // others while keeping memory at 8 × fetch.maxBytes (a fetch ahead per unit).
   concurrency: 4,
   ordering: 'unordered',
   // kafka-clj retried forever. 10 failed calls of user code with doubling backoff span
@@ -60,8 +60,6 @@ export const DEFAULT_CONSUMER_CONF: Readonly<ConsumerConf> = Object.freeze({
     // reach user code sooner, and a larger record still arrives whole (Kafka returns
     // at least one batch).
     maxBytes: 1_048_576,
-    // kafka-clj: 100 bytes, which held a lone small record back for the full wait.
-    minBytes: 1,
     // kafka-clj: 1000 ms. A unit only covers offsets that exist, so the broker rarely
     // has to wait; when it does (an aborted transaction's gap), 100 ms bounds it.
     maxWaitMs: 100,

@@ -70,6 +70,8 @@ const RETIRED_KEYS: Readonly<Record<string, string>> = {
     "kafka-clj's pool size: kf opens two Redis connections per node (commands, and one blocking claim shared by its workers), so there is no pool to size; remove it",
   'conf.unitTimeoutMs':
     'renamed conf.handlerTimeoutMs, and now per call of user code (a message, or a batch) rather than per unit: a slow handler that keeps making progress no longer times out',
+  'conf.fetch.minBytes':
+    "a unit's offsets exist already, so the broker answers a fetch as soon as it has any of them: waiting for more bytes would only hold the unit's last records back; remove it",
 };
 
 /** A path with every list index written as `[]`, to look up the keys an object takes. */

@@ -105,11 +105,17 @@ export type Ordering = 'unordered' | 'partition';
 
 /** Kafka fetch settings of a worker. */
 export interface FetchConf {
-  /** Byte limit of one fetch; a unit larger than this takes several fetches. */
+  /**
+   * Byte limit of one fetch; a unit larger than this takes several fetches. A fetch asks
+   * for less when the rest of its unit should take less, by the partition's bytes per
+   * offset so far.
+   */
   maxBytes: number;
-  /** The broker answers once it has this many bytes (or `maxWaitMs` passed). */
-  minBytes: number;
-  /** The longest the broker holds a fetch waiting for `minBytes`. */
+  /**
+   * The longest the broker holds a fetch that finds nothing readable yet (a new leader's
+   * trailing high watermark, an open transaction under `read_committed`); a fetch with
+   * anything to return is answered at once.
+   */
   maxWaitMs: number;
 }
 

@@ -407,10 +407,10 @@ export function invalidConfigs(valid: BaseConfig): InvalidCase[] {
       message: /bytes, from 1 to 2147483647/,
     },
     {
-      name: 'fetch.minBytes above fetch.maxBytes',
-      input: withPatch({ conf: { fetch: { minBytes: 2048, maxBytes: 1024 } } }),
+      name: 'fetch.minBytes, removed: a unit is answered as soon as the broker has any of it',
+      input: withPatch({ conf: { fetch: { minBytes: 100 } } }),
       path: 'conf.fetch.minBytes',
-      message: /at most fetch.maxBytes \(1024\), got 2048/,
+      message: /offsets exist already.*remove it/,
     },
     {
       name: 'fetch.maxWaitMs negative',

@@ -136,7 +136,7 @@ const program = new Command('kf-bench')
   .addOption(
     new Option(
       '--quick',
-      `a short look: ${QUICK.p1Messages} P1 and ${QUICK.p2Messages} P2 messages, ${QUICK.rounds} round, ${QUICK.p3Seconds} s of P3, and as short for P5–P8, unless given; writes no figures or chart unless --json or --chart is given`,
+      `a short look: ${QUICK.p1Messages} P1 and ${QUICK.p2Messages} P2 messages, ${QUICK.rounds} round, ${QUICK.p3Seconds} s of P3, and as short for P5–P8, unless given; writes no figures or chart unless --json or --chart is given (nor does a run of some scenarios or peers only)`,
     ),
   )
   .addOption(
@@ -147,9 +147,11 @@ const program = new Command('kf-bench')
   )
   .action(async (flags: Flags, command: Command) => {
     const isDefault = (name: string) => command.getOptionValueSource(name) === 'default';
-    // Where the figures and chart go; a quick look does not replace a full run's.
+    // Where the figures and chart go; a quick look, or a run of some scenarios or peers
+    // only, does not replace a full run's.
+    const partial = flags.quick || !isDefault('scenarios') || !isDefault('peers');
     const output = (name: 'json' | 'chart') =>
-      flags.quick && isDefault(name) ? undefined : outputPath(flags[name] ?? '', isDefault(name));
+      partial && isDefault(name) ? undefined : outputPath(flags[name] ?? '', isDefault(name));
     const outputs = { json: output('json'), chart: output('chart') };
     if (flags.quick) {
       for (const [name, value] of Object.entries(QUICK)) {

@@ -163,10 +163,15 @@ describe('openGroupAdmin on a running group', () => {
     const applied = await a.resetOffsets({ topic: t, partition: 0, to: 'earliest', dryRun: false });
     expect(applied).toEqual({ ...dry, dryRun: false, pause: 'reset' });
     expect((await a.status()).paused).toBeNull();
-    const pendingOf0 = await withRedis(stack.redis.info, (c) =>
+    const pendingOf0 = (await withRedis(stack.redis.info, (c) =>
       c.call('ZRANGE', keys.pending(t, 0), '0', '-1'),
+    )) as string[];
+    // Of the units scheduled before the reset, only the held one is still pending. The
+    // leader may already have scheduled the partition again from 0 once the reset lifted
+    // its pause: those units are new, and delivered below.
+    expect(pendingOf0.filter((id) => before.has(id))).toEqual(
+      held?.partition === 0 ? [held.id] : [],
     );
-    expect(pendingOf0).toEqual(held?.partition === 0 ? [held.id] : []);
 
     open();
     const fresh = (partition: number) =>

@@ -85,7 +85,9 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
       // A broker's answer about the topic (unknown, no leader, not authorized) is the
       // topic's own trouble: dropping every connection for it would fail every other
       // topic's fetches too.
-      if (hasProtocolCode(error)) throw error;
+      // Closed meanwhile (a unit's fetch still under way as its node closes): a reconnect
+      // now would leave connections open that nothing closes.
+      if (hasProtocolCode(error) || closed) throw error;
       // kafkajs asks a broker it holds a connection to; when that broker died, every
       // refresh fails the same way. Reconnecting starts again from the bootstrap list.
       reconnects.log(

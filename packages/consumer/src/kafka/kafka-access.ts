@@ -97,9 +97,10 @@ export interface FetchResult {
   /**
    * The whole record batches the answer held: how many, their bytes on the wire, and the
    * offsets they span (from the first one's base offset up to `nextOffset`); all 0 when
-   * it held none. What a caller sizes its next fetch of the partition by.
+   * it held none. What a caller sizes its next fetch of the partition by; a port that
+   * does not report it (one written before it existed) leaves fetches at `fetch.maxBytes`.
    */
-  batches: { count: number; bytes: number; offsets: number };
+  batches?: { count: number; bytes: number; offsets: number };
   highWatermark: number;
   /** -1 when the broker did not say (it only reports it for `read_committed`). */
   lastStableOffset: number;

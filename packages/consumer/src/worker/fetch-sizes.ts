@@ -46,8 +46,13 @@ export class FetchSizes {
     return Math.min(this.maxBytes, Math.max(this.floor, Math.ceil(wanted)));
   }
 
-  /** Learns from one answer of the partition (an answer with no whole batch tells nothing). */
-  learn(topic: string, partition: number, { count, bytes, offsets }: FetchResult['batches']): void {
+  /**
+   * Learns from one answer of the partition: one with no whole batch tells nothing, nor
+   * one from a Kafka port that does not report its batches.
+   */
+  learn(topic: string, partition: number, batches: FetchResult['batches']): void {
+    if (batches === undefined) return;
+    const { count, bytes, offsets } = batches;
     if (count === 0 || offsets <= 0) return;
     const seen = { bytesPerOffset: bytes / offsets, bytesPerBatch: bytes / count };
     const id = key(topic, partition);

@@ -11,7 +11,8 @@ import {
   registerCodecs,
   UnknownTopicPartitionError,
 } from '../src/index.js';
-import { readRange, text } from './support/read-range.js';
+import { unitRecords } from '../src/organiser/unit-records.js';
+import { readCarriedRange, readRange, text } from './support/read-range.js';
 
 // kafkajs is CommonJS; its codec table is read from the default export (see register-codecs.ts).
 const { CompressionCodecs, CompressionTypes, ConfigResourceTypes } = kafkajs;
@@ -124,6 +125,51 @@ describe('Kafka port on kafkajs, one broker', () => {
       );
       expect(result.nextOffset).toBe(30);
       expect(result.highWatermark).toBe(30);
+    });
+
+    test('records a poll brought, carried by units, read back as fetches read them', async () => {
+      for (const [offset, len, pollFrom] of [
+        [13, 12, 13], // mid-batch: the poll's first batch starts at 10
+        [0, 30, 0],
+        [22, 3, 5], // a unit well above where the poll read from
+      ] as const) {
+        const carried = await readCarriedRange(
+          access,
+          { topic, partition: 0, offset, len },
+          { pollFrom },
+        );
+        const fetched = await readRange(access, { topic, partition: 0, offset, len });
+        expect(carried.records).toEqual(fetched.records);
+        expect(carried.records.map((r) => r.offset)).toEqual(
+          Array.from({ length: len }, (_, i) => offset + i),
+        );
+      }
+    });
+
+    test('a unit carries no records the poll did not bring in full, nor more bytes than allowed', async () => {
+      const [end] =
+        (await access.awaitLogEnds?.(1, [{ topic, partition: 0, from: 10 }], {
+          maxWaitMs: 0,
+          isolation: 'read_uncommitted',
+          recordsMaxBytes: 1_048_576,
+        })) ?? [];
+      const polled = end?.error === undefined ? end?.records : undefined;
+      expect(polled).toMatchObject({ from: 10, to: 30 });
+      expect(unitRecords(polled, 10, 30, 1_048_576, 'read_uncommitted')).toBeDefined();
+      // Below where the poll read from: offsets it may not hold.
+      expect(unitRecords(polled, 5, 15, 1_048_576, 'read_uncommitted')).toBeUndefined();
+      // Past the poll's last whole batch.
+      expect(unitRecords(polled, 25, 31, 1_048_576, 'read_uncommitted')).toBeUndefined();
+      // One batch of 10 records is a few hundred bytes: over a 100-byte allowance.
+      expect(unitRecords(polled, 10, 12, 100, 'read_uncommitted')).toBeUndefined();
+      expect(unitRecords(polled, 10, 12, 0, 'read_uncommitted')).toBeUndefined();
+      // A poll asked for no records brings none.
+      const [bare] =
+        (await access.awaitLogEnds?.(1, [{ topic, partition: 0, from: 10 }], {
+          maxWaitMs: 0,
+          isolation: 'read_uncommitted',
+        })) ?? [];
+      expect(bare).toEqual({ topic, partition: 0, earliest: 0, latest: 30 });
     });
 
     test('a range across batches, over the byte limit, is read in several fetches with nothing lost or repeated', async () => {
@@ -259,6 +305,13 @@ describe('Kafka port on kafkajs, one broker', () => {
         expect(read.records.map((r) => text(r.value))).toEqual(
           Array.from({ length: 80 }, (_, i) => `${codec}-${10 + i}-${'x'.repeat(200)}`),
         );
+        const carried = await readCarriedRange(access, {
+          topic,
+          partition: 0,
+          offset: 10,
+          len: 80,
+        });
+        expect(carried.records).toEqual(read.records);
       });
     }
   });
@@ -326,6 +379,71 @@ describe('Kafka port on kafkajs, one broker', () => {
     );
     // Aborted data is visible to read_uncommitted, the markers (3 and 7) still are not.
     expect(uncommittedRead.records.map((r) => r.offset)).toEqual([0, 1, 2, 4, 5, 6, 8]);
+
+    // Carried by units: the poll lists the aborted transaction beside its batches, and the
+    // unit carries it, also for a unit that starts inside the aborted one.
+    for (const [offset, len, pollFrom] of [
+      [0, 9, 0],
+      [5, 4, 0],
+    ] as const) {
+      for (const isolation of ['read_committed', 'read_uncommitted'] as const) {
+        const carried = await readCarriedRange(
+          access,
+          { topic, partition: 0, offset, len },
+          { isolation, pollFrom },
+        );
+        const fetched = await readRange(
+          access,
+          { topic, partition: 0, offset, len },
+          { isolation },
+        );
+        expect(carried.records).toEqual(fetched.records);
+      }
+    }
+  });
+
+  test('carried records: a transaction aborted before the unit does not hide its producer’s committed records in it', async () => {
+    const topic = 'transactions-carried';
+    await createTopic(kafka.info.brokers, { topic });
+    const client = kafkaClient(kafka.info.brokers, 'kf-port-test-tx-carried');
+    const tx = client.producer({
+      transactionalId: 'kf-port-test-tx-carried',
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await tx.connect();
+    const stable = (offset: number, what: string) =>
+      // No timing claim: the coordinator writes a marker as soon as its transaction ends;
+      // 20 s only ends a failing test.
+      waitUntil(
+        async () =>
+          (await access.offsets(topic, 'read_committed'))[0]?.latest === offset ? true : undefined,
+        { what, timeoutMs: 20_000 },
+      );
+    try {
+      const aborted = await tx.transaction();
+      await aborted.send({ topic, messages: [{ partition: 0, value: 'aborted-0' }] });
+      await aborted.abort(); // offset 0, abort marker at 1
+      await stable(2, 'the abort marker written');
+      const committed = await tx.transaction();
+      await committed.send({ topic, messages: [{ partition: 0, value: 'committed-2' }] });
+      await committed.commit(); // offset 2, commit marker at 3
+      await stable(4, 'the commit marker written');
+    } finally {
+      await tx.disconnect();
+    }
+    // One poll from 0 lists the aborted transaction beside all four offsets; a unit cut
+    // from it at 2 must read what a fetch from 2 reads.
+    for (const offset of [0, 2]) {
+      const unit = { topic, partition: 0, offset, len: 4 - offset };
+      const fetched = await readRange(access, unit, { isolation: 'read_committed' });
+      const carried = await readCarriedRange(access, unit, {
+        isolation: 'read_committed',
+        pollFrom: 0,
+      });
+      expect(fetched.records.map((r) => [r.offset, text(r.value)])).toEqual([[2, 'committed-2']]);
+      expect(carried.records).toEqual(fetched.records);
+    }
   });
 
   test('a compacted topic: gaps inside a range are stepped over and the latest value of each key is read', async () => {
@@ -402,6 +520,13 @@ describe('Kafka port on kafkajs, one broker', () => {
       [13, 'key-3', 'v2-3'],
     ]);
     expect(read.nextOffset).toBeGreaterThanOrEqual(14);
+
+    const carried = await readCarriedRange(
+      access,
+      { topic, partition: 0, offset: 2, len: 12 },
+      { pollFrom: 0 },
+    );
+    expect(carried.records).toEqual(read.records);
   });
 
   describe('errors', () => {

@@ -109,6 +109,52 @@ describe('new data wakes the organiser', () => {
     expect(seen.size).toBe(3);
   });
 
+  test('records the polls brought reach the handler in their units, with no fetch of their own', async () => {
+    const fetchesWith = async (inlineRecordsMaxBytes: number): Promise<number> => {
+      const name = await topic(`log-ends-carried-${inlineRecordsMaxBytes}`, 2);
+      let fetches = 0;
+      const counted: KafkaAccess = Object.assign(Object.create(access) as KafkaAccess, {
+        fetch: (...args: Parameters<KafkaAccess['fetch']>) => {
+          fetches += 1;
+          return access.fetch(...args);
+        },
+      });
+      // No timer tick nor metadata reload in the test's time: every unit is cut by a
+      // tick a poll woke, from what the poll brought. Nor a read of the Kafka group's
+      // offsets, which a fresh broker may fail (its coordinator loading) until that tick.
+      const n = await node(
+        config({
+          useEarliest: true,
+          workCalculateFreq: 20_000,
+          metadataMaxAgeMs: 60_000,
+          commitToKafka: false,
+          inlineRecordsMaxBytes,
+        }),
+        [name],
+        { kafka: counted },
+      );
+      const seen = new Set<string>();
+      await n.run({
+        eachMessage: async ({ message }) => {
+          seen.add(String(message.value));
+        },
+      });
+      const handled = async (i: number) => {
+        const [id] = await produceIds(stack.producer, name, { count: 1, partitions: 2, start: i });
+        await until(waitUntil, () => seen.has(id as string), `${id} handled`, MARGIN_MS);
+      };
+      // The first record may come before the first tick has seen the partitions (and is
+      // then fetched): once it is handled, the polls watch both from their log ends.
+      await handled(0);
+      const before = fetches;
+      for (let i = 1; i <= 6; i++) await handled(i);
+      return fetches - before;
+    };
+    expect(await fetchesWith(16_384)).toBe(0);
+    // Carrying nothing, each of the same records is fetched.
+    expect(await fetchesWith(0)).toBeGreaterThanOrEqual(6);
+  });
+
   test('a leader with no room for new data ticks on its timer, not on every record', async () => {
     const name = await topic('log-ends-full', 2);
     // A slow timer: its ticks in the window are few, so woken ones would stand out.

@@ -7,7 +7,8 @@ import {
   type KafkaAccess,
   NotLeaderError,
 } from '../src/index.js';
-import type { WorkUnit } from '../src/work-unit/work-unit.js';
+import { unitRecords } from '../src/organiser/unit-records.js';
+import type { UnitRecords, WorkUnit } from '../src/work-unit/work-unit.js';
 import { FetchSizes } from '../src/worker/fetch-sizes.js';
 import { type Delivery, type RunUnitOptions, runUnit } from '../src/worker/run-unit.js';
 import { useKafkaRedis } from './support/stack.js';
@@ -219,6 +220,97 @@ describe('a unit read in fetches sized from its length', () => {
       });
       expect(offsets).toEqual(range(10, 40));
       expect(told).toEqual([undefined, undefined, failure]);
+    });
+  });
+
+  describe('a unit carrying its records', () => {
+    /** The records of `[from, to)` as the leader would cut them from its poll from 0. */
+    const carriedOf = async (from: number, to: number): Promise<UnitRecords> => {
+      const [end] =
+        (await access.awaitLogEnds?.(1, [{ topic: TOPIC, partition: 0, from: 0 }], {
+          maxWaitMs: 0,
+          isolation: 'read_uncommitted',
+          recordsMaxBytes: MAX_BYTES,
+        })) ?? [];
+      const records =
+        end?.error === undefined
+          ? unitRecords(end?.records, from, to, MAX_BYTES, 'read_uncommitted')
+          : undefined;
+      if (records === undefined)
+        throw new Error(`the poll brought no records for [${from}, ${to})`);
+      return records;
+    };
+
+    test('is handed to user code without a fetch, which says nothing of Kafka serving the partition', async () => {
+      const { kafka, sent } = recorded(access);
+      const delivery = collecting();
+      let served = 0;
+      const unit = { ...unitOf(10, 40), records: await carriedOf(10, 50) };
+      const outcome = await runUnit(unit, {
+        ...options(kafka, delivery, new FetchSizes(MAX_BYTES)),
+        served: () => {
+          served += 1;
+        },
+      });
+      expect(outcome).toEqual({ kind: 'done', messages: 40 });
+      expect(delivery.offsets).toEqual(range(10, 50));
+      expect(sent()).toBe(0);
+      expect(served).toBe(0);
+    });
+
+    test('records read under the other isolation are not used: the unit is fetched', async () => {
+      const { kafka, fetches } = recorded(access);
+      const delivery = collecting();
+      let served = 0;
+      const unit = { ...unitOf(10, 40), records: await carriedOf(10, 50) };
+      const outcome = await runUnit(unit, {
+        ...options(kafka, delivery, new FetchSizes(MAX_BYTES)),
+        isolation: 'read_committed',
+        served: () => {
+          served += 1;
+        },
+      });
+      expect(outcome).toEqual({ kind: 'done', messages: 40 });
+      expect(delivery.offsets).toEqual(range(10, 50));
+      expect(fetches[0]?.request).toMatchObject({ offset: 10, isolation: 'read_committed' });
+      expect(served).toBe(fetches.length);
+    });
+
+    test('what lies past its records is fetched from where they end', async () => {
+      const { kafka, fetches } = recorded(access);
+      const delivery = collecting();
+      // Batches [0, 20) and [20, 40) hold [10, 30): the rest of [10, 70) is fetched from 40.
+      const unit = { ...unitOf(10, 60), records: await carriedOf(10, 30) };
+      const outcome = await runUnit(unit, options(kafka, delivery, new FetchSizes(MAX_BYTES)));
+      expect(outcome).toEqual({ kind: 'done', messages: 60 });
+      expect(delivery.offsets).toEqual(range(10, 70));
+      expect(fetches[0]?.request.offset).toBe(40);
+    });
+
+    test('records that do not decode are reported, and the unit is fetched instead', async () => {
+      const { kafka, fetches } = recorded(access);
+      const delivery = collecting();
+      const unreadable: unknown[] = [];
+      // A batch header claiming 20 bytes, shorter than any batch's own header.
+      const bogus = Buffer.alloc(32);
+      bogus.writeInt32BE(20, 8);
+      const unit = {
+        ...unitOf(10, 40),
+        records: {
+          from: 10,
+          isolation: 'read_uncommitted' as const,
+          data: bogus.toString('base64'),
+          aborted: [],
+        },
+      };
+      const outcome = await runUnit(unit, {
+        ...options(kafka, delivery, new FetchSizes(MAX_BYTES)),
+        unreadableRecords: (error) => unreadable.push(error),
+      });
+      expect(outcome).toEqual({ kind: 'done', messages: 40 });
+      expect(delivery.offsets).toEqual(range(10, 50));
+      expect(fetches[0]?.request.offset).toBe(10);
+      expect(unreadable).toEqual([expect.any(RangeError)]);
     });
   });
 });

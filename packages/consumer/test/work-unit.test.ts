@@ -86,6 +86,62 @@ describe('work unit encoding', () => {
     expect(encodeUnit(sneaky)).toBe(`${encodeUnit(unit).slice(0, -1)},"colour":"red"}`);
   });
 
+  test('records a unit carries round-trip, stay with its slices, and are written after the known fields', () => {
+    const carrying: WorkUnit = {
+      ...unit,
+      records: {
+        from: 1190,
+        isolation: 'read_committed',
+        data: Buffer.from('batches').toString('base64'),
+        aborted: [['7', '1195']],
+      },
+    };
+    const encoded = encodeUnit(carrying);
+    expect(
+      encoded.endsWith(
+        ',"ts":1795000000000,"rec":{"f":1190,"i":1,"b":"YmF0Y2hlcw==","a":[["7","1195"]]}}',
+      ),
+    ).toBe(true);
+    expect(decodeUnit(encoded)).toEqual({ ok: true, unit: carrying });
+    // No aborted transactions: the list is left out, and reads back empty.
+    const plain = {
+      ...carrying,
+      records: { ...carrying.records, isolation: 'read_uncommitted', aborted: [] },
+    } as WorkUnit;
+    expect(encodeUnit(plain)).toContain('"rec":{"f":1190,"i":0,"b":"YmF0Y2hlcw=="}');
+    expect(decodeUnit(encodeUnit(plain))).toEqual({ ok: true, unit: plain });
+    // A remainder starts at or above the unit, so the records still cover it.
+    expect(sliceUnit(carrying, 1300, 1700)?.records).toEqual(carrying.records);
+    // Fields a newer kf adds inside `rec` are kept and written back, as the unit's own are.
+    const newer = encoded.replace('"a":[["7","1195"]]}', '"a":[["7","1195"]],"z":[1]}');
+    const decoded = decodeUnit(newer);
+    expect(decoded).toMatchObject({ ok: true, unit: { records: { extra: { z: [1] } } } });
+    if (decoded.ok) expect(encodeUnit(decoded.unit)).toBe(newer);
+  });
+
+  test.each([
+    ['data that is not base64', { f: 1190, i: 0, b: 'not base64!' }, 'rec.b'],
+    ['a negative start', { f: -1, i: 0, b: '' }, 'rec.f'],
+    ['no isolation', { f: 0, b: '' }, 'rec.i'],
+    [
+      'an aborted transaction with a non-numeric offset',
+      { f: 0, i: 1, b: '', a: [['7', 'x']] },
+      'rec.a',
+    ],
+    ['a string for an object', 'batches', 'rec'],
+  ])(
+    'carried records with %s are left out, with the reason, and the unit still reads',
+    (_, rec, field) => {
+      const decoded = decodeUnit(JSON.stringify({ ...unit, rec }));
+      expect(decoded.ok).toBe(true);
+      if (!decoded.ok) return;
+      expect(decoded.unit.records).toBeUndefined();
+      expect(decoded.unit.unreadableRecords?.startsWith(field)).toBe(true);
+      // Left out for good: a re-encode (a retry, a remainder) no longer carries them.
+      expect(encodeUnit(decoded.unit)).not.toContain('"rec"');
+    },
+  );
+
   test('every id made is unique, even for the same start offset, and names its range', () => {
     const ids = Array.from({ length: 1_000 }, () => unitId('orders', 3, 1200));
     expect(new Set(ids).size).toBe(ids.length);

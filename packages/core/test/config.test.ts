@@ -95,6 +95,7 @@ describe('parseConfig on a valid config', () => {
       leaseTtlMs: 5_000,
       leaderLockTtlMs: 2_000,
       maxQueuedUnits: 1_000,
+      inlineRecordsMaxBytes: 16_384,
       handlerTimeoutMs: 30_000,
       waitReplicas: 0,
       waitTimeoutMs: 500,

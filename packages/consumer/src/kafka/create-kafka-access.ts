@@ -18,20 +18,24 @@ import type {
   LogEnd,
   PartitionMetadata,
   PartitionOffsets,
+  PolledRecords,
   WatchedPartition,
 } from './kafka-access.js';
 import {
   createInternalCluster,
+  decodePolled,
   type InternalCluster,
   type InternalClusterOptions,
   type KafkajsErrorShape,
   type KafkajsMetadata,
   kafkaErrorType,
+  type RawBatch,
   type RawLogEnds,
 } from './kafkajs-internals.js';
 import { kafkajsLogCreator } from './kafkajs-log.js';
 import { MetadataCache } from './metadata-cache.js';
 import { toOffset } from './offsets.js';
+import { batchBounds } from './record-batch.js';
 import { selectRecords } from './record-selection.js';
 
 export interface KafkaAccessOptions {
@@ -237,24 +241,22 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
       throw await outOfRange(request);
     }
     if (raw.errorCode !== 0) throw errorFromCode(raw.errorCode, target);
-    const { records, nextOffset } = selectRecords(
-      raw.batches,
-      raw.abortedTransactions,
-      offset,
-      request.isolation,
-    );
-    const first = raw.batches[0];
     return {
-      records,
-      nextOffset,
-      batches: {
-        count: raw.batches.length,
-        bytes: raw.batches.reduce((sum, batch) => sum + batch.bytes, 0),
-        offsets: first === undefined ? 0 : nextOffset - first.firstOffset,
-      },
+      ...selected(raw.batches, raw.abortedTransactions, offset, request.isolation),
       highWatermark: toOffset(raw.highWatermark, 'high watermark'),
       lastStableOffset: toOffset(raw.lastStableOffset, 'last stable offset'),
       logStartOffset: toOffset(raw.logStartOffset, 'log start offset'),
+    };
+  };
+
+  const readRecords: KafkaAccess['readRecords'] = async (polled, read) => {
+    const batches = await decodePolled(polled.data, { from: read.offset, to: read.endOffset });
+    // Not a broker's answer: the log's ends are not known from it (-1, as when unreported).
+    return {
+      ...selected(batches, polled.abortedTransactions, read.offset, read.isolation),
+      highWatermark: -1,
+      lastStableOffset: -1,
+      logStartOffset: -1,
     };
   };
 
@@ -283,6 +285,7 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     offsets,
     offsetsAt,
     fetch,
+    readRecords,
     awaitLogEnds: logEnds.awaitLogEnds,
     ...groupOffsets(cluster, ensureConnected, () => closed),
     async close() {
@@ -339,7 +342,7 @@ function logEndsWatch(
   const poll = async (
     leader: number,
     partitions: WatchedPartition[],
-    { maxWaitMs, isolation }: AwaitLogEndsOptions,
+    { maxWaitMs, isolation, recordsMaxBytes = 0 }: AwaitLogEndsOptions,
   ): Promise<LogEnd[]> => {
     const operation = `await the log ends of broker ${leader}`;
     const open = () => {
@@ -348,7 +351,7 @@ function logEndsWatch(
         throw new KafkaRequestError(operation, undefined, 'the Kafka access is closed');
     };
     open();
-    validateWatch(operation, partitions, maxWaitMs);
+    validateWatch(operation, partitions, maxWaitMs, recordsMaxBytes);
     let raw: RawLogEnds[];
     try {
       const client = await connected();
@@ -364,6 +367,7 @@ function logEndsWatch(
           partition,
           offset: String(from),
         })),
+        recordsMaxBytes,
         maxWaitMs,
         isolationLevel: ISOLATION_LEVEL[isolation],
       });
@@ -378,10 +382,11 @@ function logEndsWatch(
         operation,
       });
     }
-    return raw.map((end): LogEnd => {
+    return raw.map((end, i): LogEnd => {
       const { topic, partition } = end;
       if (end.errorCode !== 0) return { topic, partition, error: kafkaErrorType(end.errorCode) };
       const committed = isolation === 'read_committed';
+      const records = polledRecords(end, (partitions[i] as WatchedPartition).from);
       return {
         topic,
         partition,
@@ -389,6 +394,7 @@ function logEndsWatch(
         latest: committed
           ? toOffset(end.lastStableOffset, 'last stable offset')
           : toOffset(end.highWatermark, 'high watermark'),
+        ...(records === undefined ? {} : { records }),
       };
     });
   };
@@ -466,13 +472,56 @@ function unwrapRetries(error: unknown): unknown {
   return error;
 }
 
-function validateWatch(operation: string, partitions: WatchedPartition[], maxWaitMs: number): void {
-  if (!Number.isSafeInteger(maxWaitMs) || maxWaitMs < 0) {
-    throw new KafkaRequestError(
-      operation,
-      undefined,
-      `maxWaitMs must be an integer >= 0, got ${maxWaitMs}`,
-    );
+/** The records a fetch's batches hold at or above `from`, and what they cost on the wire. */
+function selected(
+  batches: RawBatch[],
+  abortedTransactions: PolledRecords['abortedTransactions'],
+  from: number,
+  isolation: Isolation,
+): Pick<FetchResult, 'records' | 'nextOffset' | 'batches'> {
+  const { records, nextOffset } = selectRecords(batches, abortedTransactions, from, isolation);
+  const first = batches[0];
+  return {
+    records,
+    nextOffset,
+    batches: {
+      count: batches.length,
+      bytes: batches.reduce((sum, batch) => sum + batch.bytes, 0),
+      offsets: first === undefined ? 0 : nextOffset - first.firstOffset,
+    },
+  };
+}
+
+/** A poll's undecoded batches of one partition, read from `from`; none when it held none. */
+function polledRecords(end: RawLogEnds, from: number): PolledRecords | undefined {
+  if (end.data === undefined) return undefined;
+  const last = batchBounds(end.data).at(-1);
+  if (last === undefined) return undefined;
+  return {
+    from,
+    to: last.lastOffset + 1,
+    data: end.data,
+    abortedTransactions: end.abortedTransactions,
+  };
+}
+
+function validateWatch(
+  operation: string,
+  partitions: WatchedPartition[],
+  maxWaitMs: number,
+  recordsMaxBytes: number,
+): void {
+  for (const [name, value] of [
+    ['maxWaitMs', maxWaitMs],
+    ['recordsMaxBytes', recordsMaxBytes],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new KafkaRequestError(
+        operation,
+        undefined,
+        `${name} must be an integer >= 0, got ${value}`,
+      );
+    }
   }
   if (partitions.length === 0) {
     throw new KafkaRequestError(operation, undefined, 'no partition to watch');

@@ -114,6 +114,27 @@ export interface WatchedPartition {
   from: number;
 }
 
+/** A transaction Kafka listed as aborted beside a Fetch answer's batches. */
+export interface AbortedTransaction {
+  producerId: string;
+  firstOffset: string;
+}
+
+/**
+ * Record batches of one partition exactly as a Fetch from `from` answered them: every
+ * batch holding records at or above `from`, back to back in Kafka's record batch format
+ * (magic 2), up to `to`. What `readRecords` turns into records, as `fetch` would have.
+ */
+export interface PolledRecords {
+  /** The offset the answer was read from: no record at or above it up to `to` is missing. */
+  from: number;
+  /** Past the last whole batch held. */
+  to: number;
+  data: Buffer;
+  /** The aborted transactions listed with them (under `read_committed` only). */
+  abortedTransactions: AbortedTransaction[];
+}
+
 /** A watched partition's log start and end, or the error Kafka answered for it. */
 export type LogEnd =
   | {
@@ -122,6 +143,8 @@ export type LogEnd =
       earliest: number;
       /** The high watermark; under `read_committed`, the last stable offset. */
       latest: number;
+      /** The batches the poll read, when it was asked for them (`recordsMaxBytes`). */
+      records?: PolledRecords;
       error?: undefined;
     }
   | {
@@ -134,6 +157,22 @@ export type LogEnd =
 export interface AwaitLogEndsOptions {
   /** How long the broker may hold the request when no partition has new data. */
   maxWaitMs: number;
+  isolation: Isolation;
+  /**
+   * Up to this many bytes of each partition's new record batches come back with its log
+   * ends (`LogEnd.records`); 0 or absent: none, only the log ends.
+   */
+  recordsMaxBytes?: number;
+}
+
+/** What `readRecords` reads from polled batches: a fetch's range, without the wire. */
+export interface PolledRead {
+  topic: string;
+  partition: number;
+  /** First offset wanted; the batches must have been read from it or below. */
+  offset: number;
+  /** First offset not wanted. */
+  endOffset: number;
   isolation: Isolation;
 }
 
@@ -198,6 +237,16 @@ export interface KafkaAccess {
     partitions: WatchedPartition[],
     options: AwaitLogEndsOptions,
   ): Promise<LogEnd[]>;
+  /**
+   * The records of `read` in batches a long poll returned (`LogEnd.records`), as `fetch`
+   * would have answered them from Kafka: the same selection (control records, aborted
+   * transactions, the range). Optional, with `recordsMaxBytes`: without it, units are
+   * always fetched. Throws when the data is not a well-formed record batch set.
+   */
+  readRecords?(
+    data: Pick<PolledRecords, 'data' | 'abortedTransactions'>,
+    read: PolledRead,
+  ): Promise<FetchResult>;
   /** Closes every connection. */
   close(): Promise<void>;
 }

@@ -29,7 +29,12 @@ import { errorCodes } from 'kafkajs/src/protocol/error.js';
 import { lookupCodecByAttributes } from 'kafkajs/src/protocol/message/compression/index.js';
 // @ts-expect-error as above
 import { requests } from 'kafkajs/src/protocol/requests/index.js';
-import { type DecodedBatch, decodeRecordBatches, type OffsetRange } from './record-batch.js';
+import {
+  batchBounds,
+  type DecodedBatch,
+  decodeRecordBatches,
+  type OffsetRange,
+} from './record-batch.js';
 
 // ---- The shapes kf relies on (kafkajs 2.2.4) ----
 
@@ -140,6 +145,8 @@ const EARLIEST_TIMESTAMP = -2;
 const LATEST_TIMESTAMP = -1;
 /** The replica id of an ordinary client (not a follower broker). */
 const CONSUMER_REPLICA_ID = -1;
+/** The most bytes of records one long poll of the log ends brings back. */
+const POLL_MAX_BYTES = 1_048_576;
 
 // ---- What this file hands to the rest of kf ----
 
@@ -153,6 +160,8 @@ export interface RawPartitionFetch {
   abortedTransactions: Array<{ producerId: string; firstOffset: string }>;
   /** Whole batches only: a batch cut short by the byte limit is left for the next fetch. */
   batches: RawBatch[];
+  /** The whole batches undecoded, back to back, when the request kept them so. */
+  data?: Buffer;
 }
 
 export interface RawFetchRequest {
@@ -169,6 +178,8 @@ export interface RawFetchRequest {
 
 export interface RawLogEndsRequest {
   partitions: Array<{ topic: string; partition: number; offset: string }>;
+  /** Bytes of record batches wanted per partition, kept undecoded; 0: none. */
+  recordsMaxBytes: number;
   maxWaitMs: number;
   /** 0 read_uncommitted, 1 read_committed (Kafka's wire values). */
   isolationLevel: 0 | 1;
@@ -181,6 +192,9 @@ export interface RawLogEnds {
   highWatermark: string;
   lastStableOffset: string;
   logStartOffset: string;
+  abortedTransactions: Array<{ producerId: string; firstOffset: string }>;
+  /** The whole batches read, undecoded (with `recordsMaxBytes`). */
+  data?: Buffer;
 }
 
 export interface InternalClusterOptions {
@@ -278,7 +292,8 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
     leader: number,
     request: {
       partitions: Array<{ topic: string; partition: number; offset: string; maxBytes: number }>;
-      range: OffsetRange;
+      /** The offsets to decode, or `raw`: keep the batches undecoded in `data`. */
+      range: OffsetRange | 'raw';
       maxBytes: number;
       maxWaitMs: number;
       isolationLevel: 0 | 1;
@@ -375,16 +390,22 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
       return found as RawPartitionFetch;
     },
     async fetchLogEnds(leader, request) {
-      // One byte per partition: the broker still returns one whole batch for progress,
-      // and nothing in it is decoded (the range is empty); only the log ends are read.
+      // Without records wanted, one byte per partition: the broker still returns one whole
+      // batch for progress, and nothing in it is decoded; only the log ends are read.
+      const perPartition = Math.max(1, request.recordsMaxBytes);
       const answers = await fetchFrom(leader, {
-        partitions: request.partitions.map((p) => ({ ...p, maxBytes: 1 })),
-        range: { from: 0, to: 0 },
-        maxBytes: 1,
+        partitions: request.partitions.map((p) => ({ ...p, maxBytes: perPartition })),
+        range: request.recordsMaxBytes > 0 ? 'raw' : { from: 0, to: 0 },
+        // A poll of many partitions brings back at most about 1 MiB of records: the rest
+        // are fetched by their units, as they were before polls brought any.
+        maxBytes: Math.min(
+          perPartition * request.partitions.length,
+          Math.max(perPartition, POLL_MAX_BYTES),
+        ),
         maxWaitMs: request.maxWaitMs,
         isolationLevel: request.isolationLevel,
       });
-      return answers.map(({ batches: _batches, abortedTransactions: _aborted, ...ends }) => ends);
+      return answers.map(({ batches: _batches, ...ends }) => ends);
     },
     async listOffsets(leader, topic, partitions, which, isolationLevel) {
       const broker = await cluster.brokerPool.findBroker({ nodeId: leader });
@@ -451,7 +472,7 @@ interface FetchV11Response {
   }>;
 }
 
-async function decodeFetchV11(raw: Buffer, range: OffsetRange): Promise<FetchV11Response> {
+async function decodeFetchV11(raw: Buffer, range: OffsetRange | 'raw'): Promise<FetchV11Response> {
   const decoder = newDecoder(raw);
   decoder.readInt32(); // throttle_time_ms: one request at a time, nothing to throttle
   const errorCode = decoder.readInt16();
@@ -473,7 +494,7 @@ async function decodeFetchV11(raw: Buffer, range: OffsetRange): Promise<FetchV11
         firstOffset: d.readInt64().toString(),
       }));
       decoder.readInt32(); // preferred_read_replica: kf reads from the leader
-      const batches = await decodeRecordSet(decoder, range);
+      const recordSet = readRecordSet(decoder);
       partitions.push({
         partition,
         errorCode: partitionError,
@@ -481,7 +502,9 @@ async function decodeFetchV11(raw: Buffer, range: OffsetRange): Promise<FetchV11
         lastStableOffset,
         logStartOffset,
         abortedTransactions,
-        batches,
+        ...(range === 'raw'
+          ? { batches: [], data: wholeBatches(recordSet) }
+          : { batches: await decodeRecordBatches(recordSet, range, decompress) }),
       });
     }
     responses.push({ topicName, partitions });
@@ -489,13 +512,27 @@ async function decodeFetchV11(raw: Buffer, range: OffsetRange): Promise<FetchV11
   return { errorCode, responses };
 }
 
-async function decodeRecordSet(decoder: KafkajsDecoder, range: OffsetRange): Promise<RawBatch[]> {
+function readRecordSet(decoder: KafkajsDecoder): Buffer {
   const size = decoder.readInt32();
-  if (size <= 0) return [];
+  if (size <= 0) return Buffer.alloc(0);
   const buffer = decoder.readBytes(size);
   if (buffer.length > MAGIC_OFFSET && buffer.readInt8(MAGIC_OFFSET) !== RECORD_BATCH_MAGIC) {
     // Message formats v0/v1 were removed from Kafka 4.0; kf reads record batches only.
     throw new Error(`unsupported message format (magic ${buffer.readInt8(MAGIC_OFFSET)})`);
   }
-  return decodeRecordBatches(buffer, range, decompress);
+  return buffer;
+}
+
+/**
+ * The record set up to its last whole batch, copied: a view would keep the whole
+ * response alive for as long as the organiser keeps the batches.
+ */
+function wholeBatches(recordSet: Buffer): Buffer {
+  const last = batchBounds(recordSet).at(-1);
+  return Buffer.from(recordSet.subarray(0, last?.end ?? 0));
+}
+
+/** Polled batches decoded for `range`, with the codecs a fetch's answer is decoded with. */
+export function decodePolled(data: Buffer, range: OffsetRange): Promise<RawBatch[]> {
+  return decodeRecordBatches(data, range, decompress);
 }

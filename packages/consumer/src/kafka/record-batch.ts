@@ -52,15 +52,39 @@ export async function decodeRecordBatches(
   decompress: Decompress,
 ): Promise<DecodedBatch[]> {
   const batches: DecodedBatch[] = [];
-  let at = 0;
-  while (at + LOG_OVERHEAD <= buffer.length) {
-    const length = buffer.readInt32BE(at + LENGTH_AT);
-    const end = at + LOG_OVERHEAD + length;
-    if (end > buffer.length) break;
-    batches.push(await decodeBatch(buffer.subarray(at, end), range, decompress));
-    at = end;
+  for (const { start, end } of batchBounds(buffer)) {
+    batches.push(await decodeBatch(buffer.subarray(start, end), range, decompress));
   }
   return batches;
+}
+
+/** Where one whole record batch lies in a record set, and the offsets it spans. */
+export interface BatchBounds {
+  start: number;
+  end: number;
+  firstOffset: number;
+  lastOffset: number;
+}
+
+/**
+ * The whole batches of a record set, from their headers alone (nothing decoded or
+ * decompressed); a batch cut short at the end is left out.
+ */
+export function batchBounds(buffer: Buffer): BatchBounds[] {
+  const bounds: BatchBounds[] = [];
+  let at = 0;
+  while (at + LOG_OVERHEAD <= buffer.length) {
+    const end = at + LOG_OVERHEAD + buffer.readInt32BE(at + LENGTH_AT);
+    if (end > buffer.length) break;
+    if (end < at + RECORDS_AT) {
+      throw new RangeError(`a record batch of ${end - at} bytes is shorter than its header`);
+    }
+    const firstOffset = safeNumber(buffer.readBigInt64BE(at), 'batch base offset');
+    const lastOffset = firstOffset + buffer.readInt32BE(at + LAST_OFFSET_DELTA_AT);
+    bounds.push({ start: at, end, firstOffset, lastOffset });
+    at = end;
+  }
+  return bounds;
 }
 
 async function decodeBatch(

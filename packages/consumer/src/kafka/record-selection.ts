@@ -1,10 +1,5 @@
-import type { Isolation, KafkaRecord } from './kafka-access.js';
+import type { AbortedTransaction, Isolation, KafkaRecord } from './kafka-access.js';
 import type { RawBatch } from './kafkajs-internals.js';
-
-export interface AbortedTransaction {
-  producerId: string;
-  firstOffset: string;
-}
 
 export interface Selection {
   records: KafkaRecord[];

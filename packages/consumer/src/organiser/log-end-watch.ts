@@ -4,6 +4,7 @@ import type {
   KafkaAccess,
   LogEnd,
   PartitionOffsets,
+  PolledRecords,
   WatchedPartition,
 } from '../kafka/kafka-access.js';
 
@@ -28,6 +29,8 @@ export interface LogEndWatchOptions {
   /** Asks the organiser for a tick now. */
   wake(): void;
   maxWaitMs?: number;
+  /** Bytes of each partition's new records the polls bring back for units to carry; 0: none. */
+  recordsMaxBytes?: number;
 }
 
 /**
@@ -41,6 +44,8 @@ export class LogEndWatch {
   private byLeader = new Map<number, WatchedPartition[]>();
   /** Each partition's log start and end as the latest answer of its broker told them. */
   private readonly known = new Map<string, { earliest: number; latest: number }>();
+  /** Each partition's new records as its broker's latest answer held them. */
+  private readonly polled = new Map<string, PolledRecords>();
   private readonly polls = new Set<number>();
   private stopped = false;
   private nextTick = resolvable();
@@ -71,6 +76,7 @@ export class LogEndWatch {
     // tells when it changes.
     const watched = new Set(seen.map(({ topic, partition }) => `${topic}/${partition}`));
     for (const field of this.known.keys()) if (!watched.has(field)) this.known.delete(field);
+    for (const field of this.polled.keys()) if (!watched.has(field)) this.polled.delete(field);
     this.tickDone();
     for (const leader of byLeader.keys()) {
       if (!this.polls.has(leader)) void this.poll(leader);
@@ -81,6 +87,7 @@ export class LogEndWatch {
   clear(): void {
     this.byLeader = new Map();
     this.known.clear();
+    this.polled.clear();
     this.tickDone();
   }
 
@@ -105,6 +112,15 @@ export class LogEndWatch {
     return offsets.length > 0 ? offsets : undefined;
   }
 
+  /**
+   * The records of `topic/partition` the latest answer of its broker brought, when it
+   * brought any: they stay valid (a log's records do not change), but only the latest
+   * can hold what a tick has yet to schedule.
+   */
+  recordsOf(topic: string, partition: number): PolledRecords | undefined {
+    return this.polled.get(`${topic}/${partition}`);
+  }
+
   /** Closing: polls end; a request in flight ends when the Kafka access closes. */
   stop(): void {
     this.stopped = true;
@@ -115,13 +131,19 @@ export class LogEndWatch {
   private remember(ends: LogEnd[]): void {
     for (const end of ends) {
       const field = `${end.topic}/${end.partition}`;
-      if (end.error !== undefined) this.known.delete(field);
-      else this.known.set(field, { earliest: end.earliest, latest: end.latest });
+      if (end.error === undefined)
+        this.known.set(field, { earliest: end.earliest, latest: end.latest });
+      else this.known.delete(field);
+      if (end.error === undefined && end.records !== undefined) this.polled.set(field, end.records);
+      else this.polled.delete(field);
     }
   }
 
   private forget(partitions: WatchedPartition[]): void {
-    for (const { topic, partition } of partitions) this.known.delete(`${topic}/${partition}`);
+    for (const { topic, partition } of partitions) {
+      this.known.delete(`${topic}/${partition}`);
+      this.polled.delete(`${topic}/${partition}`);
+    }
   }
 
   private tickDone(): void {
@@ -144,7 +166,11 @@ export class LogEndWatch {
         const began = performance.now();
         let ends: LogEnd[] | undefined;
         try {
-          ends = await awaitLogEnds.call(kafka, leader, partitions, { maxWaitMs, isolation });
+          ends = await awaitLogEnds.call(kafka, leader, partitions, {
+            maxWaitMs,
+            isolation,
+            recordsMaxBytes: this.options.recordsMaxBytes ?? 0,
+          });
         } catch (error) {
           if (this.stopped) return;
           // The same broker trouble fails the tick's own requests, which report it.

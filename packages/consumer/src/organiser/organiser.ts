@@ -14,6 +14,7 @@ import { ReplicaWait } from './replica-wait.js';
 import { type AheadSighting, confirmAhead } from './reset-ahead.js';
 import { type PartitionScheduled, schedulePartitions, writeCalls } from './schedule-units.js';
 import { startPosition } from './start-position.js';
+import { unitRecords } from './unit-records.js';
 
 /** The log line of each kind of moved offsets, beside the `offsetsMoved` event. */
 const MOVED_MESSAGES: Record<OffsetsMovedEvent['reason'], string> = {
@@ -145,6 +146,10 @@ export class Organiser {
       isolation: options.isolation,
       logger: options.logger,
       wake: () => this.wake(),
+      // Records are polled only for units to carry, which workers can read only through
+      // a port that decodes them.
+      recordsMaxBytes:
+        options.kafka.readRecords === undefined ? 0 : options.conf.inlineRecordsMaxBytes,
     });
   }
 
@@ -458,6 +463,7 @@ export class Organiser {
             : (grants.get(`${topic}/${partition}`) ?? 0),
         now: Date.now(),
       });
+      this.carryRecords(plan);
       if (plan.units.length === 0 && candidate.from === candidate.saved) {
         candidate.savedAfter = candidate.from;
       } else writes.push({ candidate, plan });
@@ -492,6 +498,25 @@ export class Organiser {
       }
     }
     return { complete: true, lastServed };
+  }
+
+  /**
+   * Units the long polls already read the records of carry them, up to the byte limit:
+   * only from a poll that read from the plan's start (the saved offset), so that records
+   * kept from before a reset, or from a topic since deleted and created again, are never
+   * taken for the ones at those offsets now.
+   */
+  private carryRecords(plan: Plan): void {
+    const maxBytes = this.options.conf.inlineRecordsMaxBytes;
+    const first = plan.units[0];
+    if (maxBytes === 0 || first === undefined) return;
+    const polled = this.logEnds.recordsOf(first.topic, first.partition);
+    if (polled?.from !== first.offset) return;
+    for (const unit of plan.units) {
+      const end = unit.offset + unit.len;
+      const records = unitRecords(polled, unit.offset, end, maxBytes, this.options.isolation);
+      if (records !== undefined) unit.records = records;
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { Isolation } from '../kafka/kafka-access.js';
 
 /**
  * A range of one partition's offsets, `[offset, offset + len)`, queued in Redis for any
@@ -35,7 +36,34 @@ export interface WorkUnit {
    * parsing the JSON; absent means false.
    */
   redelivered?: boolean;
+  /** The unit's records, when the leader had them at hand (encoded as `rec`). */
+  records?: UnitRecords;
+  /**
+   * Why the records the unit carried were left out, when they were malformed: the unit
+   * is fetched instead (and the reason reported), never error-listed for them.
+   */
+  unreadableRecords?: string;
   /** Fields a newer kf wrote that this one does not know, kept to be written back. */
+  extra?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Records carried in the unit so that its worker need not fetch them: Kafka's record
+ * batches exactly as a Fetch from `from` answered the leader's long poll, base64, and
+ * the aborted transactions listed beside them. They hold every record from `from` up to
+ * their last batch's end, so they serve any range that starts at or above `from` (a
+ * slice, a remainder); what lies past them is fetched. A node that does not know the
+ * field keeps it as an unknown one and fetches.
+ */
+export interface UnitRecords {
+  from: number;
+  /** The isolation the records were read under: a node reading under another fetches. */
+  isolation: Isolation;
+  /** Whole record batches, back to back, base64. */
+  data: string;
+  /** `[producerId, firstOffset]` of each aborted transaction listed (read_committed). */
+  aborted: Array<[string, string]>;
+  /** Fields of `rec` a newer kf wrote that this one does not know, kept to be written back. */
   extra?: Readonly<Record<string, unknown>>;
 }
 
@@ -44,7 +72,18 @@ export const UNIT_FORMAT_VERSION = 1;
 
 const count = z.int().nonnegative();
 
-const KNOWN = ['r', 'v', 'id', 'topic', 'partition', 'offset', 'len', 'attempts', 'ts'] as const;
+const KNOWN = [
+  'r',
+  'v',
+  'id',
+  'topic',
+  'partition',
+  'offset',
+  'len',
+  'attempts',
+  'ts',
+  'rec',
+] as const;
 type Known = (typeof KNOWN)[number];
 
 const unitSchema = z.looseObject({
@@ -57,6 +96,18 @@ const unitSchema = z.looseObject({
   len: z.int().positive(),
   attempts: count,
   ts: count,
+});
+
+const ISOLATIONS = ['read_uncommitted', 'read_committed'] as const satisfies Isolation[];
+const REC_KNOWN = ['f', 'i', 'b', 'a'];
+
+/** `rec`: loose, as the unit is, so fields a newer kf adds inside it are kept too. */
+const recordsSchema = z.looseObject({
+  f: count,
+  // Kafka's wire values: 0 read_uncommitted, 1 read_committed.
+  i: z.union([z.literal(0), z.literal(1)]),
+  b: z.base64(),
+  a: z.array(z.tuple([z.string().regex(/^-?\d+$/), z.string().regex(/^\d+$/)])).optional(),
 });
 
 const ID_SUFFIX = /^~[0-9a-z]{1,32}$/;
@@ -85,12 +136,51 @@ export function encodeUnit(unit: WorkUnit): string {
     len,
     attempts,
     ts,
+    ...(unit.records === undefined ? {} : { rec: encodeRecords(unit.records) }),
   };
   if (unit.extra === undefined) return JSON.stringify(known);
   // A known name among the extra fields would move or overwrite a known field, and the
   // flag must stay first: only names this release does not know are written back.
   const extra = Object.entries(unit.extra).filter(([key]) => !KNOWN.includes(key as Known));
   return JSON.stringify({ ...known, ...Object.fromEntries(extra) });
+}
+
+function encodeRecords({
+  from,
+  isolation,
+  data,
+  aborted,
+  extra,
+}: UnitRecords): Record<string, unknown> {
+  const known = {
+    f: from,
+    i: ISOLATIONS.indexOf(isolation),
+    b: data,
+    ...(aborted.length === 0 ? {} : { a: aborted }),
+  };
+  if (extra === undefined) return known;
+  return {
+    ...known,
+    ...Object.fromEntries(Object.entries(extra).filter(([key]) => !REC_KNOWN.includes(key))),
+  };
+}
+
+/** `rec` read, or the reason it cannot be (the unit is then fetched). */
+function decodeRecords(rec: unknown): UnitRecords | string {
+  const parsed = recordsSchema.safeParse(rec);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return `${['rec', ...(first?.path ?? [])].join('.')}: ${first?.message ?? 'invalid'}`;
+  }
+  const { f, i, b, a, ...rest } = parsed.data;
+  const records: UnitRecords = {
+    from: f,
+    isolation: ISOLATIONS[i],
+    data: b,
+    aborted: (a ?? []) as Array<[string, string]>,
+  };
+  if (Object.keys(rest).length > 0) records.extra = rest;
+  return records;
 }
 
 export type DecodedUnit = { ok: true; unit: WorkUnit } | { ok: false; reason: string };
@@ -113,7 +203,8 @@ export function decodeUnit(raw: string): DecodedUnit {
     const path = first?.path.join('.') || '(root)';
     return { ok: false, reason: `${path}: ${first?.message ?? 'invalid'}` };
   }
-  const { r, v, id, topic, partition, offset, len, attempts, ts, ...rest } = parsed.data;
+  const { r, v, id, topic, partition, offset, len, attempts, ts, rec, ...rest } =
+    parsed.data as z.infer<typeof unitSchema> & { rec?: unknown };
   if (v !== undefined && v > UNIT_FORMAT_VERSION) {
     return {
       ok: false,
@@ -126,6 +217,11 @@ export function decodeUnit(raw: string): DecodedUnit {
   }
   const unit: WorkUnit = { id, topic, partition, offset, len, attempts, ts };
   unit.redelivered = (r ?? 0) > 0;
+  if (rec !== undefined) {
+    const records = decodeRecords(rec);
+    if (typeof records === 'string') unit.unreadableRecords = records;
+    else unit.records = records;
+  }
   if (Object.keys(rest).length > 0) unit.extra = rest;
   return { ok: true, unit };
 }

@@ -7,6 +7,7 @@ import type { FetchResult, Isolation, KafkaAccess, KafkaRecord } from '../kafka/
 import type { ProcessCalls } from '../telemetry/process-calls.js';
 import type { WorkUnit } from '../work-unit/work-unit.js';
 import { type AbortRace, limitCalls, type Overrun } from './abort-race.js';
+import { readCarried } from './carried-records.js';
 import type { AttemptProgress } from './failure-outcome.js';
 import type { FetchSizes } from './fetch-sizes.js';
 import { type UnitInfo, unitInfo } from './message.js';
@@ -90,6 +91,8 @@ export interface RunUnitOptions {
    * without): the partition is served (see `UnavailabilityBackoff.served`).
    */
   served?(): void;
+  /** The records the unit carries could not be decoded (they were fetched instead). */
+  unreadableRecords?(error: unknown): void;
 }
 
 /**
@@ -144,6 +147,8 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
       inHand = { from, to };
     },
   };
+  // Read once, by the unit's first fetch; what lies past them is fetched from Kafka.
+  let carried = unit.records !== undefined;
   /** Starts a fetch from `from`; what it settles with is read when the unit gets there. */
   const startFetch = (from: number): FetchUnderWay => {
     const started = performance.now();
@@ -157,8 +162,24 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
       maxWaitMs: options.fetch.maxWaitMs,
       isolation: options.isolation,
     };
-    const settled = (async () => options.kafka.fetch(request))().then(
-      (result): FetchSettled => ({ result, durationMs: performance.now() - started }),
+    const fromCarried = carried;
+    carried = false;
+    const read = async (): Promise<{ result: FetchResult; fromKafka: boolean }> => {
+      const result = fromCarried
+        ? await readCarried(unit, request, options.kafka, (error) =>
+            options.unreadableRecords?.(error),
+          )
+        : undefined;
+      return result === undefined
+        ? { result: await options.kafka.fetch(request), fromKafka: true }
+        : { result, fromKafka: false };
+    };
+    const settled = read().then(
+      ({ result, fromKafka }): FetchSettled => ({
+        result,
+        fromKafka,
+        durationMs: performance.now() - started,
+      }),
       (error: unknown): FetchSettled => ({ error, durationMs: performance.now() - started }),
     );
     return { from, started, settled };
@@ -175,9 +196,15 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
       const underWay = ahead?.from === position ? ahead : startFetch(position);
       ahead = undefined;
       fetching = true;
-      const result = await settledFetch(underWay, race, context.unit, options.delivery);
+      const { result, fromKafka } = await settledFetch(
+        underWay,
+        race,
+        context.unit,
+        options.delivery,
+      );
       fetching = false;
-      options.served?.();
+      // Records the unit carried say nothing of whether Kafka serves the partition now.
+      if (fromKafka) options.served?.();
       options.sizes?.learn(unit.topic, unit.partition, result.batches);
       const records = result.records.filter((r) => r.offset >= position && r.offset < end);
       const last = records.at(-1);
@@ -236,7 +263,7 @@ export async function runUnit(unit: WorkUnit, options: RunUnitOptions): Promise<
 }
 
 type FetchSettled =
-  | { result: FetchResult; durationMs: number; error?: undefined }
+  | { result: FetchResult; fromKafka: boolean; durationMs: number; error?: undefined }
   | { result?: undefined; durationMs: number; error: unknown };
 
 /** A fetch of the unit's records under way; `settled` never rejects. */
@@ -257,7 +284,7 @@ async function settledFetch(
   race: AbortRace,
   unit: UnitInfo,
   delivery: Delivery,
-): Promise<FetchResult> {
+): Promise<{ result: FetchResult; fromKafka: boolean }> {
   let answer: FetchSettled;
   try {
     answer = await race(underWay.settled);
@@ -270,5 +297,5 @@ async function settledFetch(
     throw answer.error;
   }
   delivery.fetched?.(unit, answer.durationMs);
-  return answer.result;
+  return answer;
 }

@@ -235,6 +235,12 @@ export class WorkerPool {
       return;
     }
     const unit = decoded.unit;
+    if (unit.unreadableRecords !== undefined) {
+      this.options.logger.warn(
+        { node: nodeId, unit: unit.id, reason: unit.unreadableRecords },
+        'the records a unit carries are malformed; they are fetched from Kafka instead',
+      );
+    }
     events.emit('unitClaimed', { nodeId, unit: unitInfo(unit) });
     const started = performance.now();
     const outcome = await runUnit(unit, {
@@ -249,6 +255,11 @@ export class WorkerPool {
       // leader may have given it to another node. The rest of it is queued again.
       stopping: () => this.stopping || !lease.live() || lease.lapses !== lapses,
       closeSignal: this.closeAbort.signal,
+      unreadableRecords: (error) =>
+        this.options.logger.warn(
+          { err: error, node: nodeId, unit: unit.id },
+          'the records a unit carries could not be read; they were fetched from Kafka instead',
+        ),
       // Kafka answered a fetch of the partition: a stretch of unavailability is over, and
       // the next leader move waits retryBackoffMs again.
       served: () => {

@@ -32,6 +32,10 @@ const consumerFields = {
   leaseTtlMs: ms(100).default(D.leaseTtlMs),
   leaderLockTtlMs: ms(100).default(D.leaderLockTtlMs),
   maxQueuedUnits: integer({ min: 1, unit: 'units' }).default(D.maxQueuedUnits),
+  // Redis's 512 MB string limit is far off; past 1 MiB a unit is a fetch's worth anyway.
+  inlineRecordsMaxBytes: integer({ min: 0, max: 1_048_576, unit: 'bytes' }).default(
+    D.inlineRecordsMaxBytes,
+  ),
   handlerTimeoutMs: ms(1).default(D.handlerTimeoutMs),
   waitReplicas: integer({ min: 0, max: 16, unit: 'replicas' }).default(D.waitReplicas),
   waitTimeoutMs: ms(1).default(D.waitTimeoutMs),

@@ -43,6 +43,11 @@ export const DEFAULT_CONSUMER_CONF: Readonly<ConsumerConf> = Object.freeze({
   // Kafka is the buffer; Redis holds only what workers can take soon. 1000 units keep
   // every worker busy between two ticks without piling up stale ranges.
   maxQueuedUnits: 1_000,
+  // Not in kafka-clj. New messages reach user code a Kafka round trip sooner: the leader's
+  // long poll has already read them. 16 KiB a unit bounds what the work list holds to
+  // maxQueuedUnits × 16 KiB (with base64, about 21 MiB) while covering a live stream's
+  // small units; a backlog's units are larger and fetched.
+  inlineRecordsMaxBytes: 16_384,
   // Per call of user code, not per unit: a slow handler that keeps making progress never
   // meets it. Kafka's share groups lock a record for 30 s by default too.
   handlerTimeoutMs: 30_000,

@@ -150,6 +150,13 @@ export interface ConsumerConf {
   /** The organiser stops scheduling while the work list holds this many units. */
   maxQueuedUnits: number;
   /**
+   * Up to this many bytes of a unit's records travel with the unit in Redis when the
+   * leader's long poll already read them, so its worker hands them to user code without
+   * a fetch of its own; a larger unit, or one past what the poll read, is fetched as
+   * always. 0 keeps record data out of Redis altogether.
+   */
+  inlineRecordsMaxBytes: number;
+  /**
    * The longest one call of user code (a message with `eachMessage`, a batch with
    * `eachBatch`), or one fetch, may take; past it the attempt fails from that record
    * and the rest of the unit is retried. A fetch that finds nothing readable for this

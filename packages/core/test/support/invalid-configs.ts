@@ -359,6 +359,12 @@ export function invalidConfigs(valid: BaseConfig): InvalidCase[] {
       message: /got -10/,
     },
     {
+      name: 'inlineRecordsMaxBytes past 1 MiB',
+      input: withPatch({ conf: { inlineRecordsMaxBytes: 2_000_000 } }),
+      path: 'conf.inlineRecordsMaxBytes',
+      message: /from 0 to 1048576, got 2000000/,
+    },
+    {
       name: 'commitIntervalMs below 100 ms',
       input: withPatch({ conf: { commitIntervalMs: 10 } }),
       path: 'conf.commitIntervalMs',

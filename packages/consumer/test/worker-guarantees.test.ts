@@ -10,7 +10,7 @@ import {
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createNode } from '../src/index.js';
-import { faultyRedis } from './support/faulty-redis.js';
+import { faultyRedis, observedRedis } from './support/faulty-redis.js';
 import { useGroupNodes } from './support/group-nodes.js';
 import { produceIds, tally, until } from './support/produce.js';
 import { redisCaller } from './support/redis-call.js';
@@ -77,6 +77,30 @@ describe('worker guarantees on one Redis and one Kafka broker', () => {
     });
     await until(waitUntil, () => seen.size === ids.length, 'every message, the failed one too');
     expect(handBackFailures).toBeGreaterThan(1);
+  });
+
+  test('a node fills every free slot with one claim: four queued units, one round trip', async () => {
+    const t = await topic('wg-claim-many', 4);
+    const ids = await produceIds(stack.producer, t, { count: 4, partitions: 4 });
+    // Units taken by each claim that took any.
+    const claims: number[] = [];
+    const n = await node(config({ concurrency: 4 }), [t], {
+      redisFactory: observedRedis((script, reply) => {
+        if (script.name === 'claim-unit' && Array.isArray(reply) && reply[0] === 1) {
+          claims.push(reply.length - 1);
+        }
+      }),
+    });
+    const seen = new Set<string>();
+    await n.run({
+      eachMessage: async ({ message }) => {
+        seen.add(String(message.value));
+      },
+    });
+    await until(waitUntil, () => seen.size === ids.length, 'every message');
+    // The leader's first tick queues the four partitions' units in one script; the claim
+    // that follows finds all four and four free slots (one claim per unit before).
+    expect(claims).toEqual([4]);
   });
 
   test('a node whose lease was dropped (recovered while it stalled) claims nothing until it renewed', async () => {

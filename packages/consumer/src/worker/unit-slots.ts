@@ -52,6 +52,20 @@ export class UnitSlots {
     }
   }
 
+  /**
+   * Up to `most` more slots, only those free now (it never waits): what one claim may
+   * fill beside the slot its caller waited for. Empty once `close()` was called.
+   */
+  async acquireFree(most: number): Promise<Array<() => void>> {
+    const releases: Array<() => void> = [];
+    while (releases.length < most && !this.closed && this.semaphore.getValue() > 0) {
+      const release = await this.acquire();
+      if (release === undefined) break;
+      releases.push(release);
+    }
+    return releases;
+  }
+
   /** Keeps `work` for `drain()`; its outcome is the caller's to handle. */
   track<T>(work: Promise<T>): Promise<T> {
     this.tracked.add(work);

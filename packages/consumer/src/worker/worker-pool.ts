@@ -3,7 +3,7 @@ import { RepeatLimiter } from '../logging/repeat-limiter.js';
 import type { LeaseGuard } from '../node/lease-keeper.js';
 import type { NodeContext } from '../node/node-context.js';
 import { decodeUnit, type WorkUnit } from '../work-unit/work-unit.js';
-import { claimUnit, waitForWork } from './claim.js';
+import { claimUnits, waitForWork } from './claim.js';
 import { completeUnit } from './complete-unit.js';
 import { failUnit } from './fail-unit.js';
 import { type AttemptProgress, decideFailure } from './failure-outcome.js';
@@ -44,9 +44,9 @@ const SETTLE_GRACE_MS = 5_000;
 const MIN_SWEEP_INTERVAL_MS = 500;
 
 /**
- * A node's workers: one loop claims a unit whenever a slot is free (a lease-checked
- * claim script, and a blocking wait for work on one dedicated Redis connection shared by
- * every slot); each claimed unit runs fetch → user code → completion; a failed unit
+ * A node's workers: one loop claims units whenever slots are free, as many as are free
+ * in one lease-checked claim script (and a blocking wait for work on one dedicated Redis
+ * connection shared by every slot); each claimed unit runs fetch → user code → completion; a failed unit
  * waits out its backoff in the node's working list (its lease covers it) without
  * holding a slot.
  */
@@ -146,31 +146,35 @@ export class WorkerPool {
   private async claim(): Promise<void> {
     let pause = CLAIM_PAUSE_MS;
     while (!this.stopping) {
-      const release = await this.slots.acquire();
-      if (release === undefined) return;
-      let claimed: { raw: string; lapses: number } | undefined;
+      const first = await this.slots.acquire();
+      if (first === undefined) return;
+      // Every slot free now is filled by the same claim: one round trip for them all.
+      const releases = [first, ...(await this.slots.acquireFree(this.slots.size - 1))];
+      let claimed: { raws: string[]; lapses: number } | undefined;
       try {
-        claimed = await this.claimOne();
+        claimed = await this.claimSome(releases.length);
         pause = CLAIM_PAUSE_MS;
         this.claimsWork();
       } catch (error) {
-        release();
+        for (const release of releases) release();
         this.claimFailingSince ??= performance.now();
         this.options.events.report(error, 'claiming a unit failed; trying again');
         await sleep(pause);
         pause = Math.min(CLAIM_PAUSE_MAX_MS, pause * 2);
         continue;
       }
-      if (claimed === undefined) {
-        release();
-        continue;
-      }
-      const { raw, lapses } = claimed;
-      this.held.add(raw);
-      const task = this.process(raw, lapses)
-        .catch((error: unknown) => this.unsettled(error, raw))
-        .finally(release);
-      void this.slots.trackUnit(task);
+      const raws = claimed?.raws ?? [];
+      // The slots the claim found no unit for are free again at once.
+      for (const release of releases.slice(raws.length)) release();
+      if (claimed === undefined) continue;
+      const { lapses } = claimed;
+      raws.forEach((raw, i) => {
+        this.held.add(raw);
+        const task = this.process(raw, lapses)
+          .catch((error: unknown) => this.unsettled(error, raw))
+          .finally(releases[i]);
+        void this.slots.trackUnit(task);
+      });
     }
   }
 
@@ -186,13 +190,13 @@ export class WorkerPool {
   }
 
   /**
-   * One claim: the unit taken, with the lease's lapse count it was claimed under, or
-   * `undefined` once the work list was found empty and waited on (up to CLAIM_WAIT_MS),
-   * or the lease renewed. The lease is checked by the claim itself, so a node the leader
-   * recovered while it stalled claims nothing until it is back in the lease set, where
-   * the leader watches its working list again.
+   * One claim: up to `most` units taken (one at least), with the lease's lapse count they
+   * were claimed under, or `undefined` once the work list was found empty and waited on
+   * (up to CLAIM_WAIT_MS), or the lease renewed. The lease is checked by the claim
+   * itself, so a node the leader recovered while it stalled claims nothing until it is
+   * back in the lease set, where the leader watches its working list again.
    */
-  private async claimOne(): Promise<{ raw: string; lapses: number } | undefined> {
+  private async claimSome(most: number): Promise<{ raws: string[]; lapses: number } | undefined> {
     const { redis, keys, nodeId, lease } = this.options;
     if (!lease.live()) {
       await lease.renew();
@@ -202,8 +206,8 @@ export class WorkerPool {
     }
     // Read after any renewal above: a lapse reported later may mean the unit went elsewhere.
     const lapses = lease.lapses;
-    const result = await claimUnit(redis, keys, nodeId);
-    if (result.kind === 'claimed') return { raw: result.raw, lapses };
+    const result = await claimUnits(redis, keys, nodeId, most);
+    if (result.kind === 'claimed') return { raws: result.raws, lapses };
     if (result.kind === 'no-lease') await lease.renew();
     else await waitForWork(redis, keys, CLAIM_WAIT_MS);
     return undefined;

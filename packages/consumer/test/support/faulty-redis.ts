@@ -39,3 +39,25 @@ export function withScriptFault(real: IRedis, fault: ScriptFault): IRedis {
     },
   });
 }
+
+/** A real adapter whose script replies are told to `seen` as they come back. */
+export function observedRedis(
+  seen: (script: RedisScript, reply: ScriptReply) => void,
+): RedisFactory {
+  return async (conf: RedisConfig) => {
+    const real = await createRedis(conf);
+    return new Proxy(real, {
+      get(target, property, receiver) {
+        if (property === 'evalScript') {
+          return async (script: RedisScript, keys: string[], args: ScriptArg[]) => {
+            const reply = await target.evalScript(script, keys, args);
+            seen(script, reply);
+            return reply;
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  };
+}

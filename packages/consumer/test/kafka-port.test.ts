@@ -58,6 +58,18 @@ describe('Kafka port on kafkajs, one broker', () => {
     }
   }
 
+  /** A topic of its own, and a transactional producer connected for it. */
+  async function transactional(topic: string): Promise<Producer> {
+    await createTopic(kafka.info.brokers, { topic });
+    const tx = kafkaClient(kafka.info.brokers, `kf-port-test-${topic}`).producer({
+      transactionalId: `kf-port-test-${topic}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await tx.connect();
+    return tx;
+  }
+
   describe('ranges over plain batches', () => {
     const topic = 'plain';
     beforeAll(async () => {
@@ -318,14 +330,7 @@ describe('Kafka port on kafkajs, one broker', () => {
 
   test('transactions under read_committed: the aborted one is skipped, markers never returned', async () => {
     const topic = 'transactions';
-    await createTopic(kafka.info.brokers, { topic });
-    const client = kafkaClient(kafka.info.brokers, 'kf-port-test-tx');
-    const tx = client.producer({
-      transactionalId: 'kf-port-test-tx',
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await tx.connect();
+    const tx = await transactional(topic);
     try {
       const committed = await tx.transaction();
       await committed.send({
@@ -404,14 +409,7 @@ describe('Kafka port on kafkajs, one broker', () => {
 
   test('carried records: a transaction aborted before the unit does not hide its producer’s committed records in it', async () => {
     const topic = 'transactions-carried';
-    await createTopic(kafka.info.brokers, { topic });
-    const client = kafkaClient(kafka.info.brokers, 'kf-port-test-tx-carried');
-    const tx = client.producer({
-      transactionalId: 'kf-port-test-tx-carried',
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await tx.connect();
+    const tx = await transactional(topic);
     const stable = (offset: number, what: string) =>
       // No timing claim: the coordinator writes a marker as soon as its transaction ends;
       // 20 s only ends a failing test.

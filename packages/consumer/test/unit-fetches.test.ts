@@ -241,37 +241,32 @@ describe('a unit read in fetches sized from its length', () => {
       return records;
     };
 
-    test('is handed to user code without a fetch, which says nothing of Kafka serving the partition', async () => {
-      const { kafka, sent } = recorded(access);
+    /** Runs `[10, 50)` carrying its records (read under read_uncommitted), reading under `isolation`. */
+    const runCarrying = async (isolation: 'read_uncommitted' | 'read_committed') => {
+      const recording = recorded(access);
       const delivery = collecting();
       let served = 0;
       const unit = { ...unitOf(10, 40), records: await carriedOf(10, 50) };
       const outcome = await runUnit(unit, {
-        ...options(kafka, delivery, new FetchSizes(MAX_BYTES)),
+        ...options(recording.kafka, delivery, new FetchSizes(MAX_BYTES)),
+        isolation,
         served: () => {
           served += 1;
         },
       });
       expect(outcome).toEqual({ kind: 'done', messages: 40 });
       expect(delivery.offsets).toEqual(range(10, 50));
+      return { ...recording, served };
+    };
+
+    test('is handed to user code without a fetch, which says nothing of Kafka serving the partition', async () => {
+      const { sent, served } = await runCarrying('read_uncommitted');
       expect(sent()).toBe(0);
       expect(served).toBe(0);
     });
 
     test('records read under the other isolation are not used: the unit is fetched', async () => {
-      const { kafka, fetches } = recorded(access);
-      const delivery = collecting();
-      let served = 0;
-      const unit = { ...unitOf(10, 40), records: await carriedOf(10, 50) };
-      const outcome = await runUnit(unit, {
-        ...options(kafka, delivery, new FetchSizes(MAX_BYTES)),
-        isolation: 'read_committed',
-        served: () => {
-          served += 1;
-        },
-      });
-      expect(outcome).toEqual({ kind: 'done', messages: 40 });
-      expect(delivery.offsets).toEqual(range(10, 50));
+      const { fetches, served } = await runCarrying('read_committed');
       expect(fetches[0]?.request).toMatchObject({ offset: 10, isolation: 'read_committed' });
       expect(served).toBe(fetches.length);
     });

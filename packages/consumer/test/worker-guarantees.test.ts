@@ -103,6 +103,31 @@ describe('worker guarantees on one Redis and one Kafka broker', () => {
     expect(claims).toEqual([4]);
   });
 
+  test('an idle node waits for work without a claim script after each wait that saw none', async () => {
+    const t = await topic('wg-idle-claims', 1);
+    let claims = 0;
+    const n = await node(config(), [t], {
+      redisFactory: observedRedis((script) => {
+        if (script.name === 'claim-unit') claims += 1;
+      }),
+    });
+    const seen = new Set<string>();
+    await n.run({
+      eachMessage: async ({ message }) => {
+        seen.add(String(message.value));
+      },
+    });
+    // Three of the claim loop's 500 ms waits: a claim after each would be three scripts.
+    await until(waitUntil, () => claims >= 1, 'the first claim');
+    const before = claims;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(claims - before).toBe(0);
+    // Work still gets claimed as soon as the wait sees it.
+    const ids = await produceIds(stack.producer, t, { count: 3, partitions: 1 });
+    await until(waitUntil, () => seen.size === ids.length, 'every message');
+    expect(claims).toBeGreaterThan(before);
+  });
+
   test('a node whose lease was dropped (recovered while it stalled) claims nothing until it renewed', async () => {
     const t = await topic('wg-lease', 1);
     // Renewals every 10 s: the node would otherwise claim long before it notices.

@@ -73,6 +73,8 @@ export class WorkerPool {
   private readonly unavailableLog: RepeatLimiter;
   /** Each partition's bytes per offset so far, which its units' fetches are sized by. */
   private readonly fetchSizes: FetchSizes;
+  /** The last wait for work ran out with the work list empty throughout. */
+  private waitedInVain = false;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.slots = new UnitSlots(options.concurrency);
@@ -204,12 +206,19 @@ export class WorkerPool {
       // would be fenced at once; look again instead.
       if (!lease.live()) return undefined;
     }
+    if (this.waitedInVain) {
+      // The work list stayed empty for the whole last wait: a claim now would find it
+      // empty too, one script per wait for nothing (most of an idle node's Redis round
+      // trips). Wait again; claim once the wait sees work.
+      this.waitedInVain = !(await waitForWork(redis, keys, CLAIM_WAIT_MS));
+      return undefined;
+    }
     // Read after any renewal above: a lapse reported later may mean the unit went elsewhere.
     const lapses = lease.lapses;
     const result = await claimUnits(redis, keys, nodeId, most);
     if (result.kind === 'claimed') return { raws: result.raws, lapses };
     if (result.kind === 'no-lease') await lease.renew();
-    else await waitForWork(redis, keys, CLAIM_WAIT_MS);
+    else this.waitedInVain = !(await waitForWork(redis, keys, CLAIM_WAIT_MS));
     return undefined;
   }
 

@@ -101,7 +101,12 @@ const unitSchema = z.looseObject({
 const ISOLATIONS = ['read_uncommitted', 'read_committed'] as const satisfies Isolation[];
 const REC_KNOWN = ['f', 'i', 'b', 'a'];
 
-/** `rec`: loose, as the unit is, so fields a newer kf adds inside it are kept too. */
+/**
+ * `rec`: loose, as the unit is, so fields a newer kf adds inside it are kept too. The
+ * unit's rule holds inside it: fields are only added, and none changes what `f`, `i`,
+ * `b` or `a` mean (that takes new names, or a raised `v`), so a node that does not know
+ * a newer field can still read the records.
+ */
 const recordsSchema = z.looseObject({
   f: count,
   // Kafka's wire values: 0 read_uncommitted, 1 read_committed.

@@ -30,6 +30,9 @@ export interface WorkerPoolOptions extends NodeContext {
   lease: LeaseGuard;
 }
 
+// Units carrying their records make a claim's reply up to inlineRecordsMaxBytes (and a
+// third for base64) per unit: one reply stays within a few MiB whatever the concurrency.
+const CLAIM_REPLY_MAX_BYTES = 4 * 1_048_576;
 // A claim waits this long for work before it looks again: the bound on how long a
 // closing node keeps one blocked command open.
 const CLAIM_WAIT_MS = 500;
@@ -75,6 +78,8 @@ export class WorkerPool {
   private readonly fetchSizes: FetchSizes;
   /** The last wait for work ran out with the work list empty throughout. */
   private waitedInVain = false;
+  /** The most units one claim takes: the slots, and a bound on the reply's size. */
+  private readonly claimMost: number;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.slots = new UnitSlots(options.concurrency);
@@ -82,6 +87,11 @@ export class WorkerPool {
     this.unavailable = new UnavailabilityBackoff(options.conf);
     this.unavailableLog = new RepeatLimiter(options.logger);
     this.fetchSizes = new FetchSizes(options.conf.fetch.maxBytes);
+    const carried = options.conf.inlineRecordsMaxBytes;
+    this.claimMost = Math.max(
+      1,
+      Math.min(options.concurrency, Math.floor(CLAIM_REPLY_MAX_BYTES / Math.max(1, carried))),
+    );
   }
 
   get inFlight(): number {
@@ -151,7 +161,11 @@ export class WorkerPool {
       const first = await this.slots.acquire();
       if (first === undefined) return;
       // Every slot free now is filled by the same claim: one round trip for them all.
-      const releases = [first, ...(await this.slots.acquireFree(this.slots.size - 1))];
+      const releases = [first, ...(await this.slots.acquireFree(this.claimMost - 1))];
+      if (this.stopping) {
+        for (const release of releases) release();
+        return;
+      }
       let claimed: { raws: string[]; lapses: number } | undefined;
       try {
         claimed = await this.claimSome(releases.length);

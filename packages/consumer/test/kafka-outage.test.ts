@@ -206,6 +206,9 @@ describe('a Kafka outage longer than the retry span', () => {
           maxRetryBackoffMs: MAX_RETRY_BACKOFF_MS,
           handlerTimeoutMs: limits.handlerTimeoutMs,
           fetch: { maxWaitMs: FETCH_MAX_WAIT_MS },
+          // Units carry no records: the ranges queued during an outage must fetch (a unit
+          // carrying its records, as a live stream's do, would not ask Kafka at all).
+          inlineRecordsMaxBytes: 0,
         },
         kafka: {
           requestTimeoutMs: limits.requestTimeoutMs,

@@ -152,7 +152,14 @@ describe('logs an operator can read', () => {
       {
         bootstrapBrokers: kafka.info.brokers,
         redis: { host: redis.info.host, port: redis.info.port, groupName: 'logs' },
-        conf: { useEarliest: true, consumeStep: 1, workCalculateFreq: TICK_MS },
+        // Units carry no records: the queued unit must fetch while the broker is away (a
+        // unit that carried them, as a live stream's do, would not ask Kafka at all).
+        conf: {
+          useEarliest: true,
+          consumeStep: 1,
+          workCalculateFreq: TICK_MS,
+          inlineRecordsMaxBytes: 0,
+        },
         kafka: { connectionTimeoutMs: CONNECTION_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS },
       },
       [topic],

@@ -128,6 +128,36 @@ describe('worker guarantees on one Redis and one Kafka broker', () => {
     expect(claims).toBeGreaterThan(before);
   });
 
+  test('an idle node whose blocking waits are refused still claims queued work with its claim script', async () => {
+    const t = await topic('wg-wait-refused', 1);
+    const n = await node(config(), [t]);
+    const seen = new Set<string>();
+    const failures: unknown[] = [];
+    n.on('error', (error) => failures.push(error));
+    await n.run({
+      eachMessage: async ({ message }) => {
+        seen.add(String(message.value));
+      },
+    });
+    // Idle past one of the claim loop's 500 ms waits (CLAIM_WAIT_MS): the last one saw
+    // nothing, and the loop now waits without claiming.
+    await new Promise((resolve) => setTimeout(resolve, 500 + 300));
+    // Only the blocking command is refused; scripts (and the LMOVE inside them) still run.
+    await redisCall('ACL', 'SETUSER', 'default', '-blmove');
+    try {
+      // Past the wait under way, which the refusal does not end: it saw nothing too, and
+      // the waits after it are refused.
+      await new Promise((resolve) => setTimeout(resolve, 500 + 300));
+      const ids = await produceIds(stack.producer, t, { count: 2, partitions: 1 });
+      // A failed wait is followed by a pause of at most 2 s (CLAIM_PAUSE_MAX_MS) and then a
+      // claim; the margin covers the leader's tick and a loaded machine.
+      await until(waitUntil, () => seen.size === ids.length, 'every message', 2_000 + 2_000);
+    } finally {
+      await redisCall('ACL', 'SETUSER', 'default', '+blmove');
+    }
+    expect(failures.length).toBeGreaterThan(0);
+  });
+
   test('a node whose lease was dropped (recovered while it stalled) claims nothing until it renewed', async () => {
     const t = await topic('wg-lease', 1);
     // Renewals every 10 s: the node would otherwise claim long before it notices.

@@ -48,7 +48,7 @@ const MIN_SWEEP_INTERVAL_MS = 500;
 
 /**
  * A node's workers: one loop claims units whenever slots are free, as many as are free
- * in one lease-checked claim script (and a blocking wait for work on one dedicated Redis
+ * (up to `claimMost`) in one lease-checked claim script (and a blocking wait for work on one dedicated Redis
  * connection shared by every slot); each claimed unit runs fetch → user code → completion; a failed unit
  * waits out its backoff in the node's working list (its lease covers it) without
  * holding a slot.
@@ -160,7 +160,7 @@ export class WorkerPool {
     while (!this.stopping) {
       const first = await this.slots.acquire();
       if (first === undefined) return;
-      // Every slot free now is filled by the same claim: one round trip for them all.
+      // The slots free now (up to claimMost) are filled by the same claim: one round trip.
       const releases = [first, ...(await this.slots.acquireFree(this.claimMost - 1))];
       if (this.stopping) {
         for (const release of releases) release();
@@ -223,7 +223,10 @@ export class WorkerPool {
     if (this.waitedInVain) {
       // The work list stayed empty for the whole last wait: a claim now would find it
       // empty too, one script per wait for nothing (most of an idle node's Redis round
-      // trips). Wait again; claim once the wait sees work.
+      // trips). Wait again; claim once the wait sees work. Cleared first: a wait that
+      // throws (its connection refused while the others work) leaves the next look to
+      // the claim script, which does not block.
+      this.waitedInVain = false;
       this.waitedInVain = !(await waitForWork(redis, keys, CLAIM_WAIT_MS));
       return undefined;
     }

@@ -221,7 +221,7 @@ describe('the kf binary against a running group', () => {
 
     const before = seen.length;
     const requeued = await kf(['errors', 'requeue', '--partition', '0', '--json', ...flags]);
-    expect(JSON.parse(requeued.stdout)).toEqual({ requeued: 1 });
+    expect(JSON.parse(requeued.stdout)).toEqual({ requeued: 1, partitionBusy: 0, unreadable: 0 });
     await waitUntil(async () => (seen.length === before + 2 ? true : undefined), {
       what: 'the requeued unit delivered',
       timeoutMs: WAIT_MS,

@@ -60,7 +60,7 @@ export type {
   WatchedPartition,
 } from './kafka/kafka-access.js';
 export { type CreateNodeOptions, createNode } from './node/create-node.js';
-export type { ErrorList, ListedError } from './node/error-list.js';
+export type { ErrorList, ListedError, RequeueResult } from './node/error-list.js';
 export type {
   HealthChecks,
   HealthOptions,

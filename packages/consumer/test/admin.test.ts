@@ -303,7 +303,11 @@ describe('openGroupAdmin on a running group', () => {
       'no error-list entry at index 5: the list holds 5 (indexes 0 to 4)',
     );
 
-    expect(await a.errors.requeue({ topic: 'payments' })).toBe(1);
+    expect(await a.errors.requeue({ topic: 'payments' })).toEqual({
+      requeued: 1,
+      partitionBusy: 0,
+      unreadable: 0,
+    });
     const [requeued] = (await withRedis(stack.redis.info, (c) => c.lrange(keys.work, 0, -1))).map(
       (raw) => decodeUnit(raw),
     );

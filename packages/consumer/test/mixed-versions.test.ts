@@ -135,7 +135,7 @@ describe('units across versions, and redeliveries as user code sees them', () =>
           unitRedelivered: unit.redelivered,
         }),
     });
-    expect(await n.errors.requeue()).toBe(1);
+    expect(await n.errors.requeue()).toEqual({ requeued: 1, partitionBusy: 0, unreadable: 1 });
     await until(waitUntil, () => seen.length === 5, 'the requeued unit consumed');
     // A requeue from the error list may repeat what a node delivered before giving up.
     expect(seen).toEqual(

@@ -177,6 +177,38 @@ describe.each(setups)('scheduling units on a real Redis (%s)', (_, start) => {
       await redis.sortedSetRangeByScore(keys.pending('orders', 1), { min: '-inf', max: '+inf' }),
     ).toEqual([]);
   });
+
+  test("under ordering 'partition' a partition with a unit pending since the plan was made is left alone; saved offsets still move where no units are written", async () => {
+    const keys = freshGroup();
+    await redis.set(keys.epoch, '3');
+    await redis.hashSet(keys.offsets, { 'orders/0': '0', 'orders/1': '0', 'orders/2': '0' });
+    // A unit of partition 0 requeued from the error list after the organiser found none.
+    await redis.sortedSetAdd(keys.pending('orders', 0), [{ score: 0, member: 'orders/0/0~e' }]);
+    await redis.sortedSetAdd(keys.pending('orders', 2), [{ score: 0, member: 'orders/2/0~e' }]);
+    const plans = [
+      { ...partitionPlan(0, 0, 50, 0), units: partitionPlan(0, 0, 50, 0).units.slice(0, 1) },
+      partitionPlan(1, 0, 50, 0),
+      // No units: a saved offset moved on (retention), which a pending unit does not hold up.
+      { ...partitionPlan(2, 10, 10, 0), nextOffset: 10 },
+    ];
+    expect(await schedulePartitions(redis, keys, 3, plans, 'partition')).toEqual({
+      status: 'written',
+      partitions: [
+        { status: 'busy', pending: 1 },
+        { status: 'queued', units: 1 },
+        { status: 'queued', units: 0 },
+      ],
+    });
+    expect(await redis.hashGetAll(keys.offsets)).toEqual({
+      'orders/0': '0',
+      'orders/1': '50',
+      'orders/2': '10',
+    });
+    expect(await redis.listLength(keys.work)).toBe(1);
+    // Unordered, the same pending unit holds nothing up.
+    const unordered = await schedulePartitions(redis, keys, 3, [plans[0] as (typeof plans)[0]]);
+    expect(unordered).toEqual({ status: 'written', partitions: [{ status: 'queued', units: 1 }] });
+  });
 });
 
 describe("cutting a tick's writes into script calls", () => {

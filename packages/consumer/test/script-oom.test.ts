@@ -82,7 +82,7 @@ describe('scripts moving units when Redis refuses writes (maxmemory, noeviction)
     });
     await redis.listPush(keys.error, [entry], { side: 'right' });
     await full();
-    await expect(createErrorList(redis, keys).requeue()).rejects.toThrow(/OOM/);
+    await expect(createErrorList(redis, keys, 'unordered').requeue()).rejects.toThrow(/OOM/);
     await config('maxmemory', '0');
     expect(await redis.listRange(keys.error, 0, -1)).toEqual([entry]);
     expect(await redis.listLength(keys.work)).toBe(0);

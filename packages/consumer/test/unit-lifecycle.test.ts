@@ -296,19 +296,61 @@ describe.each(setups)(
       expect(entry).toBe(
         '{"unit":{"r":0,"v":1,"id":"orders/2/100~p","topic":"orders","partition":2,"offset":100,"len":1,"attempts":3,"ts":1,"priority":"high"},"reason":"ATTEMPTS_EXHAUSTED","detail":"poison","at":4}',
       );
-      const errors = createErrorList(redis, keys);
+      const errors = createErrorList(redis, keys, 'unordered');
       expect(await errors.list()).toMatchObject([
         {
           unit: { id: 'orders/2/100~p', extra: { priority: 'high' } },
           reason: 'ATTEMPTS_EXHAUSTED',
         },
       ]);
-      expect(await errors.requeue()).toBe(1);
+      expect(await errors.requeue()).toEqual({ requeued: 1, partitionBusy: 0, unreadable: 0 });
       expect(await redis.listRange(keys.work, -1, -1)).toEqual([
         '{"r":1,"v":1,"id":"orders/2/100~p","topic":"orders","partition":2,"offset":100,"len":1,"attempts":0,"ts":1,"priority":"high"}',
       ]);
       // The failed unit's entry gave way to its parts'.
       expect((await pendingIds()).sort()).toEqual(['orders/2/100~p', 'orders/2/101~q']);
+    });
+
+    test("under ordering 'partition' an entry waits while another unit of its partition is pending; a malformed unit's own pending entry is not another", async () => {
+      const listed = { ...unit, id: 'orders/2/300~a', offset: 300, attempts: 3 };
+      // Error-listed as malformed by an older node: it kept its own pending entry.
+      const own = { ...unit, id: 'orders/2/400~m', offset: 400 };
+      await redis.sortedSetAdd(keys.pending('orders', 2), [{ member: own.id, score: own.offset }]);
+      await redis.listPush(
+        keys.error,
+        [
+          JSON.stringify({
+            unit: JSON.parse(encodeUnit(listed)),
+            reason: 'ATTEMPTS_EXHAUSTED',
+            detail: 'x',
+            at: 1,
+          }),
+          JSON.stringify({ unit: encodeUnit(own), reason: 'MALFORMED_UNIT', detail: 'y', at: 2 }),
+        ],
+        { side: 'right' },
+      );
+      const errors = createErrorList(redis, keys, 'partition');
+      const settle = async (claimed: string) => {
+        const decoded = decodeUnit(claimed);
+        if (!decoded.ok) throw new Error(decoded.reason);
+        const done = await completeUnit(redis, keys, { nodeId: node, claimed, unit: decoded.unit });
+        expect(done).toBe('completed');
+      };
+      // `unit` is queued: both wait.
+      expect(await errors.requeue()).toEqual({ requeued: 0, partitionBusy: 2, unreadable: 0 });
+      expect(await errors.count()).toBe(2);
+      await settle(await claim());
+      // The malformed unit's own entry is all that is pending: it goes, the other waits on it.
+      expect(await errors.requeue()).toEqual({ requeued: 1, partitionBusy: 1, unreadable: 0 });
+      expect(await pendingIds()).toEqual([own.id]);
+      const requeued = await redis.listMove(keys.work, keys.working(node), {
+        from: 'right',
+        to: 'left',
+      });
+      await settle(requeued as string);
+      expect(await errors.requeue()).toEqual({ requeued: 1, partitionBusy: 0, unreadable: 0 });
+      expect(await pendingIds()).toEqual([listed.id]);
+      expect(await errors.count()).toBe(0);
     });
 
     test('a MALFORMED_UNIT entry whose raw unit this release reads is requeued; one it cannot read stays listed', async () => {
@@ -327,8 +369,8 @@ describe.each(setups)(
         ],
         { side: 'right' },
       );
-      const errors = createErrorList(redis, keys);
-      expect(await errors.requeue()).toBe(1);
+      const errors = createErrorList(redis, keys, 'unordered');
+      expect(await errors.requeue()).toEqual({ requeued: 1, partitionBusy: 0, unreadable: 2 });
       expect(await redis.listRange(keys.work, -1, -1)).toEqual([
         '{"r":1,"v":1,"id":"orders/2/7","topic":"orders","partition":2,"offset":7,"len":3,"attempts":0,"ts":1,"priority":"high"}',
       ]);

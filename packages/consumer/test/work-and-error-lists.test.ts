@@ -341,19 +341,76 @@ describe('the work list and the error list', () => {
       offered.push(e);
       return typeof e.unit !== 'string' && e.unit.offset === 15;
     });
-    expect(queued).toBe(1);
+    expect(queued).toEqual({ requeued: 1, partitionBusy: 0, unreadable: 0 });
     expect(offered).toEqual(all);
     // The entries the filter refused stay, exactly as they were.
     expect(await n.errors.list()).toEqual([all[0], all[1]]);
     await until(waitUntil, () => seen.length === 1, 'the requeued entry consumed', DELIVERY_MS);
     expect(seen).toEqual([{ offset: 15, redelivered: true, attempts: 0 }]);
 
-    expect(await n.errors.requeue()).toBe(2);
+    expect(await n.errors.requeue()).toEqual({ requeued: 2, partitionBusy: 0, unreadable: 0 });
     await until(waitUntil, () => seen.length === 3, 'the other two consumed', DELIVERY_MS);
     expect(seen.slice(1).sort((a, b) => a.offset - b.offset)).toEqual([
       { offset: 3, redelivered: true, attempts: 0 },
       { offset: 8, redelivered: true, attempts: 0 },
     ]);
+    expect(await n.errors.count()).toBe(0);
+  });
+
+  test("under ordering: 'partition' an entry whose partition has a unit in flight stays listed, reported, until that unit settles: the partition's user code never overlaps", async () => {
+    const t = await topic('lists-requeue-ordered', 1);
+    await produceIds(stack.producer, t, { count: 5, partitions: 1 });
+    // Two slots: without the partition's rule, the requeued unit would run beside the
+    // one in flight.
+    const conf = config({ ordering: 'partition', consumeStep: 5, concurrency: 2, maxAttempts: 1 });
+    const n = await node(conf, [t]);
+    let active = 0;
+    let mostActive = 0;
+    const seen: number[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let failing = true;
+    await n.run({
+      eachMessage: async ({ message }) => {
+        active += 1;
+        mostActive = Math.max(mostActive, active);
+        try {
+          if (failing && message.offset === 2) throw new Error('poison 2');
+          if (message.offset === 5) await gate;
+          seen.push(message.offset);
+        } finally {
+          active -= 1;
+        }
+      },
+    });
+    await until(
+      waitUntil,
+      async () => (await n.errors.count()) === 1 && seen.length === 4,
+      'offset 2 error-listed, the rest of its unit consumed',
+      DELIVERY_MS,
+    );
+    failing = false;
+    await produceIds(stack.producer, t, { count: 5, partitions: 1, start: 5 });
+    await until(waitUntil, () => active === 1, 'the unit of [5, 10) in user code', DELIVERY_MS);
+
+    const [entry] = await n.errors.list();
+    expect(await n.errors.requeue()).toEqual({ requeued: 0, partitionBusy: 1, unreadable: 0 });
+    expect(await n.errors.list()).toEqual([entry]);
+
+    release();
+    await until(waitUntil, () => seen.length === 9, 'the held unit settled', DELIVERY_MS);
+    await until(
+      waitUntil,
+      () => idle(conf.redis.groupName, t, () => n.status().inFlight),
+      'the partition free',
+      DELIVERY_MS,
+    );
+    expect(await n.errors.requeue()).toEqual({ requeued: 1, partitionBusy: 0, unreadable: 0 });
+    await until(waitUntil, () => seen.length === 10, 'the requeued entry consumed', DELIVERY_MS);
+    expect(seen).toEqual([0, 1, 3, 4, 5, 6, 7, 8, 9, 2]);
+    expect(mostActive).toBe(1);
     expect(await n.errors.count()).toBe(0);
   });
 

@@ -1,4 +1,4 @@
-import type { IndexedError, PurgeResult } from '@kf/consumer';
+import type { IndexedError, PurgeResult, RequeueResult } from '@kf/consumer';
 import { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { type CommandContext, withAdmin } from '../context.js';
@@ -47,14 +47,12 @@ export function errorsCommand(context: CommandContext): Command {
   errors.addCommand(
     withFilter(new Command('requeue'))
       .description("queue the matching entries' units again, attempts reset, flagged redelivered")
-      .option('--json', 'print the count as JSON')
+      .option('--json', 'print the counts as JSON')
       .action(async (options: FilterOptions & { json?: boolean }, command: Command) => {
-        const requeued = await withAdmin(command, context, (admin) =>
+        const result = await withAdmin(command, context, (admin) =>
           admin.errors.requeue(errorFilter(options)),
         );
-        context.io.out(
-          options.json ? json({ requeued }) : `requeued ${plural(requeued, 'entry', 'entries')}`,
-        );
+        context.io.out(options.json ? json(result) : renderRequeue(result));
       }),
   );
   errors.addCommand(
@@ -77,6 +75,21 @@ export function errorsCommand(context: CommandContext): Command {
       ),
   );
   return errors;
+}
+
+export function renderRequeue(result: RequeueResult): string {
+  const lines = [`requeued ${plural(result.requeued, 'entry', 'entries')}`];
+  if (result.partitionBusy > 0) {
+    lines.push(
+      `${plural(result.partitionBusy, 'entry', 'entries')} stayed listed: the group orders by partition and another unit of the partition was queued or in flight; requeue again once it has settled`,
+    );
+  }
+  if (result.unreadable > 0) {
+    lines.push(
+      `${plural(result.unreadable, 'malformed unit')} stayed listed: this kf cannot read ${result.unreadable === 1 ? 'it' : 'them'} either`,
+    );
+  }
+  return lines.join('\n');
 }
 
 export function renderPurge(result: PurgeResult): string {

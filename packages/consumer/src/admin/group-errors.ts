@@ -1,6 +1,6 @@
-import type { GroupKeys } from '@kf/core';
+import type { GroupKeys, Ordering } from '@kf/core';
 import type { IRedis, ScriptReply } from '@kf/protocol';
-import { createErrorList, type ListedError } from '../node/error-list.js';
+import { createErrorList, type ListedError, type RequeueResult } from '../node/error-list.js';
 import { ScriptStatus, scripts } from '../scripts/index.js';
 import { statusReply } from '../scripts/reply.js';
 import type { ErrorReason } from '../worker/fail-unit.js';
@@ -47,9 +47,10 @@ export interface GroupErrors {
   show(index: number): Promise<IndexedError>;
   /**
    * Queues the units of the entries `filter` accepts again, attempts reset, flagged
-   * `redelivered` (as `node.errors.requeue`). Returns how many were queued.
+   * `redelivered` (as `node.errors.requeue`, under the group's `ordering`). Returns how
+   * many were queued and how many stayed listed, and why.
    */
-  requeue(filter?: ErrorFilter): Promise<number>;
+  requeue(filter?: ErrorFilter): Promise<RequeueResult>;
   /**
    * Removes the entries `filter` accepts for good, each with the pending entry a
    * malformed unit kept (see `PurgeResult`).
@@ -59,8 +60,8 @@ export interface GroupErrors {
 
 const PAGE = 500;
 
-export function groupErrors(redis: IRedis, keys: GroupKeys): GroupErrors {
-  const errorList = createErrorList(redis, keys);
+export function groupErrors(redis: IRedis, keys: GroupKeys, ordering: Ordering): GroupErrors {
+  const errorList = createErrorList(redis, keys, ordering);
 
   /** Every entry the filter accepts, with its index, read a page at a time. */
   const matching = async (filter: ErrorFilter): Promise<IndexedError[]> => {

@@ -127,7 +127,7 @@ export async function openGroupAdmin(
       if (topics.length === 0) return { group: keys.group, topics: [] };
       return readGroupLag(redis, keys, await kafkaFor(topics), isolation, topics);
     },
-    errors: groupErrors(redis, keys),
+    errors: groupErrors(redis, keys, config.conf.ordering),
     async resetOffsets(request) {
       const access = await kafkaFor([request.topic]);
       return resetOffsets(redis, keys, access, isolation, resetPause, request);

@@ -101,7 +101,7 @@ export async function createNode(
     kafka,
     keys,
     leases,
-    errors: createErrorList(redis, keys),
+    errors: createErrorList(redis, keys, config.conf.ordering),
     logger,
     ...(telemetry === undefined ? {} : { instrument: telemetry.instrument }),
     organiser: (context) =>

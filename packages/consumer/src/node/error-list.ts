@@ -1,4 +1,4 @@
-import type { GroupKeys } from '@kf/core';
+import type { GroupKeys, Ordering } from '@kf/core';
 import type { IRedis } from '@kf/protocol';
 import { ScriptStatus, scripts } from '../scripts/index.js';
 import { statusReply } from '../scripts/reply.js';
@@ -8,6 +8,23 @@ import type { ErrorEntry, ErrorReason } from '../worker/fail-unit.js';
 /** An error-list entry as read back: the entry, and its raw string (its identity). */
 export interface ListedError extends ErrorEntry {
   raw: string;
+}
+
+/** What `requeue` did with the entries its filter accepted. */
+export interface RequeueResult {
+  /** Entries whose units were queued again (and removed from the list). */
+  requeued: number;
+  /**
+   * Under `ordering: 'partition'`: entries left listed because another unit of their
+   * partition was queued or in flight, which the requeued unit would have run beside.
+   * Requeue them again once it has settled.
+   */
+  partitionBusy: number;
+  /**
+   * `MALFORMED_UNIT` entries left listed because this node cannot read their unit either
+   * (see `requeue`).
+   */
+  unreadable: number;
 }
 
 export interface ErrorList {
@@ -20,15 +37,17 @@ export interface ErrorList {
    * attempts reset, flagged `redelivered`. An entry whose unit is a raw string
    * (`MALFORMED_UNIT`) is queued when this node reads the string now — a unit a newer
    * kf wrote, error-listed by an older node during a rolling upgrade — and stays listed
-   * otherwise. Returns how many were queued.
+   * otherwise. Under `ordering: 'partition'` an entry is queued only while no other unit
+   * of its partition is queued or in flight, and stays listed otherwise. Returns how many
+   * were queued and how many stayed, and why.
    */
-  requeue(filter?: (entry: ListedError) => boolean): Promise<number>;
+  requeue(filter?: (entry: ListedError) => boolean): Promise<RequeueResult>;
 }
 
 const PAGE = 500;
 
 /** The group's error list: read it, and queue what was fixed again. */
-export function createErrorList(redis: IRedis, keys: GroupKeys): ErrorList {
+export function createErrorList(redis: IRedis, keys: GroupKeys, ordering: Ordering): ErrorList {
   const list: ErrorList['list'] = async (options = {}) => {
     const offset = options.offset ?? 0;
     const limit = options.limit ?? 100;
@@ -40,20 +59,24 @@ export function createErrorList(redis: IRedis, keys: GroupKeys): ErrorList {
     count: () => redis.listLength(keys.error),
     list,
     async requeue(filter = () => true) {
-      let queued = 0;
+      const result: RequeueResult = { requeued: 0, partitionBusy: 0, unreadable: 0 };
       let offset = 0;
       for (;;) {
         const page = await list({ offset, limit: PAGE });
-        if (page.length === 0) return queued;
+        if (page.length === 0) return result;
         let removed = 0;
         for (const entry of page) {
           if (!filter(entry)) continue;
           const unit = readable(entry.unit);
-          if (unit === undefined) continue;
-          if (await requeueOne(redis, keys, entry.raw, unit)) {
-            queued += 1;
-            removed += 1;
+          if (unit === undefined) {
+            result.unreadable += 1;
+            continue;
           }
+          const outcome = await requeueOne(redis, keys, entry.raw, unit, ordering);
+          if (outcome === ScriptStatus.Done) {
+            result.requeued += 1;
+            removed += 1;
+          } else if (outcome === ScriptStatus.PartitionBusy) result.partitionBusy += 1;
         }
         offset += page.length - removed;
       }
@@ -73,7 +96,8 @@ async function requeueOne(
   keys: GroupKeys,
   raw: string,
   unit: WorkUnit,
-): Promise<boolean> {
+  ordering: Ordering,
+): Promise<ScriptStatus> {
   // The id stays: a unit error-listed as malformed kept its pending entry (the node that
   // listed it could not read its partition), and completing the requeued unit removes it.
   // Flagged: a node may have handed part of it to user code before it gave up on it.
@@ -81,13 +105,14 @@ async function requeueOne(
   const reply = await redis.evalScript(
     scripts.requeueError,
     [keys.error, keys.work, keys.pending(unit.topic, unit.partition)],
-    [raw, encodeUnit(fresh), unit.id, unit.offset],
+    [raw, encodeUnit(fresh), unit.id, unit.offset, ordering === 'partition' ? '1' : '0'],
   );
-  const { status } = statusReply(scripts.requeueError, reply, [
+  // Stale: requeued or removed by someone else since it was read.
+  return statusReply(scripts.requeueError, reply, [
     ScriptStatus.Done,
     ScriptStatus.Stale,
-  ]);
-  return status === ScriptStatus.Done;
+    ScriptStatus.PartitionBusy,
+  ]).status;
 }
 
 const REASONS: readonly ErrorReason[] = [

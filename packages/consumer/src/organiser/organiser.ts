@@ -482,6 +482,7 @@ export class Organiser {
           units: plan.units,
           nextOffset: plan.nextOffset,
         })),
+        conf.ordering,
       ).catch((error: unknown) => {
         // The script may have run and only its reply been lost: the next tick reads the
         // saved offsets and reports what this call wrote (`confirmWrites`).
@@ -540,7 +541,8 @@ export class Organiser {
 
   /**
    * Reports what one call wrote; returns the last partition it queued units of. A stale
-   * partition (another leader's write moved its saved offset) is left to the next tick.
+   * partition (another leader's write moved its saved offset), or a busy one (a unit
+   * requeued from the error list under `partition` ordering), is left to the next tick.
    */
   private reportCall(
     term: Leadership,

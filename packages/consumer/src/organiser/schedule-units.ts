@@ -1,4 +1,4 @@
-import type { GroupKeys } from '@kf/core';
+import type { GroupKeys, Ordering } from '@kf/core';
 import { type IRedis, ScriptError } from '@kf/protocol';
 import { ScriptStatus, scripts } from '../scripts/index.js';
 import { statusReply } from '../scripts/reply.js';
@@ -16,12 +16,19 @@ export interface PartitionSchedule {
 
 export interface ScheduleRequest extends PartitionSchedule {
   epoch: number;
+  /** Default `unordered`. */
+  ordering?: Ordering;
 }
 
 /** What one partition's part of the write did. */
 export type PartitionScheduled =
   | { status: 'queued'; units: number }
-  | { status: 'stale'; savedOffset: number | undefined };
+  | { status: 'stale'; savedOffset: number | undefined }
+  /**
+   * `ordering: 'partition'`: units of the partition were pending when the script ran (a
+   * unit requeued from the error list since the plan was made); nothing was written.
+   */
+  | { status: 'busy'; pending: number };
 
 export type ScheduleResult = PartitionScheduled | { status: 'deposed'; currentEpoch: number };
 
@@ -64,8 +71,8 @@ export async function scheduleUnits(
   keys: GroupKeys,
   request: ScheduleRequest,
 ): Promise<ScheduleResult> {
-  const { epoch, ...plan } = request;
-  const result = await schedulePartitions(redis, keys, epoch, [plan]);
+  const { epoch, ordering, ...plan } = request;
+  const result = await schedulePartitions(redis, keys, epoch, [plan], ordering);
   if (result.status === 'deposed') return result;
   return result.partitions[0] as PartitionScheduled;
 }
@@ -73,16 +80,18 @@ export async function scheduleUnits(
 /**
  * Queues the planned units of each partition and advances its saved offset, in one
  * script: a crash part-way, or a deposed leader, can never schedule a range twice, and a
- * partition whose saved offset moved since the plan was made (`stale`) is left as it is
- * while the others are written.
+ * partition whose saved offset moved since the plan was made (`stale`), or, under
+ * `partition` ordering, that has a unit pending (`busy`), is left as it is while the
+ * others are written.
  */
 export async function schedulePartitions(
   redis: IRedis,
   keys: GroupKeys,
   epoch: number,
   plans: PartitionSchedule[],
+  ordering: Ordering = 'unordered',
 ): Promise<SchedulePartitionsResult> {
-  const args: Array<string | number> = [epoch];
+  const args: Array<string | number> = [epoch, ordering === 'partition' ? '1' : '0'];
   for (const plan of plans) {
     args.push(
       `${plan.topic}/${plan.partition}`,
@@ -122,6 +131,7 @@ function partitionReplies(reply: unknown[], count: number): PartitionScheduled[]
     if (status === ScriptStatus.Stale) {
       return { status: 'stale', savedOffset: value === -1 ? undefined : value };
     }
+    if (status === ScriptStatus.PartitionBusy) return { status: 'busy', pending: value };
     throw unexpected();
   });
 }

@@ -27,6 +27,8 @@ export const ScriptStatus = {
   ErrorListed: 4,
   /** There was nothing to take. */
   Empty: 5,
+  /** Under `ordering: 'partition'`: another unit of the partition is pending. */
+  PartitionBusy: 6,
 } as const;
 
 export type ScriptStatus = (typeof ScriptStatus)[keyof typeof ScriptStatus];

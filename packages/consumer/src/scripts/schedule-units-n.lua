@@ -6,26 +6,34 @@
 -- KEYS[3] epoch string: the fencing counter of the leader lock
 -- KEYS[3 + i] pending sorted set of the i-th partition: unit id → start offset
 -- ARGV[1] the caller's epoch
--- ARGV[2..] per partition, in the order of its pending key: the offsets field
+-- ARGV[2] '1' under `ordering: 'partition'`: a partition's units are queued only while none
+--   of its units is pending (a unit requeued from the error list since the plan was made)
+-- ARGV[3..] per partition, in the order of its pending key: the offsets field
 --   (`topic/partition`), the saved offset the plan started from ('' when none was saved),
 --   the new saved offset (the end of the last unit), the number of units n, then n times
 --   three values: encoded unit, unit id, start offset
 -- Reply: {2, current epoch} when deposed, else {1, then per partition two values:
---   1, units queued | 3, saved offset (-1: none) when it moved since the plan was made}
+--   1, units queued | 3, saved offset (-1: none) when it moved since the plan was made |
+--   6, units pending when ARGV[2] is '1' and some are}
 local epoch = redis.call('GET', KEYS[3])
 if epoch ~= ARGV[1] then
   return {2, tonumber(epoch) or 0}
 end
 local reply = {1}
-local a = 2
+local oneAtATime = ARGV[2] == '1'
+local a = 3
 for k = 4, #KEYS do
   local field, planned, nextOffset, n = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
   local first = a + 4
   a = first + 3 * n
   local saved = redis.call('HGET', KEYS[2], field)
+  local pending = (oneAtATime and n > 0) and redis.call('ZCARD', KEYS[k]) or 0
   if (saved or '') ~= planned then
     reply[#reply + 1] = 3
     reply[#reply + 1] = tonumber(saved) or -1
+  elseif pending > 0 then
+    reply[#reply + 1] = 6
+    reply[#reply + 1] = pending
   else
     for i = first, a - 1, 3 do
       redis.call('LPUSH', KEYS[1], ARGV[i])

@@ -5,6 +5,7 @@ import {
   type FetchRequest,
   type FetchResult,
   type KafkaAccess,
+  type KafkaRecord,
   NotLeaderError,
 } from '../src/index.js';
 import { unitRecords } from '../src/organiser/unit-records.js';
@@ -36,15 +37,20 @@ function recorded(real: KafkaAccess) {
 }
 
 /** Collects the offsets handed to user code, in order. */
-function collecting(): Delivery & { offsets: number[] } {
+function collecting(): Delivery & { offsets: number[]; timed: number } {
   const offsets: number[] = [];
-  return {
+  const delivery = {
     offsets,
-    async deliver(records) {
+    timed: 0,
+    async deliver(records: KafkaRecord[]) {
       for (const r of records) offsets.push(r.offset);
       return (records.at(-1)?.offset ?? 0) + 1;
     },
+    fetched() {
+      delivery.timed += 1;
+    },
   };
+  return delivery;
 }
 
 const unitOf = (offset: number, len: number): WorkUnit => ({
@@ -256,19 +262,21 @@ describe('a unit read in fetches sized from its length', () => {
       });
       expect(outcome).toEqual({ kind: 'done', messages: 40 });
       expect(delivery.offsets).toEqual(range(10, 50));
-      return { ...recording, served };
+      return { ...recording, served, timed: delivery.timed };
     };
 
-    test('is handed to user code without a fetch, which says nothing of Kafka serving the partition', async () => {
-      const { sent, served } = await runCarrying('read_uncommitted');
+    test('is handed to user code without a fetch, which says nothing of Kafka serving the partition nor times a fetch', async () => {
+      const { sent, served, timed } = await runCarrying('read_uncommitted');
       expect(sent()).toBe(0);
       expect(served).toBe(0);
+      expect(timed).toBe(0);
     });
 
     test('records read under the other isolation are not used: the unit is fetched', async () => {
-      const { fetches, served } = await runCarrying('read_committed');
+      const { fetches, served, timed } = await runCarrying('read_committed');
       expect(fetches[0]?.request).toMatchObject({ offset: 10, isolation: 'read_committed' });
       expect(served).toBe(fetches.length);
+      expect(timed).toBe(fetches.length);
     });
 
     test('what lies past its records is fetched from where they end', async () => {

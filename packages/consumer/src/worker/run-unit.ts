@@ -24,7 +24,10 @@ export interface Delivery {
    * lower when the node began closing part-way.
    */
   deliver(records: KafkaRecord[], context: DeliveryContext): Promise<number>;
-  /** Told how long each fetch of the unit's records took, and its error if it failed. */
+  /**
+   * Told how long each fetch of the unit's records from Kafka took, and its error if it
+   * failed. Reading the records the unit carries is no fetch, and is not told.
+   */
   fetched?(unit: UnitInfo, durationMs: number, error?: unknown): void;
 }
 
@@ -296,6 +299,6 @@ async function settledFetch(
     delivery.fetched?.(unit, answer.durationMs, answer.error);
     throw answer.error;
   }
-  delivery.fetched?.(unit, answer.durationMs);
+  if (answer.fromKafka) delivery.fetched?.(unit, answer.durationMs);
   return answer;
 }

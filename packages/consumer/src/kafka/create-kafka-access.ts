@@ -35,7 +35,6 @@ import {
 import { kafkajsLogCreator } from './kafkajs-log.js';
 import { MetadataCache } from './metadata-cache.js';
 import { toOffset } from './offsets.js';
-import { batchBounds } from './record-batch.js';
 import { selectRecords } from './record-selection.js';
 
 export interface KafkaAccessOptions {
@@ -494,12 +493,10 @@ function selected(
 
 /** A poll's undecoded batches of one partition, read from `from`; none when it held none. */
 function polledRecords(end: RawLogEnds, from: number): PolledRecords | undefined {
-  if (end.data === undefined) return undefined;
-  const last = batchBounds(end.data).at(-1);
-  if (last === undefined) return undefined;
+  if (end.data === undefined || end.dataEnd === undefined) return undefined;
   return {
     from,
-    to: last.lastOffset + 1,
+    to: end.dataEnd,
     data: end.data,
     abortedTransactions: end.abortedTransactions,
   };

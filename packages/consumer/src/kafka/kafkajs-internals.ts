@@ -162,6 +162,8 @@ export interface RawPartitionFetch {
   batches: RawBatch[];
   /** The whole batches undecoded, back to back, when the request kept them so. */
   data?: Buffer;
+  /** With `data` holding a batch: the offset after its last batch's last record. */
+  dataEnd?: number;
 }
 
 export interface RawFetchRequest {
@@ -195,6 +197,8 @@ export interface RawLogEnds {
   abortedTransactions: Array<{ producerId: string; firstOffset: string }>;
   /** The whole batches read, undecoded (with `recordsMaxBytes`). */
   data?: Buffer;
+  /** With `data` holding a batch: the offset after its last batch's last record. */
+  dataEnd?: number;
 }
 
 export interface InternalClusterOptions {
@@ -503,7 +507,7 @@ async function decodeFetchV11(raw: Buffer, range: OffsetRange | 'raw'): Promise<
         logStartOffset,
         abortedTransactions,
         ...(range === 'raw'
-          ? { batches: [], data: wholeBatches(recordSet) }
+          ? { batches: [], ...wholeBatches(recordSet) }
           : { batches: await decodeRecordBatches(recordSet, range, decompress) }),
       });
     }
@@ -527,9 +531,10 @@ function readRecordSet(decoder: KafkajsDecoder): Buffer {
  * The record set up to its last whole batch, copied: a view would keep the whole
  * response alive for as long as the organiser keeps the batches.
  */
-function wholeBatches(recordSet: Buffer): Buffer {
+function wholeBatches(recordSet: Buffer): { data: Buffer; dataEnd?: number } {
   const last = batchBounds(recordSet).at(-1);
-  return Buffer.from(recordSet.subarray(0, last?.end ?? 0));
+  const data = Buffer.from(recordSet.subarray(0, last?.end ?? 0));
+  return last === undefined ? { data } : { data, dataEnd: last.lastOffset + 1 };
 }
 
 /** Polled batches decoded for `range`, with the codecs a fetch's answer is decoded with. */

@@ -14,7 +14,7 @@ import { ReplicaWait } from './replica-wait.js';
 import { type AheadSighting, confirmAhead } from './reset-ahead.js';
 import { type PartitionScheduled, schedulePartitions, writeCalls } from './schedule-units.js';
 import { startPosition } from './start-position.js';
-import { unitRecords } from './unit-records.js';
+import { recordsCutter } from './unit-records.js';
 
 /** The log line of each kind of moved offsets, beside the `offsetsMoved` event. */
 const MOVED_MESSAGES: Record<OffsetsMovedEvent['reason'], string> = {
@@ -513,9 +513,9 @@ export class Organiser {
     if (maxBytes === 0 || first === undefined) return;
     const polled = this.logEnds.recordsOf(first.topic, first.partition);
     if (polled?.from !== first.offset) return;
+    const recordsOf = recordsCutter(polled, maxBytes, this.options.isolation);
     for (const unit of plan.units) {
-      const end = unit.offset + unit.len;
-      const records = unitRecords(polled, unit.offset, end, maxBytes, this.options.isolation);
+      const records = recordsOf(unit.offset, unit.offset + unit.len);
       if (records !== undefined) unit.records = records;
     }
   }

@@ -1,5 +1,5 @@
 import type { Isolation, PolledRecords } from '../kafka/kafka-access.js';
-import { batchBounds } from '../kafka/record-batch.js';
+import { type BatchBounds, batchBounds } from '../kafka/record-batch.js';
 import type { UnitRecords } from '../work-unit/work-unit.js';
 
 /**
@@ -20,13 +20,36 @@ export function unitRecords(
   maxBytes: number,
   isolation: Isolation,
 ): UnitRecords | undefined {
-  if (polled === undefined || maxBytes <= 0 || from < polled.from || to > polled.to) {
-    return undefined;
-  }
+  return polled === undefined ? undefined : recordsCutter(polled, maxBytes, isolation)(from, to);
+}
+
+/**
+ * `unitRecords` for the units of one plan: the poll's batch bounds are read once, not
+ * once a unit.
+ */
+export function recordsCutter(
+  polled: PolledRecords,
+  maxBytes: number,
+  isolation: Isolation,
+): (from: number, to: number) => UnitRecords | undefined {
+  let bounds: BatchBounds[] | undefined;
+  return (from, to) => {
+    if (maxBytes <= 0 || from < polled.from || to > polled.to) return undefined;
+    bounds ??= batchBounds(polled.data);
+    return cut(polled, bounds, from, to, maxBytes, isolation);
+  };
+}
+
+function cut(
+  polled: PolledRecords,
+  bounds: BatchBounds[],
+  from: number,
+  to: number,
+  maxBytes: number,
+  isolation: Isolation,
+): UnitRecords | undefined {
   const cutFrom = polled.abortedTransactions.length > 0 ? polled.from : from;
-  const held = batchBounds(polled.data).filter(
-    (b) => b.lastOffset >= cutFrom && b.firstOffset < to,
-  );
+  const held = bounds.filter((b) => b.lastOffset >= cutFrom && b.firstOffset < to);
   const first = held[0];
   const last = held.at(-1);
   if (first === undefined || last === undefined || last.end - first.start > maxBytes) {

@@ -17,26 +17,13 @@ export type ScriptFault = (
  * the one moment a test needs them. Everything else reaches the real server unchanged.
  */
 export function faultyRedis(fault: ScriptFault): RedisFactory {
-  return async (conf: RedisConfig) => {
-    const real = await createRedis(conf);
-    return withScriptFault(real, fault);
-  };
+  return async (conf: RedisConfig) => withScriptFault(await createRedis(conf), fault);
 }
 
 export function withScriptFault(real: IRedis, fault: ScriptFault): IRedis {
-  return new Proxy(real, {
-    get(target, property, receiver) {
-      if (property === 'evalScript') {
-        return (script: RedisScript, keys: string[], args: ScriptArg[]): Promise<ScriptReply> => {
-          const error = fault(script, keys, args);
-          return error === undefined
-            ? target.evalScript(script, keys, args)
-            : Promise.reject(error);
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
+  return withScriptCalls(real, (script, keys, args, call) => {
+    const error = fault(script, keys, args);
+    return error === undefined ? call() : Promise.reject(error);
   });
 }
 
@@ -44,20 +31,32 @@ export function withScriptFault(real: IRedis, fault: ScriptFault): IRedis {
 export function observedRedis(
   seen: (script: RedisScript, reply: ScriptReply) => void,
 ): RedisFactory {
-  return async (conf: RedisConfig) => {
-    const real = await createRedis(conf);
-    return new Proxy(real, {
-      get(target, property, receiver) {
-        if (property === 'evalScript') {
-          return async (script: RedisScript, keys: string[], args: ScriptArg[]) => {
-            const reply = await target.evalScript(script, keys, args);
-            seen(script, reply);
-            return reply;
-          };
-        }
-        const value: unknown = Reflect.get(target, property, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
+  return async (conf: RedisConfig) =>
+    withScriptCalls(await createRedis(conf), async (script, _keys, _args, call) => {
+      const reply = await call();
+      seen(script, reply);
+      return reply;
     });
-  };
+}
+
+/** `real`, each script call going through `around`, which makes it (`call`) or not. */
+function withScriptCalls(
+  real: IRedis,
+  around: (
+    script: RedisScript,
+    keys: string[],
+    args: ScriptArg[],
+    call: () => Promise<ScriptReply>,
+  ) => Promise<ScriptReply>,
+): IRedis {
+  return new Proxy(real, {
+    get(target, property, receiver) {
+      if (property === 'evalScript') {
+        return (script: RedisScript, keys: string[], args: ScriptArg[]) =>
+          around(script, keys, args, () => target.evalScript(script, keys, args));
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

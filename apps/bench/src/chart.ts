@@ -19,6 +19,7 @@ const ratioText = (n: number) => `${n >= 10 ? n.toFixed(0) : n.toFixed(2)}×`;
 export function chartBars(figures: Figure[]): Bar[] {
   const bars: Bar[] = [];
   for (const f of figures) {
+    if (f.context) continue;
     // Continuation rows name only their scenario's id (`P1`); the id leads every name.
     const scenario = f.scenario.split(' ')[0] ?? f.scenario;
     for (const p of f.peers) {

@@ -31,6 +31,12 @@ export interface Figure {
   kf: number;
   /** Set where a smaller figure is the better one (times, memory, costs). */
   better?: 'lower';
+  /**
+   * Set where the figure explains others rather than compares: kf / peer is neither
+   * better nor worse (a share of the machine), or repeats another figure's comparison.
+   * The table shows it; the chart leaves it out.
+   */
+  context?: true;
   /** A goal of kf's own, not against a peer. */
   goal?: string;
   met?: boolean;

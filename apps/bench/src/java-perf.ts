@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { javaCommand, kafkaJvmArgs } from './java.js';
 
@@ -15,7 +15,13 @@ export interface PerfResult {
   messages: number;
   /** `rebalance.time.ms`: the join. */
   rebalanceMs: number;
+  /** `start.time` and `end.time`, epoch ms: the span `nMsg.sec` is over. */
+  startMs: number;
+  endMs: number;
 }
+
+/** ISO 8601 with the zone, for `start.time` and `end.time`: read back whatever the JVM's zone. */
+const DATE_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSXXX";
 
 /**
  * Runs Kafka's own consumer benchmark, `org.apache.kafka.tools.ConsumerPerformance`
@@ -28,6 +34,8 @@ export async function consumerPerformance(options: {
   topic: string;
   group: string;
   messages: number;
+  /** Called with the JVM's process once it is started. */
+  onSpawn?: (child: ChildProcess) => void;
 }): Promise<PerfResult> {
   const args = [
     ...kafkaJvmArgs(512),
@@ -37,13 +45,16 @@ export async function consumerPerformance(options: {
     ...['--bootstrap-server', options.brokers.join(',')],
     ...['--topic', options.topic, '--group', options.group],
     ...['--num-records', String(options.messages), '--timeout', '60000'],
+    ...['--date-format', DATE_FORMAT],
   ];
   let stdout: string;
   try {
-    ({ stdout } = await run(javaCommand(), args, {
+    const running = run(javaCommand(), args, {
       timeout: 10 * 60_000,
       maxBuffer: 16 * 1024 * 1024,
-    }));
+    });
+    options.onSpawn?.(running.child);
+    ({ stdout } = await running);
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new Error(`ConsumerPerformance failed:\n${stdout}${stderr}`, { cause: error });
@@ -59,16 +70,21 @@ export function parsePerf(stdout: string): PerfResult {
   if (header < 0 || !values) throw new Error(`ConsumerPerformance printed no figures:\n${stdout}`);
   const names = (lines[header] as string).split(',').map((n) => n.trim());
   const cells = values.split(',').map((v) => v.trim());
-  const field = (name: string) => {
-    const value = Number(cells[names.indexOf(name)]);
+  const read = (name: string, parse: (cell: string) => number) => {
+    const cell = cells[names.indexOf(name)];
+    const value = cell ? parse(cell) : Number.NaN;
     if (!Number.isFinite(value)) throw new Error(`ConsumerPerformance: no ${name} in:\n${stdout}`);
     return value;
   };
+  const field = (name: string) => read(name, Number);
+  const time = (name: string) => read(name, Date.parse);
   return {
     msgsPerSec: field('nMsg.sec'),
     fetchMsgsPerSec: field('fetch.nMsg.sec'),
     mbPerSec: field('MB.sec'),
     messages: field('data.consumed.in.nMsg'),
     rebalanceMs: field('rebalance.time.ms'),
+    startMs: time('start.time'),
+    endMs: time('end.time'),
   };
 }

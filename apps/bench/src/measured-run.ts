@@ -17,12 +17,13 @@ export interface RunCosts {
   commands: string;
 }
 
-interface Sample {
+/** Redis and the broker at one moment. */
+export interface SharedSample {
   redis: RedisSample;
   brokerCpuSeconds: number;
 }
 
-async function sample(ctx: BenchContext): Promise<Sample> {
+async function sampleShared(ctx: BenchContext): Promise<SharedSample> {
   const [redis, brokerCpuSeconds] = await Promise.all([
     sampleRedis(ctx.redis),
     ctx.brokerPid === undefined ? Number.NaN : processCpuSeconds(ctx.brokerPid),
@@ -31,28 +32,41 @@ async function sample(ctx: BenchContext): Promise<Sample> {
 }
 
 /**
- * Runs consumers as `runConsumers` does, and samples Redis and the broker once all are
- * ready (after the caller's `onReady`) and again at the end, before they stop: the span
- * over which the consumer processes' CPU is counted too, start-up and close left out.
+ * Runs consumers as `runConsumers` does, and samples Redis and the broker at `from` (as
+ * the clock starts, or once all are ready and the caller's `onReady` returned) and again
+ * at the end, before they stop.
+ */
+export async function sampledRun(
+  ctx: BenchContext,
+  options: RunOptions,
+  from: 'onStart' | 'onReady',
+): Promise<{ run: RunResult; before: SharedSample; after: SharedSample }> {
+  let before: SharedSample | undefined;
+  let after: SharedSample | undefined;
+  const run = await runConsumers({
+    ...options,
+    [from]: async () => {
+      await options[from]?.();
+      before = await sampleShared(ctx);
+    },
+    onEnd: async () => {
+      after = await sampleShared(ctx);
+      await options.onEnd?.();
+    },
+  });
+  if (!before || !after) throw new Error('bench: a measured run ended before its samples');
+  return { run, before, after };
+}
+
+/**
+ * `sampledRun` from all ready: the span over which the consumer processes' CPU is counted
+ * too, start-up and close left out.
  */
 export async function measuredRun(
   ctx: BenchContext,
   options: RunOptions,
 ): Promise<{ run: RunResult; costs: RunCosts }> {
-  let before: Sample | undefined;
-  let after: Sample | undefined;
-  const run = await runConsumers({
-    ...options,
-    onReady: async () => {
-      await options.onReady?.();
-      before = await sample(ctx);
-    },
-    onEnd: async () => {
-      after = await sample(ctx);
-      await options.onEnd?.();
-    },
-  });
-  if (!before || !after) throw new Error('bench: a measured run ended before its samples');
+  const { run, before, after } = await sampledRun(ctx, options, 'onReady');
   const perSecond = (n: number) => (n / run.cpu.spanMs) * 1_000;
   return {
     run,

@@ -1,8 +1,10 @@
 import { type BenchContext, nodeContender, required } from './context.js';
 import { atLeast, type Figure, type PeerFigure, type ScenarioResult } from './figures.js';
-import { consumerPerformance, type PerfResult } from './java-perf.js';
+import type { PerfResult } from './java-perf.js';
+import { cpuFigures, type PeerCpu } from './p1-cpu.js';
 import { preload } from './produce.js';
 import { commandDelta, roundTrips, sampleRedis } from './redis-stats.js';
+import { type CpuRound, perfRound, timedRun } from './round-cpu.js';
 import { type RunResult, runConsumers } from './run-consumers.js';
 import { mbRate, median, rate, spread } from './stats.js';
 
@@ -51,18 +53,26 @@ export async function throughput(
   const perf: PerfResult[] = [];
   const plt: RunResult[] = [];
   const kf: RunResult[] = [];
+  const kfCpu: CpuRound[] = [];
+  const peerCpu = (['kafkajs', 'java-perf', 'platformatic'] as const)
+    .filter((peer) => ctx.peers.has(peer))
+    .map((peer): PeerCpu => ({ peer, rounds: [] }));
+  const cpuOf = (peer: PeerCpu['peer']) => peerCpu.find((p) => p.peer === peer)?.rounds ?? [];
   let calls = 0;
   let trips = 0;
   let cpuSeconds = 0;
   const group = (who: string, round: number) => `bench-p1-${who}-${ctx.runId}-${round}`;
-  const nodeGroup = async (who: 'kafkajs' | 'platformatic', round: number) =>
-    runConsumers({
+  const nodeGroup = async (who: 'kafkajs' | 'platformatic', round: number) => {
+    const { run, cpu } = await timedRun(ctx, {
       processes: 2,
       // kafkajs handles up to 8 partitions at once; @platformatic/kafka has one stream.
       launch: nodeContender(ctx, who, topic, group(who, round), { concurrency: 8 }),
       target: messages,
       capMs: ROUND_CAP_MS,
     });
+    cpuOf(who).push(cpu);
+    return run;
+  };
   for (let round = 1; round <= rounds; round++) {
     const at = `P1 round ${round}/${rounds}`;
     if (ctx.peers.has('kafkajs')) {
@@ -71,13 +81,14 @@ export async function throughput(
     }
     if (ctx.peers.has('java-perf')) {
       ctx.log(`${at}: Kafka's ConsumerPerformance, 1 consumer`);
-      const result = await consumerPerformance({
+      const { result, cpu } = await perfRound(ctx, {
         libs: required(ctx.kafkaLibs, "Kafka's jars"),
         brokers: ctx.brokers,
         topic,
         group: group('perf', round),
         messages,
       });
+      cpuOf('java-perf').push(cpu);
       ctx.log(
         `${at}: ConsumerPerformance ${result.messages} messages, ${result.msgsPerSec.toFixed(0)} msgs/s (fetch only ${result.fetchMsgsPerSec.toFixed(0)}), join ${result.rebalanceMs} ms`,
       );
@@ -94,14 +105,14 @@ export async function throughput(
     }
     ctx.log(`${at}: kf, 2 processes`);
     const before = await sampleRedis(ctx.redis);
-    kf.push(
-      await runConsumers({
-        processes: 2,
-        launch: nodeContender(ctx, 'kf', topic, group('kf', round)),
-        target: messages,
-        capMs: ROUND_CAP_MS,
-      }),
-    );
+    const { run, cpu } = await timedRun(ctx, {
+      processes: 2,
+      launch: nodeContender(ctx, 'kf', topic, group('kf', round)),
+      target: messages,
+      capMs: ROUND_CAP_MS,
+    });
+    kf.push(run);
+    kfCpu.push(cpu);
     const after = await sampleRedis(ctx.redis);
     ctx.log(`${at}: kf ${kf.at(-1)?.units} units; Redis commands: ${commandDelta(before, after)}`);
     calls += after.calls - before.calls;
@@ -163,6 +174,8 @@ export async function throughput(
     mbs.push({ peer: 'platformatic', value: median(plt.map(mbRate)) });
     notes.push(`P1 platformatic (${plt[0]?.notes.join(', ')}): ${spread(plt.map(rate), 'msgs/s')}`);
   }
+  const cpu = cpuFigures(kfCpu, peerCpu);
+  notes.push(...cpu.notes);
   const figures: Figure[] = [
     {
       scenario: 'P1 8 partitions, 1 KiB, no-op, 2 processes',
@@ -172,6 +185,7 @@ export async function throughput(
       peers: rates,
     },
     { scenario: 'P1', measure: 'throughput, median', unit: 'MiB/s', kf: kfMb, peers: mbs },
+    ...cpu.figures,
     {
       scenario: 'P4 Redis cost (during P1)',
       measure: 'round trips per unit',

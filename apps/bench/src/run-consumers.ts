@@ -23,6 +23,12 @@ export interface RunResult {
    * end of the run, and that span: the same span `onReady` and `onEnd` bracket.
    */
   cpu: { seconds: number; spanMs: number };
+  /**
+   * Node processes' CPU seconds over `elapsedMs`, the span a run's rates are over: from
+   * each one's last report before the clock started (or its first report, when later)
+   * to its last report at the end; each report is up to 200 ms old.
+   */
+  timedCpuSeconds: number;
 }
 
 /** One consumer process of a run, started by a launcher. */
@@ -45,6 +51,8 @@ export interface RunOptions {
   target: number;
   /** Stop this long after every process is ready and `onReady` returned, target or not. */
   capMs: number;
+  /** Called as the clock starts, when the first process is ready; awaited before `onReady`. */
+  onStart?: () => Promise<void> | void;
   /** Called once every process is ready. */
   onReady?: () => Promise<void> | void;
   /** Called when the target is reached or the cap passed, before the processes stop. */
@@ -61,6 +69,8 @@ interface Resources {
   peakRssBytes: number;
   earlyPeakRssBytes: number;
   cpuMicros: number;
+  /** CPU time as the clock started, or at the first report after. */
+  startCpuMicros: number;
 }
 
 /** A process that does not stop when asked is killed after this long. */
@@ -83,12 +93,14 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
     earlyPeakRssBytes: [],
     heldRssBytes: [],
     cpu: { seconds: 0, spanMs: 0 },
+    timedCpuSeconds: 0,
   };
   // Java processes report none: their entries stay empty and are left out.
   const resources: Array<Resources | undefined> = Array.from({ length: options.processes });
   let measuring = true;
   // The clock starts when the first process is ready: it may consume at once.
   let started: number | undefined;
+  let onStart: Promise<void> = Promise.resolve();
   const children = Array.from({ length: options.processes }, (_, i) => {
     let readied: () => void = () => undefined;
     const ready = new Promise<void>((resolve) => {
@@ -96,7 +108,13 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
     });
     const launched = options.launch(i, (report) => {
       if (report.type === 'ready') {
-        started ??= performance.now();
+        if (started === undefined) {
+          started = performance.now();
+          for (const r of reported(resources)) r.startCpuMicros = r.cpuMicros;
+          onStart = Promise.resolve().then(() => options.onStart?.());
+          // Awaited once all are ready: handled from now, so an early failure is not unhandled.
+          onStart.catch(() => undefined);
+        }
         if (report.note && !result.notes.includes(report.note)) result.notes.push(report.note);
         readied();
       } else if (report.type === 'summary') {
@@ -112,6 +130,7 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
             peakRssBytes: Math.max(was?.peakRssBytes ?? 0, peak),
             earlyPeakRssBytes: Math.max(was?.earlyPeakRssBytes ?? 0, early ? peak : 0),
             cpuMicros: report.cpuMicros,
+            startCpuMicros: was?.startCpuMicros ?? report.cpuMicros,
           };
         }
         result.bytes += report.bytes;
@@ -132,6 +151,7 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
   });
   try {
     await Promise.all(children.map((c) => c.ready));
+    await onStart;
     await options.onReady?.();
     const cpuFrom = cpuMicros(resources);
     const spanFrom = performance.now();
@@ -146,6 +166,8 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
       seconds: (cpuMicros(resources) - cpuFrom) / 1e6,
       spanMs: performance.now() - spanFrom,
     };
+    result.timedCpuSeconds =
+      reported(resources).reduce((sum, r) => sum + r.cpuMicros - r.startCpuMicros, 0) / 1e6;
     measuring = false;
     result.peakRssBytes = reported(resources).map((r) => r.peakRssBytes);
     result.earlyPeakRssBytes = reported(resources).map((r) => r.earlyPeakRssBytes);

@@ -178,6 +178,21 @@ describe.each(setups)('scheduling units on a real Redis (%s)', (_, start) => {
     ).toEqual([]);
   });
 
+  test('nothing is written while the group is paused: a tick that read the flag before a pause landed', async () => {
+    const keys = freshGroup();
+    await redis.set(keys.epoch, '3');
+    await redis.set(keys.paused, 'someone');
+    const plans = [partitionPlan(0, 0, 50, undefined)];
+    expect(await schedulePartitions(redis, keys, 3, plans)).toEqual({ status: 'paused' });
+    expect(await redis.listLength(keys.work)).toBe(0);
+    expect(await redis.hashGetAll(keys.offsets)).toEqual({});
+    await redis.del(keys.paused);
+    expect(await schedulePartitions(redis, keys, 3, plans)).toEqual({
+      status: 'written',
+      partitions: [{ status: 'queued', units: 1 }],
+    });
+  });
+
   test("under ordering 'partition' a partition with a unit pending since the plan was made is left alone; saved offsets still move where no units are written", async () => {
     const keys = freshGroup();
     await redis.set(keys.epoch, '3');
@@ -205,9 +220,12 @@ describe.each(setups)('scheduling units on a real Redis (%s)', (_, start) => {
       'orders/2': '10',
     });
     expect(await redis.listLength(keys.work)).toBe(1);
+    // For requeues from the error list, by whoever makes them.
+    expect(await redis.get(keys.ordering)).toBe('partition');
     // Unordered, the same pending unit holds nothing up.
     const unordered = await schedulePartitions(redis, keys, 3, [plans[0] as (typeof plans)[0]]);
     expect(unordered).toEqual({ status: 'written', partitions: [{ status: 'queued', units: 1 }] });
+    expect(await redis.get(keys.ordering)).toBe('unordered');
   });
 });
 

@@ -28,6 +28,12 @@ export interface GroupKeys {
    * schedules nothing new, workers finish what is queued. Its value says who paused it.
    */
   readonly paused: string;
+  /**
+   * String: the `ordering` the leader schedules under (`unordered` or `partition`), set by
+   * its scheduling writes, so that a requeue from the error list by a caller who does not
+   * know the group's config (an admin) follows the group's ordering.
+   */
+  readonly ordering: string;
   /** List: the units `nodeId` has claimed. */
   working(nodeId: string): string;
   /** Sorted set: unit id → start offset of each scheduled, not yet completed unit. */
@@ -54,6 +60,7 @@ export function groupKeys(group: string): GroupKeys {
     epoch: `${prefix}epoch`,
     nodes: `${prefix}nodes`,
     paused: `${prefix}paused`,
+    ordering: `${prefix}ordering`,
     working: (nodeId: string) => `${prefix}working:${nodeId}`,
     pending: (topic: string, partition: number) => `${prefix}pending:${topic}/${partition}`,
   });

@@ -23,6 +23,7 @@ describe('groupKeys', () => {
       keys.epoch,
       keys.nodes,
       keys.paused,
+      keys.ordering,
       keys.pending('payments', 3),
     ]).toEqual([
       'kf:{orders}:work',
@@ -34,6 +35,7 @@ describe('groupKeys', () => {
       'kf:{orders}:epoch',
       'kf:{orders}:nodes',
       'kf:{orders}:paused',
+      'kf:{orders}:ordering',
       'kf:{orders}:pending:payments/3',
     ]);
   });

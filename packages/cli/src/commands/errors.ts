@@ -81,7 +81,7 @@ export function renderRequeue(result: RequeueResult): string {
   const lines = [`requeued ${plural(result.requeued, 'entry', 'entries')}`];
   if (result.partitionBusy > 0) {
     lines.push(
-      `${plural(result.partitionBusy, 'entry', 'entries')} stayed listed: the group orders by partition and another unit of the partition was queued or in flight; requeue again once it has settled`,
+      `${plural(result.partitionBusy, 'entry', 'entries')} stayed listed: the group orders by partition and another unit of the partition was queued or in flight; requeue again once it has settled (with a backlog behind it: kf pause, wait for it, requeue, kf resume)`,
     );
   }
   if (result.unreadable > 0) {

@@ -37,8 +37,9 @@ export interface ErrorList {
    * attempts reset, flagged `redelivered`. An entry whose unit is a raw string
    * (`MALFORMED_UNIT`) is queued when this node reads the string now — a unit a newer
    * kf wrote, error-listed by an older node during a rolling upgrade — and stays listed
-   * otherwise. Under `ordering: 'partition'` an entry is queued only while no other unit
-   * of its partition is queued or in flight, and stays listed otherwise. Returns how many
+   * otherwise. When the group's leader schedules under `ordering: 'partition'` an entry is
+   * queued only while no other unit of its partition is queued or in flight, and stays
+   * listed otherwise. Returns how many
    * were queued and how many stayed, and why.
    */
   requeue(filter?: (entry: ListedError) => boolean): Promise<RequeueResult>;
@@ -46,7 +47,11 @@ export interface ErrorList {
 
 const PAGE = 500;
 
-/** The group's error list: read it, and queue what was fixed again. */
+/**
+ * The group's error list: read it, and queue what was fixed again. Requeues follow the
+ * `ordering` the group's leader schedules under, and `ordering` (the caller's) until a
+ * leader has said.
+ */
 export function createErrorList(redis: IRedis, keys: GroupKeys, ordering: Ordering): ErrorList {
   const list: ErrorList['list'] = async (options = {}) => {
     const offset = options.offset ?? 0;
@@ -104,8 +109,8 @@ async function requeueOne(
   const fresh = { ...unit, attempts: 0, redelivered: true };
   const reply = await redis.evalScript(
     scripts.requeueError,
-    [keys.error, keys.work, keys.pending(unit.topic, unit.partition)],
-    [raw, encodeUnit(fresh), unit.id, unit.offset, ordering === 'partition' ? '1' : '0'],
+    [keys.error, keys.work, keys.pending(unit.topic, unit.partition), keys.ordering],
+    [raw, encodeUnit(fresh), unit.id, unit.offset, ordering],
   );
   // Stale: requeued or removed by someone else since it was read.
   return statusReply(scripts.requeueError, reply, [

@@ -493,6 +493,8 @@ export class Organiser {
         this.options.leadership.deposed();
         return { complete: false, lastServed };
       }
+      // Paused since the tick read the flag: the next tick sees it, and schedules nothing.
+      if (result.status === 'paused') return { complete: false, lastServed };
       lastServed = this.reportCall(term, call, result.partitions) ?? lastServed;
       if (!(await this.replicas.afterWrite('scheduling units'))) {
         return { complete: false, lastServed };

@@ -30,12 +30,17 @@ export type PartitionScheduled =
    */
   | { status: 'busy'; pending: number };
 
-export type ScheduleResult = PartitionScheduled | { status: 'deposed'; currentEpoch: number };
+export type ScheduleResult =
+  | PartitionScheduled
+  | { status: 'deposed'; currentEpoch: number }
+  | { status: 'paused' };
 
 /** The answer of one write: every partition's outcome, in order, or a newer leader's epoch. */
 export type SchedulePartitionsResult =
   | { status: 'written'; partitions: PartitionScheduled[] }
-  | { status: 'deposed'; currentEpoch: number };
+  | { status: 'deposed'; currentEpoch: number }
+  /** The group was paused when the script ran (after the tick read it): nothing written. */
+  | { status: 'paused' };
 
 /**
  * Partitions written per script call: a tick of a topic with thousands of partitions is
@@ -73,7 +78,7 @@ export async function scheduleUnits(
 ): Promise<ScheduleResult> {
   const { epoch, ordering, ...plan } = request;
   const result = await schedulePartitions(redis, keys, epoch, [plan], ordering);
-  if (result.status === 'deposed') return result;
+  if (result.status !== 'written') return result;
   return result.partitions[0] as PartitionScheduled;
 }
 
@@ -91,7 +96,7 @@ export async function schedulePartitions(
   plans: PartitionSchedule[],
   ordering: Ordering = 'unordered',
 ): Promise<SchedulePartitionsResult> {
-  const args: Array<string | number> = [epoch, ordering === 'partition' ? '1' : '0'];
+  const args: Array<string | number> = [epoch, ordering];
   for (const plan of plans) {
     args.push(
       `${plan.topic}/${plan.partition}`,
@@ -107,6 +112,8 @@ export async function schedulePartitions(
       keys.work,
       keys.offsets,
       keys.epoch,
+      keys.ordering,
+      keys.paused,
       ...plans.map((plan) => keys.pending(plan.topic, plan.partition)),
     ],
     args,
@@ -114,8 +121,10 @@ export async function schedulePartitions(
   const { status, value } = statusReply(scripts.scheduleUnits, reply, [
     ScriptStatus.Done,
     ScriptStatus.Deposed,
+    ScriptStatus.Paused,
   ]);
   if (status === ScriptStatus.Deposed) return { status: 'deposed', currentEpoch: value };
+  if (status === ScriptStatus.Paused) return { status: 'paused' };
   return { status: 'written', partitions: partitionReplies(reply as unknown[], plans.length) };
 }
 

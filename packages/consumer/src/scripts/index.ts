@@ -10,7 +10,7 @@ import pauseGroup from './pause-group-1.lua?raw';
 import purgeError from './purge-error-n.lua?raw';
 import readProgress from './read-progress-n.lua?raw';
 import recoverNode from './recover-node-3.lua?raw';
-import requeueError from './requeue-error-3.lua?raw';
+import requeueError from './requeue-error-4.lua?raw';
 import requeueOrphans from './requeue-orphans-2.lua?raw';
 import resetOffsets from './reset-offsets-n.lua?raw';
 import resumeIfOwner from './resume-if-owner-1.lua?raw';
@@ -29,6 +29,8 @@ export const ScriptStatus = {
   Empty: 5,
   /** Under `ordering: 'partition'`: another unit of the partition is pending. */
   PartitionBusy: 6,
+  /** The group is paused: nothing new is scheduled. */
+  Paused: 7,
 } as const;
 
 export type ScriptStatus = (typeof ScriptStatus)[keyof typeof ScriptStatus];

@@ -1,28 +1,39 @@
 -- Queues the new units of one or more partitions and advances their saved offsets, each
 -- partition all or nothing, and only for the current leader: a deposed leader (older
--- epoch) writes nothing. One call per organiser tick, whatever the number of partitions.
+-- epoch) writes nothing, nor does any leader while the group is paused (a tick that read
+-- the pause flag before a pause landed). One call per organiser tick, whatever the number
+-- of partitions.
 -- KEYS[1] work list: units are pushed at its head, workers take from its tail (FIFO)
 -- KEYS[2] offsets hash: field `topic/partition` → the next offset to schedule
 -- KEYS[3] epoch string: the fencing counter of the leader lock
--- KEYS[3 + i] pending sorted set of the i-th partition: unit id → start offset
+-- KEYS[4] ordering string: the leader's `ordering`, kept for requeues from the error list
+-- KEYS[5] paused string: present while the group is paused
+-- KEYS[5 + i] pending sorted set of the i-th partition: unit id → start offset
 -- ARGV[1] the caller's epoch
--- ARGV[2] '1' under `ordering: 'partition'`: a partition's units are queued only while none
---   of its units is pending (a unit requeued from the error list since the plan was made)
+-- ARGV[2] the caller's ordering; under 'partition' a partition's units are queued only
+--   while none of its units is pending (a unit requeued from the error list since the plan
+--   was made)
 -- ARGV[3..] per partition, in the order of its pending key: the offsets field
 --   (`topic/partition`), the saved offset the plan started from ('' when none was saved),
 --   the new saved offset (the end of the last unit), the number of units n, then n times
 --   three values: encoded unit, unit id, start offset
--- Reply: {2, current epoch} when deposed, else {1, then per partition two values:
+-- Reply: {2, current epoch} when deposed, {7} when paused, else {1, then per partition two values:
 --   1, units queued | 3, saved offset (-1: none) when it moved since the plan was made |
---   6, units pending when ARGV[2] is '1' and some are}
+--   6, units pending when ARGV[2] is 'partition' and some are}
 local epoch = redis.call('GET', KEYS[3])
 if epoch ~= ARGV[1] then
   return {2, tonumber(epoch) or 0}
 end
+if redis.call('EXISTS', KEYS[5]) == 1 then
+  return {7}
+end
+if redis.call('GET', KEYS[4]) ~= ARGV[2] then
+  redis.call('SET', KEYS[4], ARGV[2])
+end
 local reply = {1}
-local oneAtATime = ARGV[2] == '1'
+local oneAtATime = ARGV[2] == 'partition'
 local a = 3
-for k = 4, #KEYS do
+for k = 6, #KEYS do
   local field, planned, nextOffset, n = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
   local first = a + 4
   a = first + 3 * n

@@ -353,6 +353,34 @@ describe.each(setups)(
       expect(await errors.count()).toBe(0);
     });
 
+    test("a requeue is careful when either the group's ordering or the caller's says 'partition'", async () => {
+      const listed = { ...unit, id: 'orders/2/300~a', offset: 300, attempts: 3 };
+      await redis.listPush(
+        keys.error,
+        [
+          JSON.stringify({
+            unit: JSON.parse(encodeUnit(listed)),
+            reason: 'ATTEMPTS_EXHAUSTED',
+            detail: 'x',
+            at: 1,
+          }),
+        ],
+        { side: 'right' },
+      );
+      const busy = { requeued: 0, partitionBusy: 1, unreadable: 0 };
+      // `unit` is queued. The group's leader orders by partition; the caller says nothing.
+      await redis.set(keys.ordering, 'partition');
+      expect(await createErrorList(redis, keys, 'unordered').requeue()).toEqual(busy);
+      // A key an unordered leader left: a caller who orders by partition stays careful.
+      await redis.set(keys.ordering, 'unordered');
+      expect(await createErrorList(redis, keys, 'partition').requeue()).toEqual(busy);
+      expect(await createErrorList(redis, keys, 'unordered').requeue()).toEqual({
+        requeued: 1,
+        partitionBusy: 0,
+        unreadable: 0,
+      });
+    });
+
     test('a MALFORMED_UNIT entry whose raw unit this release reads is requeued; one it cannot read stays listed', async () => {
       // As a node of the previous release error-listed a newer node's unit: its strict
       // schema refused the extra field.

@@ -29,9 +29,9 @@ export interface GroupKeys {
    */
   readonly paused: string;
   /**
-   * String: the `ordering` the leader schedules under (`unordered` or `partition`), set by
-   * its scheduling writes, so that a requeue from the error list by a caller who does not
-   * know the group's config (an admin) follows the group's ordering.
+   * String: the `ordering` the leader schedules under (`unordered` or `partition`), written
+   * once a term, so that a requeue from the error list by a caller who does not know the
+   * group's config (an admin) follows the group's ordering.
    */
   readonly ordering: string;
   /** List: the units `nodeId` has claimed. */

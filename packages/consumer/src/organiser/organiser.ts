@@ -126,6 +126,8 @@ export class Organiser {
   private readonly replicas: ReplicaWait;
   private paused = false;
   private pausedReadAt = 0;
+  /** The term in which this leader last wrote the group's ordering. */
+  private orderingSaidIn: number | undefined;
   private readonly progress: ProgressCommit;
   private readonly committedStarts: CommittedStarts;
   /**
@@ -229,6 +231,7 @@ export class Organiser {
         return;
       }
       this.beginTerm(term);
+      await this.sayOrdering(term);
       await this.recoverDeadNodes();
       // One round trip: whether the group is paused, and what scheduling reads.
       const [, state] = await Promise.all([this.lookAtPause(true), this.readGroupState()]);
@@ -302,6 +305,17 @@ export class Organiser {
     this.ahead.clear();
     this.listed.clear();
     this.committedStarts.forget();
+  }
+
+  /**
+   * Once a term, paused or not: the group's ordering as this leader schedules it, which
+   * requeues from the error list follow whatever their caller's config says (an admin's
+   * may say nothing). Written again next tick when the write fails.
+   */
+  private async sayOrdering(term: Leadership): Promise<void> {
+    if (this.orderingSaidIn === term.epoch) return;
+    await this.options.redis.set(this.options.keys.ordering, this.options.conf.ordering);
+    this.orderingSaidIn = term.epoch;
   }
 
   /** While paused: the group's topics and their partitions, as Kafka lists them now. */

@@ -112,7 +112,6 @@ export async function schedulePartitions(
       keys.work,
       keys.offsets,
       keys.epoch,
-      keys.ordering,
       keys.paused,
       ...plans.map((plan) => keys.pending(plan.topic, plan.partition)),
     ],

@@ -10,16 +10,17 @@
 -- ARGV[2] the unit to queue, encoded, attempts reset
 -- ARGV[3] the unit's id
 -- ARGV[4] the unit's start offset
--- ARGV[5] the caller's ordering, used while no leader has set the group's. Under
---         'partition' the unit is queued only while no other unit of its partition is
---         pending, so the partition's user code never runs twice at once
+-- ARGV[5] the caller's ordering. When it or the group's is 'partition', the unit is queued
+--         only while no other unit of its partition is pending, so the partition's user
+--         code never runs twice at once: a key an earlier leader left, or none yet, never
+--         makes a caller who orders by partition less careful
 -- Reply: {1} requeued | {3} the entry is no longer on the error list (someone else
 --        requeued or removed it): nothing is changed | {6} another unit of the partition
 --        is pending (ordering 'partition'): nothing is changed
 if not redis.call('LPOS', KEYS[1], ARGV[1]) then
   return {3}
 end
-if (redis.call('GET', KEYS[4]) or ARGV[5]) == 'partition' then
+if ARGV[5] == 'partition' or redis.call('GET', KEYS[4]) == 'partition' then
   -- A unit error-listed as malformed kept its own pending entry: that one is not another.
   local own = redis.call('ZSCORE', KEYS[3], ARGV[3]) and 1 or 0
   if redis.call('ZCARD', KEYS[3]) > own then

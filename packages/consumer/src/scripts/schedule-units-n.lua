@@ -6,9 +6,8 @@
 -- KEYS[1] work list: units are pushed at its head, workers take from its tail (FIFO)
 -- KEYS[2] offsets hash: field `topic/partition` → the next offset to schedule
 -- KEYS[3] epoch string: the fencing counter of the leader lock
--- KEYS[4] ordering string: the leader's `ordering`, kept for requeues from the error list
--- KEYS[5] paused string: present while the group is paused
--- KEYS[5 + i] pending sorted set of the i-th partition: unit id → start offset
+-- KEYS[4] paused string: present while the group is paused
+-- KEYS[4 + i] pending sorted set of the i-th partition: unit id → start offset
 -- ARGV[1] the caller's epoch
 -- ARGV[2] the caller's ordering; under 'partition' a partition's units are queued only
 --   while none of its units is pending (a unit requeued from the error list since the plan
@@ -24,16 +23,13 @@ local epoch = redis.call('GET', KEYS[3])
 if epoch ~= ARGV[1] then
   return {2, tonumber(epoch) or 0}
 end
-if redis.call('EXISTS', KEYS[5]) == 1 then
+if redis.call('EXISTS', KEYS[4]) == 1 then
   return {7}
-end
-if redis.call('GET', KEYS[4]) ~= ARGV[2] then
-  redis.call('SET', KEYS[4], ARGV[2])
 end
 local reply = {1}
 local oneAtATime = ARGV[2] == 'partition'
 local a = 3
-for k = 6, #KEYS do
+for k = 5, #KEYS do
   local field, planned, nextOffset, n = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
   local first = a + 4
   a = first + 3 * n

@@ -311,6 +311,15 @@ describe.each(setups)(
       expect((await pendingIds()).sort()).toEqual(['orders/2/100~p', 'orders/2/101~q']);
     });
 
+    /** The error-list entry of `listed`, given up on after its attempts. */
+    const exhausted = (listed: WorkUnit) =>
+      JSON.stringify({
+        unit: JSON.parse(encodeUnit(listed)),
+        reason: 'ATTEMPTS_EXHAUSTED',
+        detail: 'x',
+        at: 1,
+      });
+
     test("under ordering 'partition' an entry waits while another unit of its partition is pending; a malformed unit's own pending entry is not another", async () => {
       const listed = { ...unit, id: 'orders/2/300~a', offset: 300, attempts: 3 };
       // Error-listed as malformed by an older node: it kept its own pending entry.
@@ -319,12 +328,7 @@ describe.each(setups)(
       await redis.listPush(
         keys.error,
         [
-          JSON.stringify({
-            unit: JSON.parse(encodeUnit(listed)),
-            reason: 'ATTEMPTS_EXHAUSTED',
-            detail: 'x',
-            at: 1,
-          }),
+          exhausted(listed),
           JSON.stringify({ unit: encodeUnit(own), reason: 'MALFORMED_UNIT', detail: 'y', at: 2 }),
         ],
         { side: 'right' },
@@ -355,18 +359,7 @@ describe.each(setups)(
 
     test("a requeue is careful when either the group's ordering or the caller's says 'partition'", async () => {
       const listed = { ...unit, id: 'orders/2/300~a', offset: 300, attempts: 3 };
-      await redis.listPush(
-        keys.error,
-        [
-          JSON.stringify({
-            unit: JSON.parse(encodeUnit(listed)),
-            reason: 'ATTEMPTS_EXHAUSTED',
-            detail: 'x',
-            at: 1,
-          }),
-        ],
-        { side: 'right' },
-      );
+      await redis.listPush(keys.error, [exhausted(listed)], { side: 'right' });
       const busy = { requeued: 0, partitionBusy: 1, unreadable: 0 };
       // `unit` is queued. The group's leader orders by partition; the caller says nothing.
       await redis.set(keys.ordering, 'partition');

@@ -29,23 +29,27 @@ const send = (report: ConsumerReport) => {
 };
 // The bench that forked this process is gone: nothing is left to report to.
 process.on('disconnect', () => process.exit(0));
-const flush = () => {
+const flush = (collected = false) => {
   const cpu = process.cpuUsage();
+  const memory = process.memoryUsage();
   send({
     type: 'progress',
     messages,
     bytes,
     units,
     latenciesMs: latencies,
-    rssBytes: process.memoryUsage.rss(),
+    rssBytes: memory.rss,
     cpuMicros: cpu.user + cpu.system,
+    heapTotalBytes: memory.heapTotal,
+    heapUsedBytes: memory.heapUsed,
+    ...(collected ? { collected } : {}),
   });
   messages = 0;
   bytes = 0;
   units = 0;
   latencies = [];
 };
-const ticker = setInterval(flush, 200);
+const ticker = setInterval(() => flush(), 200);
 
 const { start } = await CONTENDERS[spec.contender]();
 const stop = await start(spec, {
@@ -63,7 +67,12 @@ const stop = await start(spec, {
 flush();
 send({ type: 'ready', note: `${spec.contender} on Node ${process.version}` });
 process.on('message', async (command: ConsumerCommand) => {
-  if (command.type !== 'stop') return;
+  if (command.type === 'collect') {
+    // Exposed by the `--expose-gc` the bench forks this process with.
+    (globalThis as { gc?: () => void }).gc?.();
+    flush(true);
+    return;
+  }
   await stop();
   clearInterval(ticker);
   flush();

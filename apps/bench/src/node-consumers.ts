@@ -16,14 +16,18 @@ export function nodeConsumers(
   return (i, onReport) => {
     const child = fork(SCRIPT, [JSON.stringify(spec(i))], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // `collect` runs a full collection on request, to tell live memory from garbage.
+      execArgv: ['--expose-gc'],
       ...(execPath ? { execPath } : {}),
     });
     child.on('message', (report: ConsumerReport) => onReport(report));
+    const send = (command: ConsumerCommand) => {
+      if (child.connected) child.send(command);
+    };
     return {
       child,
-      stop: () => {
-        if (child.connected) child.send({ type: 'stop' } satisfies ConsumerCommand);
-      },
+      stop: () => send({ type: 'stop' }),
+      collect: () => send({ type: 'collect' }),
     };
   };
 }

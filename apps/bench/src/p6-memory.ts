@@ -19,6 +19,9 @@ const MIB = 1_048_576;
 const peak = (r: RunResult) => Math.max(...r.peakRssBytes) / MIB;
 const earlyPeak = (r: RunResult) => Math.max(...r.earlyPeakRssBytes) / MIB;
 const held = (r: RunResult) => Math.max(...r.heldRssBytes) / MIB;
+const peakHeap = (r: RunResult) => Math.max(...r.peakHeapTotalBytes) / MIB;
+/** V8 heap in use after a full collection, drained: what a process still holds. */
+const live = (r: RunResult) => Math.max(...r.collected.map((c) => c.heapUsedBytes)) / MIB;
 
 type Who = 'kf' | 'kafkajs';
 
@@ -53,7 +56,7 @@ export async function memory(ctx: BenchContext, messages: number): Promise<Scena
       runs.get(who)?.push(run);
       const mib = (bytes: number[]) => bytes.map((b) => (b / MIB).toFixed(0)).join(', ');
       notes.push(
-        `P6 ${who}, backlog ${count}: ${rate(run).toFixed(0)} msgs/s${run.capped ? ' (capped)' : ''}; RSS MiB per process: peak ${mib(run.peakRssBytes)}, over the first ${messages} messages ${mib(run.earlyPeakRssBytes)}, ${HOLD_MS / 1_000} s after ${mib(run.heldRssBytes)}`,
+        `P6 ${who}, backlog ${count}: ${rate(run).toFixed(0)} msgs/s${run.capped ? ' (capped)' : ''}; RSS MiB per process: peak ${mib(run.peakRssBytes)}, over the first ${messages} messages ${mib(run.earlyPeakRssBytes)}, ${HOLD_MS / 1_000} s after ${mib(run.heldRssBytes)}; V8 heap MiB: peak reserved ${mib(run.peakHeapTotalBytes)}, in use after a full collection ${mib(run.collected.map((c) => c.heapUsedBytes))} (RSS then ${mib(run.collected.map((c) => c.rssBytes))})`,
       );
     }
   }
@@ -94,6 +97,18 @@ export async function memory(ctx: BenchContext, messages: number): Promise<Scena
     ),
     row(`RSS of a process ${HOLD_MS / 1_000} s after draining ${largeCount}`, 'MiB', ([, r]) =>
       held(r),
+    ),
+    // Where the growth is: V8's heap reserved at the peak, against what stays live.
+    row(
+      `peak V8 heap (reserved) growth, backlog ×${GROWTH}`,
+      '×',
+      ([s, l]) => peakHeap(l) / peakHeap(s),
+    ),
+    row(`V8 heap in use after a full collection, drained ${largeCount}`, 'MiB', ([, r]) => live(r)),
+    row(
+      `V8 heap in use after a full collection, drained: ${largeCount} over ${smallCount}`,
+      '×',
+      ([s, l]) => live(l) / live(s),
     ),
   ];
   return { figures, notes };

@@ -37,12 +37,17 @@ export type ConsumerReport =
       /** Node processes: resident set size now, and CPU time used since the process began. */
       rssBytes?: number;
       cpuMicros?: number;
+      /** Node processes: V8's heap, reserved and in use. */
+      heapTotalBytes?: number;
+      heapUsedBytes?: number;
+      /** Sent in reply to `collect`, right after a full garbage collection. */
+      collected?: boolean;
     }
   /** A Java consumer process, after its last progress: what it saw, for the report. */
   | { type: 'summary'; note: string };
 
 /** The parent asks a consumer process to stop. */
-export type ConsumerCommand = { type: 'stop' };
+export type ConsumerCommand = { type: 'stop' } | { type: 'collect' };
 
 /** What a contender's consumer calls back into the bench process. */
 export interface ContenderHooks {

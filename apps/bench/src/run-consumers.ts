@@ -18,6 +18,13 @@ export interface RunResult {
   earlyPeakRssBytes: number[];
   /** With `holdMs`: each Node process's resident set size at the end of the hold. */
   heldRssBytes: number[];
+  /** Node processes: each one's largest V8 heap (reserved, `heapTotal`) up to the end of the run. */
+  peakHeapTotalBytes: number[];
+  /**
+   * With `holdMs`: each Node process's V8 heap in use and resident set right after a full
+   * garbage collection at the end of the hold — what it still holds, garbage left out.
+   */
+  collected: Array<{ heapUsedBytes: number; rssBytes: number }>;
   /**
    * Node processes' CPU seconds between them all being ready (after `onReady`) and the
    * end of the run, and that span: the same span `onReady` and `onEnd` bracket.
@@ -36,6 +43,8 @@ export interface LaunchedConsumer {
   child: ChildProcess;
   /** Asks the process to stop: it closes its consumer, reports once more and exits. */
   stop(): void;
+  /** Node processes: asks for a full garbage collection and a report (`collected`) after it. */
+  collect?(): void;
 }
 
 /** Starts consumer process `i`; every report it makes goes to `onReport`. */
@@ -68,6 +77,9 @@ interface Resources {
   rssBytes: number;
   peakRssBytes: number;
   earlyPeakRssBytes: number;
+  peakHeapTotalBytes: number;
+  /** The last report sent right after a full collection. */
+  collected?: { heapUsedBytes: number; rssBytes: number };
   cpuMicros: number;
   /** CPU time as the clock started, or at the first report after. */
   startCpuMicros: number;
@@ -75,6 +87,8 @@ interface Resources {
 
 /** A process that does not stop when asked is killed after this long. */
 const STOP_GRACE_MS = 30_000;
+/** A full collection of a drained consumer's heap takes milliseconds; this is ample. */
+const COLLECT_WAIT_MS = 10_000;
 
 /**
  * Runs `processes` consumer processes until they handled `target` messages between
@@ -92,6 +106,8 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
     peakRssBytes: [],
     earlyPeakRssBytes: [],
     heldRssBytes: [],
+    peakHeapTotalBytes: [],
+    collected: [],
     cpu: { seconds: 0, spanMs: 0 },
     timedCpuSeconds: 0,
   };
@@ -129,6 +145,14 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
             rssBytes: report.rssBytes,
             peakRssBytes: Math.max(was?.peakRssBytes ?? 0, peak),
             earlyPeakRssBytes: Math.max(was?.earlyPeakRssBytes ?? 0, early ? peak : 0),
+            peakHeapTotalBytes: Math.max(
+              was?.peakHeapTotalBytes ?? 0,
+              measuring ? (report.heapTotalBytes ?? 0) : 0,
+            ),
+            collected:
+              report.collected && report.heapUsedBytes !== undefined
+                ? { heapUsedBytes: report.heapUsedBytes, rssBytes: report.rssBytes }
+                : was?.collected,
             cpuMicros: report.cpuMicros,
             startCpuMicros: was?.startCpuMicros ?? report.cpuMicros,
           };
@@ -171,10 +195,12 @@ export async function runConsumers(options: RunOptions): Promise<RunResult> {
     measuring = false;
     result.peakRssBytes = reported(resources).map((r) => r.peakRssBytes);
     result.earlyPeakRssBytes = reported(resources).map((r) => r.earlyPeakRssBytes);
+    result.peakHeapTotalBytes = reported(resources).map((r) => r.peakHeapTotalBytes);
     await options.onEnd?.();
     if (options.holdMs) {
       await new Promise((r) => setTimeout(r, options.holdMs));
       result.heldRssBytes = reported(resources).map((r) => r.rssBytes);
+      result.collected = await collectAll(children, resources);
     }
   } finally {
     for (const c of children) if (c.child.exitCode === null) c.stop();
@@ -192,3 +218,23 @@ const reported = (resources: Array<Resources | undefined>) =>
 
 const cpuMicros = (resources: Array<Resources | undefined>) =>
   reported(resources).reduce((sum, r) => sum + r.cpuMicros, 0);
+
+/** Asks every Node process for a full collection and waits for each one's report after it. */
+async function collectAll(
+  children: LaunchedConsumer[],
+  resources: Array<Resources | undefined>,
+): Promise<RunResult['collected']> {
+  const asked = children.filter((c) => c.collect);
+  for (const c of asked) c.collect?.();
+  const deadline = performance.now() + COLLECT_WAIT_MS;
+  const all = () => reported(resources).filter((r) => r.collected).length >= asked.length;
+  while (!all()) {
+    if (performance.now() > deadline) {
+      throw new Error(
+        `bench: a consumer did not report within ${COLLECT_WAIT_MS} ms of a collection`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return reported(resources).flatMap((r) => (r.collected ? [r.collected] : []));
+}

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
 import { join } from 'node:path';
-import { ensureKafkaJars, ensureNodeBinary, startKafka, startRedisSingle } from '@kf/devstack';
+import {
+  ensureKafkaJars,
+  ensureNodeBinary,
+  scriptArgs,
+  startKafka,
+  startRedisSingle,
+  withDryRun,
+} from '@kf/devstack';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import { writeChart } from './chart.js';
@@ -82,7 +89,7 @@ interface Flags {
   chart?: string;
 }
 
-const program = new Command('kf-bench')
+const program = withDryRun(new Command('kf-bench'))
   .description(
     'kf against a kafkajs consumer group, Kafka’s ConsumerPerformance, a Kafka share group and @platformatic/kafka: same broker, same machine, one run',
   )
@@ -232,4 +239,4 @@ const program = new Command('kf-bench')
     process.exitCode = 0;
   });
 
-await program.parseAsync();
+await program.parseAsync(scriptArgs());

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { performance } from 'node:perf_hooks';
-import { startKafka, startRedisSingle } from '@kf/devstack';
+import { scriptArgs, startKafka, startRedisSingle, withDryRun } from '@kf/devstack';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatReport, succeeded } from './report.js';
 import { type ExampleOptions, runExample } from './run-example.js';
@@ -83,8 +83,10 @@ async function runAndReport(brokers: string[], redis: string, flags: Flags): Pro
   return succeeded(report);
 }
 
-const program = new Command('kf-example').description(
-  'Produce messages and consume them with several kf node processes on one group',
+const program = withDryRun(
+  new Command('kf-example').description(
+    'Produce messages and consume them with several kf node processes on one group',
+  ),
 );
 
 withRunFlags(
@@ -119,4 +121,4 @@ withRunFlags(
   process.exitCode = ok ? 0 : 1;
 });
 
-await program.parseAsync();
+await program.parseAsync(scriptArgs());

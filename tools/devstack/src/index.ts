@@ -1,3 +1,4 @@
+export { scriptArgs, withDryRun } from './cli-args.js';
 export { connectionLine } from './describe-info.js';
 export { DevstackStartError, DevstackToolMissingError } from './errors.js';
 export {

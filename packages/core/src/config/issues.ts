@@ -50,8 +50,12 @@ function unknownKeyMessage(
   parent: Path,
   knownKeys: Readonly<Record<string, readonly string[]>>,
 ): string {
-  const retired = RETIRED_KEYS[`${pattern(parent)}.${key}`];
-  if (retired !== undefined) return retired;
+  // kafka-clj's configs spell keys in kebab case (`max-active`); kf's are camelCase.
+  const camel = key.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  const retired = RETIRED_KEYS[`${pattern(parent)}.${camel}`];
+  if (retired !== undefined) {
+    return camel === key ? retired : `${key} is kafka-clj's spelling of ${camel}: ${retired}`;
+  }
   const here = knownKeys[pattern(parent)] ?? [];
   const meant = closestKey(key, here);
   if (meant !== undefined) return `unknown key: did you mean ${meant}?`;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { type Token, type Tokens, marked } from 'marked';
+import { marked, type Token, type Tokens } from 'marked';
 
 /** The repository's root: tests read its docs and run its commands from there. */
 export const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');

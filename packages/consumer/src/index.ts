@@ -1,3 +1,10 @@
+/**
+ * Consume Kafka topics with any number of Node.js processes together, coordinated in Redis:
+ * `createNode` starts a node, `openGroupAdmin` operates a group from code, and
+ * `createKafkaAccess` is the port on kafkajs through which both read Kafka.
+ *
+ * @module @kf/consumer
+ */
 export {
   GroupAdminError,
   GroupAdminErrorCode,

@@ -1,3 +1,10 @@
+/**
+ * The parts of kf that everything else stands on: the config schema with its defaults and
+ * validation, `createRedis` (which loads only the adapter a config asks for), the Redis keys
+ * of a group, and the leader lock and node leases the consumer coordinates with.
+ *
+ * @module @kf/core
+ */
 export type { Logger } from '@kf/protocol';
 export { formatAddress } from './config/address.js';
 export { DEFAULT_CONSUMER_CONF, DEFAULT_KAFKA, DEFAULT_REDIS } from './config/defaults.js';

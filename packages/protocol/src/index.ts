@@ -1,3 +1,10 @@
+/**
+ * The contract between kf and Redis: the `IRedis` interface every adapter implements, the
+ * script and reply types, the error classes and the logger and redaction helpers. It has no
+ * runtime dependencies, so a third-party adapter can build on it alone.
+ *
+ * @module @kf/protocol
+ */
 export type { ErrorContext } from './error-context.js';
 export {
   AdapterNotInstalledError,

@@ -1,3 +1,9 @@
+/**
+ * kf's Redis adapter on node-redis (the `redis` package), for one server, a Redis Cluster or
+ * a master behind Redis Sentinel.
+ *
+ * @module @kf/redis-node-redis
+ */
 export type { Logger } from '@kf/protocol';
 export { createNodeRedis } from './create-node-redis.js';
 export type {

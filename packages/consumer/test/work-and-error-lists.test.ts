@@ -212,7 +212,7 @@ describe('the work list and the error list', () => {
     expect(seen[witness]?.sort((a, b) => a - b)).toEqual([0, 1]);
   });
 
-  test('an eachBatch handler that keeps failing error-lists exactly the batch it failed on; the batches around it are delivered', async () => {
+  test('an eachBatch handler that keeps failing error-lists exactly the batch it failed on; the batches around it are delivered, and the log says so', async () => {
     const t = await topic('lists-batch', 1);
     // Three sends, three record batches: [0, 5), [5, 10), [10, 15). With fetch.maxBytes 1
     // each fetch returns one record batch, so each is one call of eachBatch.
@@ -227,7 +227,14 @@ describe('the work list and the error list', () => {
       maxRetryBackoffMs: 10,
       fetch: { maxBytes: 1 },
     });
-    const n = await node(conf, [t]);
+    // An operator with no `unitFailed` listener learns of both failures from the log.
+    const logged: Array<{ level: 'warn' | 'error'; fields: object; message: string }> = [];
+    const logger: Logger = {
+      ...silentLogger,
+      warn: (fields, message) => void logged.push({ level: 'warn', fields, message }),
+      error: (fields, message) => void logged.push({ level: 'error', fields, message }),
+    };
+    const n = await node(conf, [t], { logger });
     const failed: UnitFailedEvent[] = [];
     n.on('unitFailed', (e) => failed.push(e));
     const handed: number[][] = [];
@@ -277,6 +284,45 @@ describe('the work list and the error list', () => {
       ['requeued', 0, 15, undefined],
       // Second attempt, no progress: the batch is given up on, [10, 15) runs afresh.
       ['error-listed', 5, 10, 'ATTEMPTS_EXHAUSTED'],
+    ]);
+    // The node's logger passes errors on redacted (a copy with name, message and stack).
+    const failure = expect.objectContaining({
+      name: 'Error',
+      message: 'the batch holding offset 7 fails',
+    });
+    expect(logged.filter((l) => /user code failed|error-listed/.test(l.message))).toEqual([
+      {
+        level: 'warn',
+        fields: {
+          node: n.nodeId,
+          unit: failed[0]?.unit?.id,
+          topic: t,
+          partition: 0,
+          offset: 0,
+          len: 15,
+          attempts: 0,
+          // retryBackoffMs 10, less up to 20 % jitter.
+          retryInMs: failed[0]?.retryInMs,
+          err: failure,
+        },
+        message: 'user code failed on a unit; what it did not finish runs again',
+      },
+      {
+        level: 'error',
+        fields: {
+          node: n.nodeId,
+          unit: failed[1]?.unit?.id,
+          topic: t,
+          partition: 0,
+          offset: 5,
+          len: 10,
+          attempts: 1,
+          reason: 'ATTEMPTS_EXHAUSTED',
+          err: failure,
+        },
+        message:
+          'a unit was error-listed: its offsets wait in the error list until they are requeued or purged',
+      },
     ]);
   });
 

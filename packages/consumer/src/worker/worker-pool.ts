@@ -2,10 +2,12 @@ import { KafkaErrorCode } from '../errors/kafka-error-code.js';
 import { RepeatLimiter } from '../logging/repeat-limiter.js';
 import type { LeaseGuard } from '../node/lease-keeper.js';
 import type { NodeContext } from '../node/node-context.js';
+import type { UnitFailedEvent } from '../node/node-events.js';
 import { decodeUnit, type WorkUnit } from '../work-unit/work-unit.js';
 import { claimUnits, waitForWork } from './claim.js';
 import { completeUnit } from './complete-unit.js';
 import { failUnit } from './fail-unit.js';
+import { logUnitFailure } from './failure-log.js';
 import { type AttemptProgress, decideFailure } from './failure-outcome.js';
 import { FetchSizes } from './fetch-sizes.js';
 import { unitInfo } from './message.js';
@@ -239,6 +241,15 @@ export class WorkerPool {
     return undefined;
   }
 
+  /**
+   * Tells `unitFailed` listeners and the log of a unit's failure; `logged` when a line
+   * already covers it.
+   */
+  private reportFailure(event: UnitFailedEvent, logged = false): void {
+    if (!logged) logUnitFailure(this.options.logger, event);
+    this.options.events.emit('unitFailed', event);
+  }
+
   private async process(raw: string, lapses: number): Promise<void> {
     const { conf, nodeId, events, lease } = this.options;
     const decoded = decodeUnit(raw);
@@ -254,7 +265,7 @@ export class WorkerPool {
         }),
       );
       if (outcome === undefined) return;
-      events.emit('unitFailed', {
+      this.reportFailure({
         nodeId,
         unit: undefined,
         raw,
@@ -416,7 +427,7 @@ export class WorkerPool {
     if (decision.giveUp !== undefined) {
       const outcome = await hand();
       if (outcome === undefined) return;
-      events.emit('unitFailed', {
+      this.reportFailure({
         nodeId,
         unit: unitInfo(unit),
         raw,
@@ -444,7 +455,11 @@ export class WorkerPool {
     const requeue = async () => {
       const outcome = await hand();
       if (outcome === undefined) return;
-      events.emit('unitFailed', { nodeId, unit: unitInfo(unit), raw, error, outcome, retryInMs });
+      // A partition Kafka could not serve is logged above, once while it lasts.
+      this.reportFailure(
+        { nodeId, unit: unitInfo(unit), raw, error, outcome, retryInMs },
+        decision.unavailable && outcome === 'requeued',
+      );
     };
     if (retryInMs === 0) {
       await requeue();

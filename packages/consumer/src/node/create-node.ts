@@ -23,6 +23,7 @@ import type { TelemetryOptions } from '../telemetry/telemetry-options.js';
 import { createErrorList } from './error-list.js';
 import { KfNode } from './kf-node.js';
 import { defaultNodeId } from './node-id.js';
+import { checkRedisVersion } from './redis-version.js';
 import { checkTopics } from './topics.js';
 
 export interface CreateNodeOptions extends TelemetryOptions {
@@ -79,6 +80,13 @@ export async function createNode(
     const detail = error instanceof Error ? error.message : String(error);
     throw new NodeStartError('redis', `is not reachable: ${detail}`, { cause: error });
   });
+  const keys = groupKeys(config.redis.groupName);
+  try {
+    await checkRedisVersion(redis, keys, logger);
+  } catch (error) {
+    await redis.close();
+    throw error;
+  }
   const kafka = options.kafka ?? kafkaAccess(config, logger);
   try {
     await reachKafka(kafka, wanted, logger, timeoutMs);
@@ -87,7 +95,6 @@ export async function createNode(
     throw error;
   }
 
-  const keys = groupKeys(config.redis.groupName);
   const leases = createNodeLeases(redis, { group: keys.group, ttlMs: config.conf.leaseTtlMs });
   const lock = createLeaderLock(redis, {
     group: keys.group,

@@ -15,6 +15,7 @@ import requeueOrphans from './requeue-orphans-2.lua?raw';
 import resetOffsets from './reset-offsets-n.lua?raw';
 import resumeIfOwner from './resume-if-owner-1.lua?raw';
 import scheduleUnits from './schedule-units-n.lua?raw';
+import serverInfo from './server-info-1.lua?raw';
 
 /** The first value of every consumer script's reply: what it did, or why it refused. */
 export const ScriptStatus = {
@@ -47,6 +48,7 @@ export const scripts = {
   scheduleUnits: defineScript('schedule-units', scheduleUnits),
   claimUnit: withServerTime('claim-unit', claimUnit),
   memoryInfo: defineScript('memory-info', memoryInfo),
+  serverInfo: defineScript('server-info', serverInfo),
   completeUnit: defineScript('complete-unit', completeUnit),
   readProgress: defineScript('read-progress', readProgress),
   failUnit: defineScript('fail-unit', failUnit),

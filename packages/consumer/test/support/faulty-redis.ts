@@ -40,7 +40,7 @@ export function observedRedis(
 }
 
 /** `real`, each script call going through `around`, which makes it (`call`) or not. */
-function withScriptCalls(
+export function withScriptCalls(
   real: IRedis,
   around: (
     script: RedisScript,

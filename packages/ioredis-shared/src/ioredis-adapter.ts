@@ -7,6 +7,7 @@ import {
   type ListSide,
   type RedisScript,
   type RedisTopology,
+  redactedError,
   type ScoredMember,
   type ScoreRangeOptions,
   type ScriptArg,
@@ -28,6 +29,7 @@ import {
   asStringList,
 } from './replies.js';
 import { runScript } from './run-script.js';
+import { closeOnRefusedSelect } from './select-guard.js';
 import { sendWithTimeout } from './send-with-timeout.js';
 import { translateError } from './translate-error.js';
 
@@ -57,15 +59,28 @@ export class IoredisAdapter<C extends IoredisClient> implements IRedis {
   readonly topology: RedisTopology;
   private readonly blocking: BlockingConnectionPool<C>;
   private readonly stopLoggingEvents: () => void;
+  private readonly stopSelectGuard: () => void;
   private closing: Promise<void> | undefined;
+  /** Set once the server refused the configured database: every call fails with it. */
+  private selectRefused: { error: Error; db: unknown } | undefined;
 
   constructor(private readonly parts: AdapterParts<C>) {
     this.topology = parts.topology;
     this.stopLoggingEvents = logClientEvents(parts.client, parts.logger, 'main');
+    const refused = (error: Error, db: unknown): void => {
+      if (this.selectRefused) return;
+      this.selectRefused = { error, db };
+      parts.logger.error(
+        { err: error, db },
+        'Redis refused to select the configured database: the connection is closed rather than used in database 0',
+      );
+    };
+    this.stopSelectGuard = closeOnRefusedSelect(parts.client, refused);
     this.blocking = new BlockingConnectionPool(
       () => {
         const connection = parts.openBlockingConnection();
         logClientEvents(connection, parts.logger, 'blocking');
+        closeOnRefusedSelect(connection, refused);
         return connection;
       },
       (connection) => disconnectNow(connection, parts.logger),
@@ -220,7 +235,20 @@ export class IoredisAdapter<C extends IoredisClient> implements IRedis {
     // Our own client keeps its listener: a late error (a handshake command timing out
     // after the disconnect) would otherwise reach the console as an unhandled event.
     // The caller's client goes back to the caller's listeners alone.
-    if (!ownsClient) this.stopLoggingEvents();
+    if (!ownsClient) {
+      this.stopLoggingEvents();
+      this.stopSelectGuard();
+    }
+  }
+
+  /** What every call fails with once the server refused the configured database. */
+  private refusedSelectError(command: string, error: unknown): ConnectionClosedError {
+    const refused = this.selectRefused as { error: Error; db: unknown };
+    const reason = redactedError(refused.error, this.parts.secrets).message;
+    return new ConnectionClosedError(
+      `Redis ${command} failed: the server refused to select database ${String(refused.db)} (${reason}); the connection is closed rather than used in database 0`,
+      { cause: redactedError(error, this.parts.secrets) },
+    );
   }
 
   private call(command: string, args: string[]): Promise<unknown> {
@@ -246,6 +274,7 @@ export class IoredisAdapter<C extends IoredisClient> implements IRedis {
       // close() first and the call's outcome next sees the rejection then, not as an
       // unhandled one while close() is still running.
       if (this.closing) await this.closing;
+      if (this.selectRefused) throw this.refusedSelectError(command, error);
       throw translateError(error, {
         command,
         timeoutMs,

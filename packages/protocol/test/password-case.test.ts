@@ -5,10 +5,9 @@ import { type ConformanceOptions, rejectionOf } from '@kf/protocol/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { errorAndLifecycleCases } from '../src/testkit/cases/errors-and-lifecycle.js';
 import { runCase } from '../src/testkit/context.js';
+import { caseNamed } from './support/stub-redis.js';
 
-const passwordCase = errorAndLifecycleCases.find(
-  (c) => c.name === 'errors never carry the password',
-);
+const passwordCase = caseNamed(errorAndLifecycleCases, 'errors never carry the password');
 
 /**
  * Just enough of `IRedis` for the case: `set` works, `hashGetAll` on a string fails as
@@ -53,10 +52,8 @@ describe('the case "errors never carry the password"', () => {
       ...(withPassword ? { password } : {}),
     },
   });
-  const run = (adapter: IRedis, withPassword = true) => {
-    if (!passwordCase) throw new Error('the password case is not registered');
-    return runCase(passwordCase, () => adapter, options(withPassword), expect);
-  };
+  const run = (adapter: IRedis, withPassword = true) =>
+    runCase(passwordCase, () => adapter, options(withPassword), expect);
 
   test('passes on an adapter whose errors do not carry the password', async () => {
     await run(stubRedis(password, false));
@@ -71,5 +68,77 @@ describe('the case "errors never carry the password"', () => {
     const failure = await rejectionOf(run(stubRedis(password, false), false));
     expect(String(failure)).toMatch(/needs a password-protected server/);
     expect(String(failure)).toMatch(/probe\.password/);
+    expect(String(failure)).toMatch(/cannotAuthenticate/);
+  });
+
+  test('fails on a server that requires a password when the adapter is declared unable to log in', async () => {
+    const failure = await rejectionOf(
+      runCase(
+        passwordCase,
+        () => stubRedis(password, false),
+        { ...options(false), cannotAuthenticate: 'mydriver has no AUTH' },
+        expect,
+      ),
+    );
+    expect(String(failure)).toMatch(/declared unable to authenticate \("mydriver has no AUTH"\)/);
+    expect(String(failure)).toMatch(/NOAUTH/);
+  });
+
+  test('refuses a password and a declaration that the adapter cannot log in together', async () => {
+    const failure = await rejectionOf(
+      runCase(
+        passwordCase,
+        () => stubRedis(password, false),
+        { ...options(true), cannotAuthenticate: 'mydriver has no AUTH' },
+        expect,
+      ),
+    );
+    expect(String(failure)).toMatch(/give one or the other/);
+  });
+});
+
+describe('the case "errors never carry the password", on servers that do not require one', () => {
+  const appPassword = `case-app-pw-${randomUUID()}`;
+  let open: RedisSingle;
+  let aclOnly: RedisSingle;
+  beforeAll(async () => {
+    [open, aclOnly] = await Promise.all([
+      startRedisSingle(),
+      // An ACL user with a password, while the default user still logs in without one.
+      startRedisSingle({ users: [`app on >${appPassword} ~* &* +@all`] }),
+    ]);
+  });
+  afterAll(() => Promise.all([open?.stop(), aclOnly?.stop()]));
+
+  test('fails when the server answers a connection that sent no password', async () => {
+    const probe = {
+      host: aclOnly.info.host,
+      port: aclOnly.info.port,
+      username: 'app',
+      password: appPassword,
+    };
+    const failure = await rejectionOf(
+      runCase(
+        passwordCase,
+        () => stubRedis(appPassword, false),
+        { name: 'stub', topology: 'single', probe },
+        expect,
+      ),
+    );
+    expect(String(failure)).toMatch(/answered a connection that sent no password/);
+  });
+
+  test('passes on an open server for an adapter declared unable to log in', async () => {
+    await runCase(
+      passwordCase,
+      () => stubRedis('no-password', false),
+      {
+        name: 'stub',
+        topology: 'single',
+        probe: { host: open.info.host, port: open.info.port },
+        cannotAuthenticate: 'mydriver has no AUTH',
+      },
+      expect,
+    );
   });
 });

@@ -29,6 +29,23 @@ describe('the testkit probe on a single server', () => {
     }
   });
 
+  test('commands sent together get their replies in order, an error reply in its place', async () => {
+    const connection = await RespConnection.open(redis.info);
+    try {
+      const replies = connection.commandsTogether([
+        ['SET', 'probe:n', '1'],
+        ['LPUSH', 'probe:n', 'x'],
+        ['INCR', 'probe:n'],
+      ]);
+      expect(await replies[0]).toBe('OK');
+      await expect(replies[1]).rejects.toThrow(/^WRONGTYPE/);
+      expect(await replies[2]).toBe(2);
+      await connection.command(['DEL', 'probe:n']);
+    } finally {
+      connection.close();
+    }
+  });
+
   test('a closed connection rejects further commands', async () => {
     const connection = await RespConnection.open(redis.info);
     connection.close();
@@ -43,7 +60,7 @@ describe('the testkit probe on a cluster', () => {
   });
   afterAll(() => cluster?.stop());
 
-  test('follows MOVED to reach every key from one seed node, reaches the master of a key, and runs a command on each master', async () => {
+  test('follows MOVED to reach every key from one seed node, reaches the master of a key (commands sent together too), and runs a command on each master', async () => {
     const seed = cluster.info.nodes.find((n) => n.role === 'master');
     const probe = new Probe({ host: seed?.host ?? '', port: seed?.port ?? 0 });
     try {
@@ -55,6 +72,14 @@ describe('the testkit probe on a cluster', () => {
       // any other would answer MOVED.
       for (let i = 0; i < 20; i++)
         expect(await probe.onMasterOf(`probe:${i}`, ['GET', `probe:${i}`])).toBe(String(i));
+      // Sent together to the key's master: no redirection, one reply each.
+      expect(
+        await probe.onMasterOfTogether('probe:3', [
+          ['GET', 'probe:3'],
+          ['APPEND', 'probe:3', '!'],
+        ]),
+      ).toEqual(['3', 2]);
+      await probe.command(['SET', 'probe:3', '3']);
       const sizes = (await probe.onEveryMaster(['DBSIZE'])) as number[];
       expect(sizes).toHaveLength(3);
       expect(sizes.reduce((a, b) => a + b, 0)).toBe(20);

@@ -33,11 +33,12 @@ const startupNodes = () => cluster.info.nodes.map(({ host, port }) => ({ host, p
 
 redisConformance(
   { describe, test, expect },
-  () =>
+  (settings) =>
     createClusterRedis({
       nodes: startupNodes(),
       nodeTimeoutMs: cluster.info.nodeTimeoutMs,
       password: PASSWORD,
+      ...settings,
     }),
   () => ({ name: 'ioredis Cluster', topology: 'cluster', probe: seed(), replicas: 1 }),
 );

@@ -41,11 +41,12 @@ const WAIT_MS = REPLY_MS * LOAD_MARGIN;
 
 nodeRedisConformance(
   { name: 'Cluster', suite: 'Cluster' },
-  () =>
+  (settings) =>
     createNodeRedis({
       topology: 'cluster',
       nodes: cluster.info.nodes.slice(0, 3),
       password: PASSWORD,
+      ...settings,
     }),
   () => ({ topology: 'cluster', probe: seed(), replicas: 1 }),
 );

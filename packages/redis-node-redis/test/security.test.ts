@@ -84,7 +84,14 @@ describe(`node-redis ${nodeRedisVersion}: passwords, ACL users and TLS`, () => {
 
     redisConformance(
       { describe, test, expect },
-      () => createNodeRedis({ ...at(), username: 'kfapp', password: appPassword, tls: tls() }),
+      (settings) =>
+        createNodeRedis({
+          ...at(),
+          username: 'kfapp',
+          password: appPassword,
+          tls: tls(),
+          ...settings,
+        }),
       () => ({
         name: `node-redis ${nodeRedisVersion}, ACL user over TLS`,
         topology: 'single',

@@ -32,12 +32,13 @@ const HELD_MOVE_MS = 2 * BLOCKED_WITHIN_MS;
 
 nodeRedisConformance(
   { name: 'Sentinel', suite: 'Sentinel' },
-  () =>
+  (settings) =>
     createNodeRedis({
       topology: 'sentinel',
       sentinels: sentinel.info.sentinels,
       name: sentinel.info.masterName,
       password: PASSWORD,
+      ...settings,
     }),
   () => ({ topology: 'sentinel', probe: master(), replicas: 1 }),
 );

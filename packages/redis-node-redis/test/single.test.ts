@@ -51,7 +51,7 @@ const TIMER_SLACK_MS = 10;
 
 nodeRedisConformance(
   { name: 'single', suite: 'one server' },
-  () => createNodeRedis(address()),
+  (settings) => createNodeRedis({ ...address(), ...settings }),
   () => ({ topology: 'single', probe: address() }),
 );
 
@@ -60,10 +60,10 @@ nodeRedisConformance(
 for (const RESP of [2, 3] as const) {
   nodeRedisConformance(
     { name: `caller's client, RESP${RESP}`, suite: `a caller's client speaking RESP${RESP}` },
-    async () => {
+    async (settings) => {
       const client = createClient({ RESP, socket: socket(), password: PASSWORD });
       await client.connect();
-      return closingTheDriverToo(createNodeRedis(client), client);
+      return closingTheDriverToo(createNodeRedis(client, settings), client);
     },
     () => ({ topology: 'single', probe: address() }),
   );

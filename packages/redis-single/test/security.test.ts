@@ -25,7 +25,8 @@ afterAll(async () => {
 
 redisConformance(
   { describe, test, expect },
-  () => createSingleRedis({ ...address(), password: PASSWORD, tls: server.info.tls }),
+  (settings) =>
+    createSingleRedis({ ...address(), password: PASSWORD, tls: server.info.tls, ...settings }),
   () => ({ name: 'ioredis single, TLS + password', topology: 'single', probe: server.info }),
   'IRedis conformance over TLS with a password',
 );

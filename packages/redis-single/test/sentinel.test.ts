@@ -17,11 +17,12 @@ afterAll(async () => {
 
 redisConformance(
   { describe, test, expect },
-  () =>
+  (settings) =>
     createSingleRedis({
       sentinels: sentinel.info.sentinels,
       name: sentinel.info.masterName,
       password: PASSWORD,
+      ...settings,
     }),
   () => ({
     name: 'ioredis Sentinel',

@@ -35,7 +35,7 @@ const COMMAND_TIMEOUT_MS = 300;
 
 redisConformance(
   { describe, test, expect },
-  () => createSingleRedis(address()),
+  (settings) => createSingleRedis({ ...address(), ...settings }),
   () => ({ name: 'ioredis single', topology: 'single', probe: server.info }),
 );
 

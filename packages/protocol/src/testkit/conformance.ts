@@ -1,10 +1,12 @@
 import { blockingCases } from './cases/blocking.js';
+import { clusterRedirectCases } from './cases/cluster-redirects.js';
 import { collectionCases } from './cases/collections.js';
 import { errorAndLifecycleCases } from './cases/errors-and-lifecycle.js';
 import { listCases } from './cases/lists.js';
 import { replicationCases } from './cases/replication.js';
 import { scriptCases } from './cases/scripts.js';
 import { stringCases } from './cases/strings.js';
+import { timeoutAndReconnectionCases } from './cases/timeouts-and-reconnection.js';
 import { runCase } from './context.js';
 import type { AdapterFactory, ConformanceOptions, TestRunner } from './runner.js';
 
@@ -15,6 +17,8 @@ const groups = {
   'hashes, sorted sets, sets': collectionCases,
   scripts: scriptCases,
   'errors and lifecycle': errorAndLifecycleCases,
+  'timeouts and reconnection': timeoutAndReconnectionCases,
+  'cluster redirections': clusterRedirectCases,
   replication: replicationCases,
 };
 
@@ -23,14 +27,18 @@ export const CONFORMANCE_CASE_COUNT = Object.values(groups).reduce((n, g) => n +
 
 /**
  * Registers the `IRedis` conformance suite with the caller's test runner. Every case
- * gets a fresh adapter from `factory`, checks Redis state through a plain connection
- * to `options().probe`, and deletes its keys afterwards. `options` is a function so the
- * server may be started in a `beforeAll` hook.
+ * gets a fresh adapter from `factory`, configured with the case's settings (a command
+ * timeout for the cases on timeouts and reconnection), checks Redis state through a
+ * plain connection to `options().probe`, and deletes its keys afterwards. `options` is
+ * a function so the server may be started in a `beforeAll` hook. The server must
+ * require a password, given to the adapter and as `probe.password`.
  *
  * ```ts
- * redisConformance({ describe, test, expect }, () => createMyRedis(url), () => ({
- *   name: 'my adapter', topology: 'single', probe: { host, port },
- * }));
+ * redisConformance(
+ *   { describe, test, expect },
+ *   (settings) => createMyRedis({ host, port, password, ...settings }),
+ *   () => ({ name: 'my adapter', topology: 'single', probe: { host, port, password } }),
+ * );
  * ```
  */
 export function redisConformance(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IRedis } from '../redis.js';
 import { Probe } from './probe.js';
-import type { AdapterFactory, Assertion, ConformanceOptions } from './runner.js';
+import type { AdapterFactory, AdapterSettings, Assertion, ConformanceOptions } from './runner.js';
 
 export interface CaseContext {
   /** A fresh adapter from the factory; closed after the case unless the case closed it. */
@@ -17,10 +17,15 @@ export interface CaseContext {
 export interface ConformanceCase {
   name: string;
   timeoutMs?: number;
+  /** What the case's adapter must be configured with; the factory gets it. */
+  settings?: AdapterSettings;
   run(context: CaseContext): Promise<void>;
 }
 
-/** Runs one case on a fresh adapter and probe, then deletes every key it named. */
+/**
+ * Runs one case on a fresh adapter (made with the case's settings) and probe, then
+ * deletes every key it named.
+ */
 export async function runCase(
   testCase: ConformanceCase,
   factory: AdapterFactory,
@@ -30,7 +35,7 @@ export async function runCase(
   const tag = `kf-conformance:{${randomUUID()}}`;
   const keys = new Set<string>();
   const probe = new Probe(options.probe);
-  const redis = await factory();
+  const redis = await factory({ ...testCase.settings });
   try {
     await testCase.run({
       redis,
@@ -71,6 +76,15 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 export function awaitedLater<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
+}
+
+/**
+ * An error's class name and kf code, to compare with the expected pair: a mismatch then
+ * shows what the adapter threw instead, where a bare `isKfError` check shows `false`.
+ */
+export function nameAndCode(error: unknown): { name: unknown; code: unknown } {
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  return { name, code };
 }
 
 export function elapsedSince(started: number): number {

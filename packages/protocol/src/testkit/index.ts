@@ -15,4 +15,10 @@ export {
   RespErrorReply,
   type RespValue,
 } from './resp-connection.js';
-export type { AdapterFactory, Assertion, ConformanceOptions, TestRunner } from './runner.js';
+export type {
+  AdapterFactory,
+  AdapterSettings,
+  Assertion,
+  ConformanceOptions,
+  TestRunner,
+} from './runner.js';

@@ -55,13 +55,29 @@ export class Probe {
    * state a node keeps of its own, such as CLIENT LIST, which MOVED cannot route.
    */
   async onMasterOf(key: string, args: (string | number)[]): Promise<RespValue> {
-    if (!(await this.isCluster())) return this.command(args);
+    return (await this.masterOf(key)).command(args);
+  }
+
+  /**
+   * Sends `commands` to the master that owns `key`'s slot in one write, without waiting
+   * for a reply in between, and returns their replies: the server runs them back to
+   * back, with no other client's command between them (to drop connections and hold
+   * their reconnection at once, for example).
+   */
+  async onMasterOfTogether(key: string, commands: (string | number)[][]): Promise<RespValue[]> {
+    const connection = await this.masterOf(key);
+    return Promise.all(connection.commandsTogether(commands));
+  }
+
+  /** The connection to the master owning `key`'s slot, or to the one server. */
+  private async masterOf(key: string): Promise<RespConnection> {
+    if (!(await this.isCluster())) return this.connection(this.seed.host, this.seed.port);
     const slot = (await this.command(['CLUSTER', 'KEYSLOT', key])) as number;
     const slots = (await this.command(['CLUSTER', 'SLOTS'])) as RespValue[][];
     const range = slots.find(([from, to]) => slot >= (from as number) && slot <= (to as number));
     if (!range) throw new Error(`probe: no master serves slot ${slot} of ${key}`);
     const [host, port] = range[2] as [string, number];
-    return (await this.connection(host, port)).command(args);
+    return this.connection(host, port);
   }
 
   /** Runs a command on every master: all of a cluster's, or the one server. */

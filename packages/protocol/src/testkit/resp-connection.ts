@@ -99,11 +99,27 @@ export class RespConnection {
   }
 
   command(args: (string | number)[]): Promise<RespValue> {
-    if (this.closedWith) return Promise.reject(this.closedWith);
-    return new Promise((resolve, reject) => {
-      this.pending.push({ resolve, reject });
-      this.socket.write(encode(args.map(String)));
-    });
+    const [reply] = this.commandsTogether([args]);
+    return reply as Promise<RespValue>;
+  }
+
+  /**
+   * Sends several commands in one write, so the server reads and runs them back to back,
+   * and returns a promise of each one's reply.
+   */
+  commandsTogether(commands: (string | number)[][]): Promise<RespValue>[] {
+    if (this.closedWith) {
+      const closed = Promise.reject(this.closedWith);
+      return commands.map(() => closed);
+    }
+    const replies = commands.map(
+      () =>
+        new Promise<RespValue>((resolve, reject) => {
+          this.pending.push({ resolve, reject });
+        }),
+    );
+    this.socket.write(commands.map((args) => encode(args.map(String))).join(''));
+    return replies;
   }
 
   close(): void {

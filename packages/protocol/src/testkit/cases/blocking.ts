@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode, isKfError } from '../../errors/index.js';
+import { clientsServing, type ServerClient } from '../client-list.js';
 import { awaitedLater, type ConformanceCase, elapsedSince, rejectionOf } from '../context.js';
 import type { Probe } from '../probe.js';
 import {
@@ -29,39 +30,6 @@ const DROPPED_WITHIN_MS = SERVER_DROPS_CLOSED_MS * LOAD_MARGIN;
  * take (the longest case's limit), so the server never ends it first.
  */
 const HELD_MOVE_MS = caseTimeout(BLOCKED_WITHIN_MS, CLOSES_WITHIN_MS, DROPPED_WITHIN_MS);
-
-interface ServerClient {
-  id: string;
-  cmd: string;
-  flags: string;
-  line: string;
-}
-
-/**
- * CLIENT LIST of the node a blocking command on `key` goes to: on a cluster the master
- * of its slot, which MOVED cannot route a keyless command to.
- */
-async function clientsServing(probe: Probe, key: string): Promise<ServerClient[]> {
-  const list = String(await probe.onMasterOf(key, ['CLIENT', 'LIST']));
-  return list
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .map((line) => {
-      const fields = new Map(
-        line.split(' ').map((field) => {
-          const at = field.indexOf('=');
-          return [field.slice(0, at), field.slice(at + 1)] as const;
-        }),
-      );
-      return {
-        id: fields.get('id') ?? '',
-        cmd: fields.get('cmd') ?? '',
-        flags: fields.get('flags') ?? '',
-        line,
-      };
-    });
-}
 
 function blockedInMove(client: ServerClient): boolean {
   return client.cmd === 'blmove' && client.flags.includes('b');

@@ -41,23 +41,30 @@ export const scriptCases: ConformanceCase[] = [
     },
   },
   {
-    name: 'a script returning an error reply rejects with ScriptError carrying the message',
-    async run({ redis, key, expect }) {
+    name: 'a script returning an error reply rejects with ScriptError carrying the reply word for word',
+    async run({ redis, probe, key, expect }) {
       const script = defineScript('fails', "return redis.error_reply('KF_EPOCH stale leader')");
       const error = await rejectionOf(redis.evalScript(script, [key('any')], []));
       expect(isKfError(error, ErrorCode.Script)).toBe(true);
-      expect((error as Error).message).toMatch(/KF_EPOCH stale leader/);
       expect((error as { scriptName?: string }).scriptName).toBe('fails');
+      // kf's scripts refuse a stale leader or a lost lease this way, and kf reads the words.
+      expect((error as { serverMessage?: unknown }).serverMessage).toBe('KF_EPOCH stale leader');
+      expect((error as Error).message).toMatch(/KF_EPOCH stale leader/);
+      const reply = await rejectionOf(probe.command(['EVAL', script.source, 1, key('any')]));
+      expect((reply as Error).message).toBe('KF_EPOCH stale leader');
     },
   },
   {
-    name: 'a script failing at run time rejects with ScriptError',
-    async run({ redis, key, expect }) {
+    name: "a script failing at run time rejects with ScriptError carrying the server's reply",
+    async run({ redis, probe, key, expect }) {
       const script = defineScript('wrong-type', "return redis.call('LPUSH', KEYS[1], 'x')");
       await redis.set(key('a-string'), 'v');
       const error = await rejectionOf(redis.evalScript(script, [key('a-string')], []));
       expect(isKfError(error, ErrorCode.Script)).toBe(true);
       expect((error as Error).message).toMatch(/WRONGTYPE/);
+      // The server names the script by its SHA1 in this reply, whether EVAL or EVALSHA ran it.
+      const reply = await rejectionOf(probe.command(['EVALSHA', script.sha1, 1, key('a-string')]));
+      expect((error as { serverMessage?: unknown }).serverMessage).toBe((reply as Error).message);
     },
   },
 ];

@@ -251,9 +251,12 @@ async function failed(held: ResetPause, error: unknown): Promise<Error> {
 function withPause<E extends GroupAdminError | ScriptError>(error: E, around: PauseAround): E {
   const note = describePause(around);
   if (note === undefined) return error;
-  if (error instanceof ScriptError) {
-    return new ScriptError(error.scriptName, `${error.serverMessage}; ${note}`, {
-      cause: error.cause,
+  // By brand and code, as kf recognises its errors everywhere: `instanceof` fails for an
+  // adapter built against another copy of @kf/protocol.
+  if (isKfError(error) && error.code === ErrorCode.Script) {
+    const script = error as ScriptError;
+    return new ScriptError(script.scriptName, `${script.serverMessage}; ${note}`, {
+      cause: script.cause,
     }) as E;
   }
   return new GroupAdminError(error.code, `${error.message}; ${note}`, { cause: error.cause }) as E;

@@ -1,6 +1,13 @@
 import { createRedis } from '@kf/core';
 import { startRedisSingle } from '@kf/devstack';
-import type { RedisScript } from '@kf/protocol';
+import {
+  ConnectionClosedError,
+  type Logger,
+  type RedisScript,
+  ScriptError,
+  type ScriptReply,
+  silentLogger,
+} from '@kf/protocol';
 import { describe, expect, test } from 'vitest';
 import { createNode, NodeStartError } from '../src/index.js';
 import { redisVersionProblem } from '../src/node/redis-version.js';
@@ -50,6 +57,58 @@ describe('the Redis version', () => {
     expect((error as NodeStartError).service).toBe('redis');
     expect((error as Error).message).toBe(
       'the node could not start: redis 6.0.16 is older than kf needs: Redis 6.2 or newer (BLMOVE, LMOVE)',
+    );
+  });
+
+  /** createNode with the version script's call answered by `answer` instead. */
+  async function startWithVersionCall(answer: () => Promise<ScriptReply>, logger?: Logger) {
+    const { redis, kafka } = stack;
+    const config = {
+      bootstrapBrokers: kafka.info.brokers,
+      redis: { host: redis.info.host, port: redis.info.port, groupName: `version-${Date.now()}` },
+    };
+    return createNode(config, [], {
+      redisFactory: async (conf) =>
+        withScriptCalls(await createRedis(conf), (script: RedisScript, _keys, _args, call) =>
+          script.name === 'server-info' ? answer() : call(),
+        ),
+      startTimeoutMs: 5_000,
+      ...(logger ? { logger } : {}),
+    });
+  }
+
+  test('a server that refuses INFO is let be: the node starts, and says so at info level', async () => {
+    const infos: string[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      info: (_fields, message) => void infos.push(message),
+    };
+    const node = await startWithVersionCall(
+      () =>
+        Promise.reject(
+          new ScriptError(
+            'server-info',
+            "NOPERM this user has no permissions to run the 'info' command",
+          ),
+        ),
+      logger,
+    );
+    await node.close();
+    expect(infos).toContain(
+      'could not read the Redis version (the server refused INFO); kf needs 6.2 or newer',
+    );
+  });
+
+  test('a version check that gets no answer fails the start as Redis not reachable', async () => {
+    const error = await startWithVersionCall(() =>
+      Promise.reject(new ConnectionClosedError('Redis EVALSHA failed: connection lost')),
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(NodeStartError);
+    expect((error as Error).message).toBe(
+      'the node could not start: redis is not reachable: Redis EVALSHA failed: connection lost',
     );
   });
 

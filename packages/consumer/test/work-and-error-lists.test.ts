@@ -311,12 +311,13 @@ describe('the work list and the error list', () => {
         level: 'error',
         fields: {
           node: n.nodeId,
-          unit: failed[1]?.unit?.id,
+          // The part listed, [5, 10), not the claimed unit [5, 15): [10, 15) ran again.
+          unit: (entries[0]?.unit as { id: string } | undefined)?.id,
           topic: t,
           partition: 0,
           offset: 5,
-          len: 10,
-          attempts: 1,
+          len: 5,
+          attempts: 2,
           reason: 'ATTEMPTS_EXHAUSTED',
           err: failure,
         },

@@ -2,7 +2,9 @@ import type { Logger } from '@kf/protocol';
 import {
   type BlockingListMoveOptions,
   ConnectionClosedError,
+  ErrorCode,
   type IRedis,
+  isKfError,
   type ListMoveOptions,
   type ListSide,
   type RedisScript,
@@ -29,7 +31,7 @@ import {
   asStringList,
 } from './replies.js';
 import { runScript } from './run-script.js';
-import { closeOnRefusedSelect } from './select-guard.js';
+import { guardSelect, type SelectGuard, type SelectRefusal } from './select-guard.js';
 import { sendWithTimeout } from './send-with-timeout.js';
 import { translateError } from './translate-error.js';
 
@@ -59,28 +61,23 @@ export class IoredisAdapter<C extends IoredisClient> implements IRedis {
   readonly topology: RedisTopology;
   private readonly blocking: BlockingConnectionPool<C>;
   private readonly stopLoggingEvents: () => void;
-  private readonly stopSelectGuard: () => void;
+  private readonly selectGuard: SelectGuard;
   private closing: Promise<void> | undefined;
-  /** Set once the server refused the configured database: every call fails with it. */
-  private selectRefused: { error: Error; db: unknown } | undefined;
 
   constructor(private readonly parts: AdapterParts<C>) {
     this.topology = parts.topology;
     this.stopLoggingEvents = logClientEvents(parts.client, parts.logger, 'main');
-    const refused = (error: Error, db: unknown): void => {
-      if (this.selectRefused) return;
-      this.selectRefused = { error, db };
+    const refused = ({ error, db }: SelectRefusal): void =>
       parts.logger.error(
         { err: error, db },
-        'Redis refused to select the configured database: the connection is closed rather than used in database 0',
+        'Redis refused to select the configured database: the connection is dropped and made again rather than used in database 0',
       );
-    };
-    this.stopSelectGuard = closeOnRefusedSelect(parts.client, refused);
+    this.selectGuard = guardSelect(parts.client, refused);
     this.blocking = new BlockingConnectionPool(
       () => {
         const connection = parts.openBlockingConnection();
         logClientEvents(connection, parts.logger, 'blocking');
-        closeOnRefusedSelect(connection, refused);
+        guardSelect(connection, refused);
         return connection;
       },
       (connection) => disconnectNow(connection, parts.logger),
@@ -237,17 +234,23 @@ export class IoredisAdapter<C extends IoredisClient> implements IRedis {
     // The caller's client goes back to the caller's listeners alone.
     if (!ownsClient) {
       this.stopLoggingEvents();
-      this.stopSelectGuard();
+      this.selectGuard.stop();
     }
   }
 
-  /** What every call fails with once the server refused the configured database. */
-  private refusedSelectError(command: string, error: unknown): ConnectionClosedError {
-    const refused = this.selectRefused as { error: Error; db: unknown };
-    const reason = redactedError(refused.error, this.parts.secrets).message;
+  /**
+   * A call that found no usable connection while the server refuses the configured
+   * database says so: the refusal is why, not a lost connection or a slow server.
+   */
+  private withRefusedSelect(command: string, error: Error): Error {
+    const refusal = this.selectGuard.refusal();
+    const code = isKfError(error) ? error.code : undefined;
+    if (refusal === undefined) return error;
+    if (code !== ErrorCode.ConnectionClosed && code !== ErrorCode.CommandTimeout) return error;
+    const reason = redactedError(refusal.error, this.parts.secrets).message;
     return new ConnectionClosedError(
-      `Redis ${command} failed: the server refused to select database ${String(refused.db)} (${reason}); the connection is closed rather than used in database 0`,
-      { cause: redactedError(error, this.parts.secrets) },
+      `Redis ${command} failed: the server refused to select database ${String(refusal.db)} (${reason}); kf does not use database 0 instead`,
+      { cause: error },
     );
   }
 
@@ -274,14 +277,14 @@ export class IoredisAdapter<C extends IoredisClient> implements IRedis {
       // close() first and the call's outcome next sees the rejection then, not as an
       // unhandled one while close() is still running.
       if (this.closing) await this.closing;
-      if (this.selectRefused) throw this.refusedSelectError(command, error);
-      throw translateError(error, {
+      const translated = translateError(error, {
         command,
         timeoutMs,
         closed: this.closing !== undefined,
         secrets: this.parts.secrets,
         ...(scriptName === undefined ? {} : { scriptName }),
       });
+      throw this.withRefusedSelect(command, translated);
     }
   }
 }

@@ -1,23 +1,48 @@
 import type { IoredisClient } from './client-lifecycle.js';
 
+/** A SELECT the server answered with an error, until the connection is ready again. */
+export interface SelectRefusal {
+  error: Error;
+  db: unknown;
+}
+
+export interface SelectGuard {
+  /** The refusal of the connection's current attempt, if its SELECT failed. */
+  refusal(): SelectRefusal | undefined;
+  stop(): void;
+}
+
 /**
- * ioredis answers a refused `SELECT` of its `db` option (an index past the server's
- * `databases`, an ACL user without `+select`) by going on in database 0, where every
- * key would land beside, not among, the group's. The refusal reaches the `error` event
- * during the connection's handshake, before any queued command is sent: the connection
- * is closed there, so those commands fail instead. Returns a function removing the
- * listener.
+ * ioredis answers a failed `SELECT` of its `db` option (an index past the server's
+ * `databases`, an ACL user without `+select`, a server `BUSY` with a script, out of
+ * clients) by going on in database 0, where every key would land beside, not among,
+ * the group's. The failure reaches the `error` event during the connection's
+ * handshake, before any queued command is sent: the connection is dropped there and
+ * ioredis reconnects (its retry strategy), so queued commands wait for a connection in
+ * the right database, or time out, and a passing cause heals by itself.
  */
-export function closeOnRefusedSelect(
+export function guardSelect(
   client: IoredisClient,
-  onRefused: (error: Error, db: unknown) => void,
-): () => void {
+  onRefused: (refusal: SelectRefusal) => void,
+): SelectGuard {
+  let current: SelectRefusal | undefined;
   const onError = (error: unknown): void => {
     const command = (error as { command?: { name?: string; args?: unknown[] } }).command;
     if (command?.name !== 'select') return;
-    onRefused(error as Error, command.args?.[0]);
-    client.disconnect();
+    current = { error: error as Error, db: command.args?.[0] };
+    onRefused(current);
+    client.disconnect(true);
+  };
+  const onReady = (): void => {
+    current = undefined;
   };
   client.on('error', onError);
-  return () => client.off('error', onError);
+  client.on('ready', onReady);
+  return {
+    refusal: () => current,
+    stop: () => {
+      client.off('error', onError);
+      client.off('ready', onReady);
+    },
+  };
 }

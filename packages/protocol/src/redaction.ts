@@ -32,12 +32,24 @@ function readableName(error: Error): string {
  * it is never passed on.
  */
 export function redactedError(error: unknown, secrets: readonly string[]): Error {
+  return redactedCopy(error, secrets, new Map());
+}
+
+/** `copies` holds the errors already copied: a cause chain that loops back stays a loop. */
+function redactedCopy(
+  error: unknown,
+  secrets: readonly string[],
+  copies: Map<Error, Error>,
+): Error {
   if (!(error instanceof Error)) return new Error(redact(String(error), secrets));
+  const seen = copies.get(error);
+  if (seen) return seen;
   const copy = new Error(redact(error.message, secrets));
+  copies.set(error, copy);
   copy.name = readableName(error);
   copy.stack = error.stack === undefined ? undefined : redact(error.stack, secrets);
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') Object.assign(copy, { code });
-  if (error.cause !== undefined) copy.cause = redactedError(error.cause, secrets);
+  if (error.cause !== undefined) copy.cause = redactedCopy(error.cause, secrets, copies);
   return copy;
 }

@@ -31,6 +31,22 @@ describe('redactedError', () => {
     expect('command' in copy).toBe(false);
   });
 
+  test('a cause chain that loops back is copied as the same loop, masked, and ends', () => {
+    // A user's code may throw one (an error whose cause is itself, or two naming each
+    // other): logging it must not overflow the stack.
+    const outer = new Error('outer s3cret!');
+    const inner = new Error('inner', { cause: outer });
+    outer.cause = inner;
+    const copy = redactedError(outer, ['s3cret!']);
+    expect(copy.message).toBe('outer ***');
+    expect((copy.cause as Error).message).toBe('inner');
+    expect((copy.cause as Error).cause).toBe(copy);
+    const self = new Error('self');
+    self.cause = self;
+    const selfCopy = redactedError(self, []);
+    expect(selfCopy.cause).toBe(selfCopy);
+  });
+
   test('turns a thrown non-error into an error', () => {
     expect(redactedError('boom s3cret!', ['s3cret!']).message).toBe('boom ***');
   });

@@ -82,10 +82,14 @@ export async function createNode(
   });
   const keys = groupKeys(config.redis.groupName);
   try {
-    await checkRedisVersion(redis, keys, logger);
+    await withDeadline(checkRedisVersion(redis, keys, logger), timeoutMs, 'no answer to INFO');
   } catch (error) {
-    await redis.close();
-    throw error;
+    await redis.close().catch((closeError: unknown) => {
+      logger.warn({ err: closeError }, 'closing Redis after its version check failed');
+    });
+    if (error instanceof NodeStartError) throw error;
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new NodeStartError('redis', `is not reachable: ${detail}`, { cause: error });
   }
   const kafka = options.kafka ?? kafkaAccess(config, logger);
   try {

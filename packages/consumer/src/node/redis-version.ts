@@ -1,5 +1,5 @@
 import type { GroupKeys } from '@kf/core';
-import type { IRedis, Logger } from '@kf/protocol';
+import { ErrorCode, type IRedis, isKfError, type Logger } from '@kf/protocol';
 import { NodeStartError } from '../errors/node-start-error.js';
 import { scripts } from '../scripts/index.js';
 
@@ -21,7 +21,9 @@ export function redisVersionProblem(info: string): string | undefined {
 
 /**
  * Fails the start on a Redis too old for kf's commands, which would otherwise fail every
- * claim once the node runs. A server that refuses INFO is said once, at info level.
+ * claim once the node runs. A server that refuses to run the script (an ACL without
+ * INFO, a renamed INFO, a script refused under OOM) is said once, at info level; any
+ * other failure (no answer, a lost connection) is thrown.
  */
 export async function checkRedisVersion(
   redis: IRedis,
@@ -32,9 +34,12 @@ export async function checkRedisVersion(
   try {
     info = await redis.evalScript(scripts.serverInfo, [keys.nodes], []);
   } catch (error) {
+    const refused =
+      isKfError(error) && (error.code === ErrorCode.Script || error.code === ErrorCode.Command);
+    if (!refused) throw error;
     logger.info(
       { err: error },
-      'could not read the Redis version (INFO refused); kf needs 6.2 or newer',
+      'could not read the Redis version (the server refused INFO); kf needs 6.2 or newer',
     );
     return;
   }

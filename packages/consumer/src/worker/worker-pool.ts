@@ -242,12 +242,15 @@ export class WorkerPool {
   }
 
   /**
-   * Tells `unitFailed` listeners and the log of a unit's failure; `logged` when a line
-   * already covers it.
+   * Tells `unitFailed` listeners and the log of a unit's failure: `logged` when a line
+   * already covers it, `listed` the part that went to the error list.
    */
-  private reportFailure(event: UnitFailedEvent, logged = false): void {
-    if (!logged) logUnitFailure(this.options.logger, event);
+  private reportFailure(
+    event: UnitFailedEvent,
+    options: { logged?: boolean; listed?: WorkUnit | string } = {},
+  ): void {
     this.options.events.emit('unitFailed', event);
+    if (!options.logged) logUnitFailure(this.options.logger, event, options.listed);
   }
 
   private async process(raw: string, lapses: number): Promise<void> {
@@ -427,14 +430,17 @@ export class WorkerPool {
     if (decision.giveUp !== undefined) {
       const outcome = await hand();
       if (outcome === undefined) return;
-      this.reportFailure({
-        nodeId,
-        unit: unitInfo(unit),
-        raw,
-        error,
-        outcome,
-        reason: decision.giveUp.reason,
-      });
+      this.reportFailure(
+        {
+          nodeId,
+          unit: unitInfo(unit),
+          raw,
+          error,
+          outcome,
+          reason: decision.giveUp.reason,
+        },
+        { listed: decision.giveUp.unit },
+      );
       return;
     }
     const retryInMs = this.stopping
@@ -458,7 +464,7 @@ export class WorkerPool {
       // A partition Kafka could not serve is logged above, once while it lasts.
       this.reportFailure(
         { nodeId, unit: unitInfo(unit), raw, error, outcome, retryInMs },
-        decision.unavailable && outcome === 'requeued',
+        { logged: decision.unavailable && outcome === 'requeued' },
       );
     };
     if (retryInMs === 0) {

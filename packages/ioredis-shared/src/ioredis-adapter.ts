@@ -240,7 +240,9 @@ export class IoredisAdapter<C extends IoredisClient> implements IRedis {
 
   /**
    * A call that found no usable connection while the server refuses the configured
-   * database says so: the refusal is why, not a lost connection or a slow server.
+   * database until someone acts (an index past `databases`, no `+select`) says so: the
+   * refusal is why, not a lost connection or a slow server. The connection is made again
+   * meanwhile, so the call may still have been sent once it healed, as after any outage.
    */
   private withRefusedSelect(command: string, error: Error): Error {
     const refusal = this.selectGuard.refusal();
@@ -271,7 +273,9 @@ export class IoredisAdapter<C extends IoredisClient> implements IRedis {
       throw new ConnectionClosedError(`Redis ${command} refused: the adapter is closed`);
     }
     try {
-      return await send();
+      const reply = await send();
+      this.selectGuard.healed();
+      return reply;
     } catch (error) {
       // A call cut short by close() settles only once close() has: a caller awaiting
       // close() first and the call's outcome next sees the rejection then, not as an

@@ -7,10 +7,19 @@ export interface SelectRefusal {
 }
 
 export interface SelectGuard {
-  /** The refusal of the connection's current attempt, if its SELECT failed. */
+  /**
+   * The connection's last SELECT failure when it is one that lasts (an index past the
+   * server's `databases`, an ACL without `+select`), until the connection is ready or
+   * a command succeeds; a passing one (`BUSY`, out of clients) is not kept.
+   */
   refusal(): SelectRefusal | undefined;
+  /** A command succeeded: the server selects the database now. */
+  healed(): void;
   stop(): void;
 }
+
+/** Replies that say the database cannot be selected until someone changes something. */
+const LASTING = /^(NOPERM|ERR (DB index is out of range|invalid DB index))/;
 
 /**
  * ioredis answers a failed `SELECT` of its `db` option (an index past the server's
@@ -29,8 +38,9 @@ export function guardSelect(
   const onError = (error: unknown): void => {
     const command = (error as { command?: { name?: string; args?: unknown[] } }).command;
     if (command?.name !== 'select') return;
-    current = { error: error as Error, db: command.args?.[0] };
-    onRefused(current);
+    const refusal = { error: error as Error, db: command.args?.[0] };
+    current = LASTING.test(refusal.error.message) ? refusal : undefined;
+    onRefused(refusal);
     client.disconnect(true);
   };
   const onReady = (): void => {
@@ -40,6 +50,9 @@ export function guardSelect(
   client.on('ready', onReady);
   return {
     refusal: () => current,
+    healed: () => {
+      current = undefined;
+    },
     stop: () => {
       client.off('error', onError);
       client.off('ready', onReady);

@@ -1,3 +1,5 @@
+import { Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { groupKeys } from '@kf/core';
 import { kafkaClient, startRedisSingle, waitUntil, withRedis } from '@kf/devstack';
 import { silentLogger } from '@kf/protocol';
@@ -12,6 +14,9 @@ import { useKafkaRedis } from './support/stack.js';
 // slowest, room for a machine shared with other test runs.
 const DELIVERY_MS = 30_000;
 const START_TIMEOUT_MS = 2_000;
+// A socket closed by the node is gone from the active handles once its end is read:
+// a few ms; 500 ms leaves room for a loaded machine.
+const CLOSE_SETTLE_MS = 500;
 const TAKEOVER_LOCK_TTL_MS = 1_000;
 const TAKEOVER_TICK_MS = 100;
 // The lock runs out a TTL after the dead leader's last renewal. A follower looks again
@@ -382,6 +387,29 @@ describe('createNode on one Redis and one Kafka broker', () => {
     await again.run({ eachMessage: async ({ message }) => void rest.push(message.offset) });
     await until(waitUntil, () => rest.length === 5, 'the remainder');
     expect(rest).toEqual([25, 26, 27, 28, 29]);
+  });
+
+  test('a node closed after consuming leaves no connection to the brokers open: its process can end by itself', async () => {
+    const t = await topic('node-close-sockets', 3);
+    const ids = await produceIds(stack.producer, t, { count: 300, partitions: 3 });
+    const port = Number(stack.kafka.info.brokers[0]?.split(':').at(-1));
+    /** Open sockets to the broker: the stack's producer holds some from before the node. */
+    const brokerSockets = () =>
+      (process as unknown as { _getActiveHandles(): unknown[] })
+        ._getActiveHandles()
+        .filter((h): h is Socket => h instanceof Socket && h.remotePort === port && !h.destroyed);
+    const before = new Set(brokerSockets());
+    const n = await node(config(), [t]);
+    const seen: string[] = [];
+    await n.run({
+      eachMessage: async ({ message }) => void seen.push(message.value?.toString() ?? ''),
+    });
+    await delivered(ids, () => seen, 'every message');
+    await n.close();
+    // Sockets end once their close is read: CLOSE_SETTLE_MS is ample on a loaded machine.
+    await delay(CLOSE_SETTLE_MS);
+    const left = brokerSockets().filter((socket) => !before.has(socket));
+    expect(left.map((socket) => `127.0.0.1:${socket.localPort} → ${port}`)).toEqual([]);
   });
 
   test('close mid-unit completes what user code finished and queues the rest', async () => {

@@ -212,19 +212,24 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
       .sort((a, b) => a.partition - b.partition);
   };
 
+  // Fetches under way: close() waits for them, since kafkajs connects again on a send.
+  const fetching = new Set<Promise<unknown>>();
   const fetch = async (request: FetchRequest): Promise<FetchResult> => {
     validate(request);
     const { topic, partition, offset } = request;
-    const leader = await leaderOf(topic, partition);
-    const target = {
-      topic,
-      partition,
-      nodeId: leader,
-      operation: `fetch ${topic}/${partition} at ${offset}`,
+    const operation = `fetch ${topic}/${partition} at ${offset}`;
+    // A fetch asked for as its node closes (a unit's next range) would open a connection
+    // that nothing closes, keeping the process alive until the broker drops it.
+    const open = () => {
+      if (closed) throw new KafkaRequestError(operation, undefined, 'the Kafka access is closed');
     };
+    open();
+    const leader = await leaderOf(topic, partition);
+    open();
+    const target = { topic, partition, nodeId: leader, operation };
     let raw: Awaited<ReturnType<InternalCluster['fetch']>>;
     try {
-      raw = await cluster.fetch(leader, {
+      const sending = cluster.fetch(leader, {
         topic,
         partition,
         offset: String(offset),
@@ -233,6 +238,8 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
         maxWaitMs: request.maxWaitMs,
         isolationLevel: ISOLATION_LEVEL[request.isolation],
       });
+      fetching.add(sending);
+      raw = await sending.finally(() => fetching.delete(sending));
     } catch (error) {
       throw errorFromThrown(unwrapRetries(error), target);
     }
@@ -291,6 +298,11 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
       closed = true;
       ensureConnected.reset();
       await Promise.all([cluster.disconnect(), logEnds.close()]);
+      // A fetch sent before the flag was set may have connected again meanwhile.
+      if (fetching.size > 0) {
+        await Promise.allSettled([...fetching]);
+        await cluster.disconnect();
+      }
     },
   };
 }

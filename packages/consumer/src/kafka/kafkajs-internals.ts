@@ -59,9 +59,19 @@ interface ProtocolRequest {
   requestTimeout: number;
 }
 
+interface KafkajsConnection {
+  isConnected(): boolean;
+}
+
+interface KafkajsConnectionPool {
+  send(request: ProtocolRequest): Promise<unknown>;
+  pool: KafkajsConnection[];
+  getConnection(index?: number): Promise<KafkajsConnection>;
+}
+
 interface KafkajsBroker {
   lookupRequest(apiKey: number, definition: unknown): (args: object) => ProtocolRequest;
-  connectionPool: { send(request: ProtocolRequest): Promise<unknown> };
+  connectionPool: KafkajsConnectionPool;
   disconnect(): Promise<void>;
   listOffsets(args: {
     replicaId: number;
@@ -292,6 +302,16 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
    * One Fetch to `leader` for several partitions; every partition asked about must be in
    * the answer, in the order asked.
    */
+  // Brokers this cluster sent on. kafkajs forgets its brokers when it disconnects, but a
+  // request under way still holds one and connects it again: disconnect() closes those
+  // too, so nothing is left open after a close.
+  const used = new Set<KafkajsBroker>();
+  const brokerFor = async (nodeId: number): Promise<KafkajsBroker> => {
+    const broker = await cluster.brokerPool.findBroker({ nodeId });
+    if (!used.has(broker)) connectOnceEach(broker.connectionPool);
+    used.add(broker);
+    return broker;
+  };
   const fetchFrom = async (
     leader: number,
     request: {
@@ -303,7 +323,7 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
       isolationLevel: 0 | 1;
     },
   ): Promise<Array<RawPartitionFetch & { topic: string; partition: number }>> => {
-    const broker = await cluster.brokerPool.findBroker({ nodeId: leader });
+    const broker = await brokerFor(leader);
     const protocolRequest = broker.lookupRequest(
       FETCH_API_KEY,
       requests.Fetch,
@@ -360,7 +380,12 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
 
   return {
     connect: () => cluster.connect(),
-    disconnect: () => cluster.disconnect(),
+    async disconnect() {
+      const held = [...used];
+      used.clear();
+      await cluster.disconnect();
+      await Promise.all(held.map((broker) => broker.disconnect()));
+    },
     async refreshMetadata(topics) {
       // The broker pool directly, not the cluster: the cluster reloads every topic it was
       // ever asked about, and one of them deleted fails the reload of all the others.
@@ -412,7 +437,7 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
       return answers.map(({ batches: _batches, ...ends }) => ends);
     },
     async listOffsets(leader, topic, partitions, which, isolationLevel) {
-      const broker = await cluster.brokerPool.findBroker({ nodeId: leader });
+      const broker = await brokerFor(leader);
       const timestamp =
         which === 'earliest'
           ? EARLIEST_TIMESTAMP
@@ -540,4 +565,25 @@ function wholeBatches(recordSet: Buffer): { data: Buffer; dataEnd?: number } {
 /** Polled batches decoded for `range`, with the codecs a fetch's answer is decoded with. */
 export function decodePolled(data: Buffer, range: OffsetRange): Promise<RawBatch[]> {
   return decodeRecordBatches(data, range, decompress);
+}
+
+/**
+ * kafkajs connects a pooled connection on a send when it is not connected, and two
+ * sends at once (a node's units fetching one broker as it starts) each open a socket:
+ * the connection keeps the last, and the others stay open, unused, until the broker
+ * drops them as idle (10 minutes), holding the process alive after a close. Sends that
+ * find a connection connecting wait for that one.
+ */
+function connectOnceEach(pool: KafkajsConnectionPool): void {
+  const connecting = new Map<number, Promise<KafkajsConnection>>();
+  const getConnection = pool.getConnection.bind(pool);
+  pool.getConnection = (index = 0) => {
+    if (pool.pool[index]?.isConnected()) return getConnection(index);
+    let pending = connecting.get(index);
+    if (pending === undefined) {
+      pending = getConnection(index).finally(() => connecting.delete(index));
+      connecting.set(index, pending);
+    }
+    return pending;
+  };
 }

@@ -400,7 +400,7 @@ export class WorkerPool {
     error: unknown,
     progress: AttemptProgress,
   ): Promise<void> {
-    const { conf, nodeId, events, kafka, logger } = this.options;
+    const { conf, nodeId, kafka, logger } = this.options;
     if ((error as { code?: unknown } | null)?.code === KafkaErrorCode.NotLeader) {
       // Its retry should find the new leader; but a refresh asking a hung broker can take
       // kafkajs's request timeout twice over, and a close does not wait for it: the unit

@@ -266,7 +266,8 @@ export function invalidConfigs(valid: BaseConfig): InvalidCase[] {
       name: "max-active, kafka-clj's spelling of the same retired setting",
       input: withPatch({ redis: { 'max-active': 20 } }),
       path: 'redis["max-active"]',
-      message: /max-active is kafka-clj's spelling of maxActive: .*two Redis connections per node.*remove it/,
+      message:
+        /max-active is kafka-clj's spelling of maxActive: .*two Redis connections per node.*remove it/,
     },
     {
       name: 'unitTimeoutMs, renamed handlerTimeoutMs when the limit became per call',

@@ -30,6 +30,7 @@ import {
   asString,
   asStringList,
 } from './replies.js';
+import { reviveOnEnd } from './revive-on-end.js';
 import { runScript } from './run-script.js';
 import { guardSelect, type SelectGuard, type SelectRefusal } from './select-guard.js';
 import { sendWithTimeout } from './send-with-timeout.js';
@@ -62,6 +63,7 @@ export class IoredisAdapter<C extends IoredisClient> implements IRedis {
   private readonly blocking: BlockingConnectionPool<C>;
   private readonly stopLoggingEvents: () => void;
   private readonly selectGuard: SelectGuard;
+  private readonly stopReviving: () => void;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly parts: AdapterParts<C>) {
@@ -73,6 +75,10 @@ export class IoredisAdapter<C extends IoredisClient> implements IRedis {
         'Redis refused to select the configured database: the connection is dropped and made again rather than used in database 0',
       );
     this.selectGuard = guardSelect(parts.client, refused);
+    // Only a client the adapter owns: a caller's client is the caller's to manage.
+    this.stopReviving = parts.ownsClient
+      ? reviveOnEnd(parts.client, () => this.closing !== undefined, parts.logger)
+      : () => undefined;
     this.blocking = new BlockingConnectionPool(
       () => {
         const connection = parts.openBlockingConnection();
@@ -225,6 +231,7 @@ export class IoredisAdapter<C extends IoredisClient> implements IRedis {
 
   private async shutDown(): Promise<void> {
     const { client, ownsClient, commandTimeoutMs, logger } = this.parts;
+    this.stopReviving();
     await Promise.all([
       this.blocking.close(),
       ownsClient ? quitGracefully(client, commandTimeoutMs, logger) : Promise.resolve(),

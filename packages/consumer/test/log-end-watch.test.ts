@@ -114,6 +114,8 @@ describe('new data wakes the organiser', () => {
       const name = await topic(`log-ends-carried-${inlineRecordsMaxBytes}`, 2);
       let fetches = 0;
       const counted: KafkaAccess = Object.assign(Object.create(access) as KafkaAccess, {
+        // The file's access, shared by its tests: closed once, after them all.
+        close: async () => undefined,
         fetch: (...args: Parameters<KafkaAccess['fetch']>) => {
           fetches += 1;
           return access.fetch(...args);
@@ -162,6 +164,8 @@ describe('new data wakes the organiser', () => {
     // Counts the ticks that read this topic's offsets: one read per tick.
     let ticks = 0;
     const counted: KafkaAccess = Object.assign(Object.create(access) as KafkaAccess, {
+      // The file's access, shared by its tests: closed once, after them all.
+      close: async () => undefined,
       offsets: (...args: Parameters<KafkaAccess['offsets']>) => {
         if (args[0] === name) ticks += 1;
         return access.offsets(...args);

@@ -28,11 +28,11 @@ describe('an ioredis client that ends without the adapter closing it', () => {
       await redis.set('revive', 'before');
       const client = clientOf(redis);
       client.disconnect();
-      await waitUntil(() => (client.status === 'end' ? true : undefined), {
+      await waitUntil(async () => (client.status === 'end' ? true : undefined), {
         what: 'the client to end',
         timeoutMs: REVIVED_WITHIN_MS,
       });
-      await waitUntil(() => (client.status === 'ready' ? true : undefined), {
+      await waitUntil(async () => (client.status === 'ready' ? true : undefined), {
         what: 'the adapter to connect it again',
         timeoutMs: REVIVED_WITHIN_MS,
       });

@@ -82,7 +82,12 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
   let closed = false;
   const ensureConnected = connectOnce(cluster);
 
+  /** After close() a request would connect again, and nothing would close that. */
+  const refuseClosed = (operation: string): void => {
+    if (closed) throw new KafkaRequestError(operation, undefined, 'the Kafka access is closed');
+  };
   const load = async (topics: string[]): Promise<KafkajsMetadata> => {
+    refuseClosed(`load the metadata of ${topics.join(', ') || 'the cluster'}`);
     await ensureConnected();
     const loaded = await cluster.refreshMetadata(topics).catch(async (error: unknown) => {
       // A broker's answer about the topic (unknown, no leader, not authorized) is the
@@ -212,24 +217,27 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
       .sort((a, b) => a.partition - b.partition);
   };
 
-  // Fetches under way: close() waits for them, since kafkajs connects again on a send.
+  // Fetches under way, an out-of-range one's ListOffsets included: close() waits for
+  // them, since kafkajs connects again on a send.
   const fetching = new Set<Promise<unknown>>();
-  const fetch = async (request: FetchRequest): Promise<FetchResult> => {
+  const fetch = (request: FetchRequest): Promise<FetchResult> => {
+    const work = fetchOnce(request);
+    fetching.add(work);
+    return work.finally(() => fetching.delete(work));
+  };
+  const fetchOnce = async (request: FetchRequest): Promise<FetchResult> => {
     validate(request);
     const { topic, partition, offset } = request;
     const operation = `fetch ${topic}/${partition} at ${offset}`;
     // A fetch asked for as its node closes (a unit's next range) would open a connection
     // that nothing closes, keeping the process alive until the broker drops it.
-    const open = () => {
-      if (closed) throw new KafkaRequestError(operation, undefined, 'the Kafka access is closed');
-    };
-    open();
+    refuseClosed(operation);
     const leader = await leaderOf(topic, partition);
-    open();
+    refuseClosed(operation);
     const target = { topic, partition, nodeId: leader, operation };
     let raw: Awaited<ReturnType<InternalCluster['fetch']>>;
     try {
-      const sending = cluster.fetch(leader, {
+      raw = await cluster.fetch(leader, {
         topic,
         partition,
         offset: String(offset),
@@ -238,8 +246,6 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
         maxWaitMs: request.maxWaitMs,
         isolationLevel: ISOLATION_LEVEL[request.isolation],
       });
-      fetching.add(sending);
-      raw = await sending.finally(() => fetching.delete(sending));
     } catch (error) {
       throw errorFromThrown(unwrapRetries(error), target);
     }

@@ -308,7 +308,7 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
   const used = new Set<KafkajsBroker>();
   const brokerFor = async (nodeId: number): Promise<KafkajsBroker> => {
     const broker = await cluster.brokerPool.findBroker({ nodeId });
-    if (!used.has(broker)) connectOnceEach(broker.connectionPool);
+    connectOnceEach(broker.connectionPool);
     used.add(broker);
     return broker;
   };
@@ -574,7 +574,12 @@ export function decodePolled(data: Buffer, range: OffsetRange): Promise<RawBatch
  * drops them as idle (10 minutes), holding the process alive after a close. Sends that
  * find a connection connecting wait for that one.
  */
+const connectingOnce = new WeakSet<KafkajsConnectionPool>();
+
 function connectOnceEach(pool: KafkajsConnectionPool): void {
+  // Once a pool: kafkajs reuses a broker across disconnects and may give it a new pool.
+  if (connectingOnce.has(pool)) return;
+  connectingOnce.add(pool);
   const connecting = new Map<number, Promise<KafkajsConnection>>();
   const getConnection = pool.getConnection.bind(pool);
   pool.getConnection = (index = 0) => {

@@ -1,12 +1,13 @@
 /**
- * The ONE place kf touches kafkajs's internals.
+ * Where kf touches kafkajs's internals, with kafkajs-fetch-receive.ts (how a
+ * connection hands a Fetch response over).
  *
  * kafkajs's public API reads partitions only through a consumer group, and kf fetches
  * exact offset ranges with no group, so this file drives kafkajs's `Cluster` (metadata,
  * the broker pool) and its `Broker` requests directly, and decodes Fetch responses
- * itself with kafkajs's record-batch decoder so that batch boundaries survive (the
- * stock decoder flattens batches, losing the end offset of a batch left empty by
- * compaction, which would stall a caller).
+ * itself (fetch-response.ts) so that batch boundaries survive (the stock decoder
+ * flattens batches, losing the end offset of a batch left empty by compaction, which
+ * would stall a caller).
  *
  * None of this has a semver promise, so kafkajs is pinned to exactly 2.2.4 (peer and
  * dev dependency of @kf/consumer), and the contract test (test/kafka-port.test.ts) runs
@@ -22,36 +23,16 @@ import ClusterClass from 'kafkajs/src/cluster/index.js';
 // @ts-expect-error as above
 import socketFactory from 'kafkajs/src/network/socketFactory.js';
 // @ts-expect-error as above
-import Decoder from 'kafkajs/src/protocol/decoder.js';
-// @ts-expect-error as above
 import { errorCodes } from 'kafkajs/src/protocol/error.js';
 // @ts-expect-error as above
 import { lookupCodecByAttributes } from 'kafkajs/src/protocol/message/compression/index.js';
 // @ts-expect-error as above
 import { requests } from 'kafkajs/src/protocol/requests/index.js';
-import {
-  batchBounds,
-  type DecodedBatch,
-  decodeRecordBatches,
-  type OffsetRange,
-} from './record-batch.js';
+import { decodeFetchV11, type FetchV11Response, type RawPartitionFetch } from './fetch-response.js';
+import { type ReceivingConnection, receiveFetchesUnjoined } from './kafkajs-fetch-receive.js';
+import { type DecodedBatch, decodeRecordBatches, type OffsetRange } from './record-batch.js';
 
 // ---- The shapes kf relies on (kafkajs 2.2.4) ----
-
-interface Long {
-  toString(): string;
-}
-
-interface KafkajsDecoder {
-  readInt8(): number;
-  readInt16(): number;
-  readInt32(): number;
-  readInt64(): Long;
-  readString(): string;
-  readBytes(length: number): Buffer;
-  canReadBytes(length: number): boolean;
-  readArray<T>(reader: (decoder: KafkajsDecoder) => T): T[];
-}
 
 interface ProtocolRequest {
   request: { apiVersion: number };
@@ -132,7 +113,6 @@ interface KafkajsCluster {
 }
 
 const Cluster = ClusterClass as new (options: object) => KafkajsCluster;
-const newDecoder = (buffer: Buffer): KafkajsDecoder => new Decoder(buffer) as KafkajsDecoder;
 const codecFor = lookupCodecByAttributes as (
   attributes: number,
 ) => { decompress(buffer: Buffer): Promise<Buffer> } | null;
@@ -148,9 +128,6 @@ const kafkaErrors = errorCodes as Array<{ type: string; code: number }>;
 const FETCH_API_KEY = 1;
 /** The Fetch version decoded below; every broker since Kafka 2.3 serves it, 4.x included. */
 const FETCH_VERSION = 11;
-/** Bytes of a record batch's header up to and including its records count. */
-const MAGIC_OFFSET = 16;
-const RECORD_BATCH_MAGIC = 2;
 const EARLIEST_TIMESTAMP = -2;
 const LATEST_TIMESTAMP = -1;
 /** The replica id of an ordinary client (not a follower broker). */
@@ -161,20 +138,7 @@ const POLL_MAX_BYTES = 1_048_576;
 // ---- What this file hands to the rest of kf ----
 
 export type RawBatch = DecodedBatch;
-
-export interface RawPartitionFetch {
-  errorCode: number;
-  highWatermark: string;
-  lastStableOffset: string;
-  logStartOffset: string;
-  abortedTransactions: Array<{ producerId: string; firstOffset: string }>;
-  /** Whole batches only: a batch cut short by the byte limit is left for the next fetch. */
-  batches: RawBatch[];
-  /** The whole batches undecoded, back to back, when the request kept them so. */
-  data?: Buffer;
-  /** With `data` holding a batch: the offset after its last batch's last record. */
-  dataEnd?: number;
-}
+export type { RawPartitionFetch };
 
 export interface RawFetchRequest {
   topic: string;
@@ -309,6 +273,9 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
   const brokerFor = async (nodeId: number): Promise<KafkajsBroker> => {
     const broker = await cluster.brokerPool.findBroker({ nodeId });
     connectOnceEach(broker.connectionPool);
+    for (const connection of broker.connectionPool.pool) {
+      receiveFetchesUnjoined(connection as unknown as ReceivingConnection);
+    }
     used.add(broker);
     return broker;
   };
@@ -349,7 +316,7 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
     // Our decoder keeps batches; `parse` returns the data so partition errors reach kf's
     // own mapping instead of kafkajs's exceptions.
     protocolRequest.response = {
-      decode: (raw) => decodeFetchV11(raw, request.range),
+      decode: (body) => decodeFetchV11(body, request.range, decompress),
       parse: async (data) => data,
     };
     let decoded: FetchV11Response;
@@ -489,77 +456,6 @@ function byTopic<T extends { topic: string }, P>(
     topics.set(item.topic, [...(topics.get(item.topic) ?? []), toPartition(item)]);
   }
   return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
-}
-
-// ---- Fetch v11 response, decoded with batch boundaries kept ----
-
-interface FetchV11Response {
-  errorCode: number;
-  responses: Array<{
-    topicName: string;
-    partitions: Array<RawPartitionFetch & { partition: number }>;
-  }>;
-}
-
-async function decodeFetchV11(raw: Buffer, range: OffsetRange | 'raw'): Promise<FetchV11Response> {
-  const decoder = newDecoder(raw);
-  decoder.readInt32(); // throttle_time_ms: one request at a time, nothing to throttle
-  const errorCode = decoder.readInt16();
-  decoder.readInt32(); // session_id: sessionless fetches (session id 0, epoch -1)
-  const responses: FetchV11Response['responses'] = [];
-  const topicCount = decoder.readInt32();
-  for (let t = 0; t < topicCount; t++) {
-    const topicName = decoder.readString();
-    const partitions: FetchV11Response['responses'][number]['partitions'] = [];
-    const partitionCount = decoder.readInt32();
-    for (let p = 0; p < partitionCount; p++) {
-      const partition = decoder.readInt32();
-      const partitionError = decoder.readInt16();
-      const highWatermark = decoder.readInt64().toString();
-      const lastStableOffset = decoder.readInt64().toString();
-      const logStartOffset = decoder.readInt64().toString();
-      const abortedTransactions = decoder.readArray((d) => ({
-        producerId: d.readInt64().toString(),
-        firstOffset: d.readInt64().toString(),
-      }));
-      decoder.readInt32(); // preferred_read_replica: kf reads from the leader
-      const recordSet = readRecordSet(decoder);
-      partitions.push({
-        partition,
-        errorCode: partitionError,
-        highWatermark,
-        lastStableOffset,
-        logStartOffset,
-        abortedTransactions,
-        ...(range === 'raw'
-          ? { batches: [], ...wholeBatches(recordSet) }
-          : { batches: await decodeRecordBatches(recordSet, range, decompress) }),
-      });
-    }
-    responses.push({ topicName, partitions });
-  }
-  return { errorCode, responses };
-}
-
-function readRecordSet(decoder: KafkajsDecoder): Buffer {
-  const size = decoder.readInt32();
-  if (size <= 0) return Buffer.alloc(0);
-  const buffer = decoder.readBytes(size);
-  if (buffer.length > MAGIC_OFFSET && buffer.readInt8(MAGIC_OFFSET) !== RECORD_BATCH_MAGIC) {
-    // Message formats v0/v1 were removed from Kafka 4.0; kf reads record batches only.
-    throw new Error(`unsupported message format (magic ${buffer.readInt8(MAGIC_OFFSET)})`);
-  }
-  return buffer;
-}
-
-/**
- * The record set up to its last whole batch, copied: a view would keep the whole
- * response alive for as long as the organiser keeps the batches.
- */
-function wholeBatches(recordSet: Buffer): { data: Buffer; dataEnd?: number } {
-  const last = batchBounds(recordSet).at(-1);
-  const data = Buffer.from(recordSet.subarray(0, last?.end ?? 0));
-  return last === undefined ? { data } : { data, dataEnd: last.lastOffset + 1 };
 }
 
 /** Polled batches decoded for `range`, with the codecs a fetch's answer is decoded with. */

@@ -1,3 +1,4 @@
+import { ByteReader, type ChunkedBytes } from './byte-chunks.js';
 import type { KafkaRecord, RecordHeader } from './kafka-access.js';
 
 /** A record batch (magic 2) as kf reads it: header fields, and the records it asked for. */
@@ -25,6 +26,7 @@ export type Decompress = (attributes: number, compressed: Buffer) => Promise<Buf
 
 // Byte positions inside a batch, from its first byte (the base offset).
 const LENGTH_AT = 8;
+const MAGIC_AT = 16;
 const ATTRIBUTES_AT = 21;
 const LAST_OFFSET_DELTA_AT = 23;
 const FIRST_TIMESTAMP_AT = 27;
@@ -34,6 +36,7 @@ const RECORDS_AT = 61;
 /** Base offset and length come before what the length counts. */
 const LOG_OVERHEAD = 12;
 
+const RECORD_BATCH_MAGIC = 2;
 const COMPRESSION_MASK = 0x07;
 const LOG_APPEND_TIME_FLAG = 0x08;
 const TRANSACTIONAL_FLAG = 0x10;
@@ -46,15 +49,52 @@ const CONTROL_FLAG = 0x20;
  * strings for each offset and timestamp). A batch cut short by the byte limit ends the
  * list: it is fetched whole next time.
  */
-export async function decodeRecordBatches(
+export function decodeRecordBatches(
   buffer: Buffer,
   range: OffsetRange,
   decompress: Decompress,
 ): Promise<DecodedBatch[]> {
-  const batches: DecodedBatch[] = [];
-  for (const { start, end } of batchBounds(buffer)) {
-    batches.push(await decodeBatch(buffer.subarray(start, end), range, decompress));
+  return decodeBatches(
+    batchBounds(buffer).map(({ start, end }) => buffer.subarray(start, end)),
+    range,
+    decompress,
+  );
+}
+
+/** Decodes whole record batches, each in a buffer of its own (see `decodeRecordBatches`). */
+export async function decodeBatches(
+  batches: ReadonlyArray<Buffer | ChunkedBytes>,
+  range: OffsetRange,
+  decompress: Decompress,
+): Promise<DecodedBatch[]> {
+  const decoded: DecodedBatch[] = [];
+  for (const batch of batches) decoded.push(await decodeBatch(batch, range, decompress));
+  return decoded;
+}
+
+/**
+ * The whole batches of a record set of `size` bytes, read from `reader`, each as views
+ * on the socket reads it arrived in (nothing copied). A batch cut short by the byte
+ * limit at the end is stepped over (it is fetched whole next time).
+ */
+export function readWholeBatches(reader: ByteReader, size: number): ChunkedBytes[] {
+  const batches: ChunkedBytes[] = [];
+  let left = size;
+  while (left >= LOG_OVERHEAD) {
+    const header = reader.peek(Math.min(left, RECORDS_AT));
+    if (header.length > MAGIC_AT && header.readInt8(MAGIC_AT) !== RECORD_BATCH_MAGIC) {
+      // Message formats v0/v1 were removed from Kafka 4.0; kf reads record batches only.
+      throw new Error(`unsupported message format (magic ${header.readInt8(MAGIC_AT)})`);
+    }
+    const bytes = LOG_OVERHEAD + header.readInt32BE(LENGTH_AT);
+    if (bytes > left) break;
+    if (bytes < RECORDS_AT) {
+      throw new RangeError(`a record batch of ${bytes} bytes is shorter than its header`);
+    }
+    batches.push(reader.chunked(bytes));
+    left -= bytes;
   }
+  reader.skip(left);
   return batches;
 }
 
@@ -88,18 +128,20 @@ export function batchBounds(buffer: Buffer): BatchBounds[] {
 }
 
 async function decodeBatch(
-  batch: Buffer,
+  batch: Buffer | ChunkedBytes,
   range: OffsetRange,
   decompress: Decompress,
 ): Promise<DecodedBatch> {
-  const firstOffset = safeNumber(batch.readBigInt64BE(0), 'batch base offset');
-  const attributes = batch.readInt16BE(ATTRIBUTES_AT);
-  const lastOffset = firstOffset + batch.readInt32BE(LAST_OFFSET_DELTA_AT);
+  const reader = new ByteReader(batch);
+  const head = reader.bytes(RECORDS_AT);
+  const firstOffset = safeNumber(head.readBigInt64BE(0), 'batch base offset');
+  const attributes = head.readInt16BE(ATTRIBUTES_AT);
+  const lastOffset = firstOffset + head.readInt32BE(LAST_OFFSET_DELTA_AT);
   const isControlBatch = (attributes & CONTROL_FLAG) !== 0;
   const header = {
     firstOffset,
     lastOffset,
-    producerId: batch.readBigInt64BE(PRODUCER_ID_AT).toString(),
+    producerId: head.readBigInt64BE(PRODUCER_ID_AT).toString(),
     inTransaction: (attributes & TRANSACTIONAL_FLAG) !== 0,
     isControlBatch,
     bytes: batch.length,
@@ -108,84 +150,56 @@ async function decodeBatch(
   if (!isControlBatch && (lastOffset < range.from || firstOffset >= range.to)) {
     return { ...header, records: [] };
   }
-  const count = batch.readInt32BE(RECORDS_AT - 4);
-  const body = batch.subarray(RECORDS_AT);
-  const records = (attributes & COMPRESSION_MASK) === 0 ? body : await decompress(attributes, body);
+  const count = head.readInt32BE(RECORDS_AT - 4);
+  const records =
+    (attributes & COMPRESSION_MASK) === 0
+      ? reader
+      : new ByteReader(await decompress(attributes, reader.bytes(reader.remaining)));
   const timestamps = {
-    first: safeNumber(batch.readBigInt64BE(FIRST_TIMESTAMP_AT), 'batch first timestamp'),
-    max: safeNumber(batch.readBigInt64BE(MAX_TIMESTAMP_AT), 'batch max timestamp'),
+    first: safeNumber(head.readBigInt64BE(FIRST_TIMESTAMP_AT), 'batch first timestamp'),
+    max: safeNumber(head.readBigInt64BE(MAX_TIMESTAMP_AT), 'batch max timestamp'),
     logAppend: (attributes & LOG_APPEND_TIME_FLAG) !== 0,
   };
   const wanted = isControlBatch ? { from: firstOffset, to: Number.POSITIVE_INFINITY } : range;
   return { ...header, records: decodeRecords(records, count, firstOffset, timestamps, wanted) };
 }
 
+/**
+ * The records of a batch, read in place: keys, values and header values are views on
+ * the response (copied only where one straddles two socket reads).
+ */
 function decodeRecords(
-  buffer: Buffer,
+  reader: ByteReader,
   count: number,
   firstOffset: number,
   timestamps: { first: number; max: number; logAppend: boolean },
   range: OffsetRange,
 ): KafkaRecord[] {
-  const reader = new VarReader(buffer);
   const records: KafkaRecord[] = [];
-  for (let i = 0; i < count && reader.at < buffer.length; i++) {
+  for (let i = 0; i < count && reader.remaining > 0; i++) {
     const length = reader.varint();
-    const next = reader.at + length;
-    reader.at += 1; // record attributes: unused by the format
-    const timestampDelta = reader.varlong();
+    // What is left once this record is read: records outside the range are skipped to it.
+    const leftAfter = reader.remaining - length;
+    reader.skip(1); // record attributes: unused by the format
+    const timestampDelta = reader.varint();
     const offset = firstOffset + reader.varint();
     if (offset >= range.from && offset < range.to) {
-      const key = reader.bytes();
-      const value = reader.bytes();
+      const key = reader.nullableBytes();
+      const value = reader.nullableBytes();
       const headers: RecordHeader[] = [];
       for (let h = reader.varint(); h > 0; h--) {
-        const headerKey = reader.bytes();
-        headers.push({ key: headerKey ? headerKey.toString('utf8') : '', value: reader.bytes() });
+        const headerKey = reader.nullableBytes();
+        headers.push({
+          key: headerKey ? headerKey.toString('utf8') : '',
+          value: reader.nullableBytes(),
+        });
       }
       const timestamp = timestamps.logAppend ? timestamps.max : timestamps.first + timestampDelta;
       records.push({ offset, key, value, headers, timestamp });
     }
-    reader.at = next;
+    reader.skip(reader.remaining - leftAfter);
   }
   return records;
-}
-
-/** Kafka's zig-zag varints over a buffer, with the read position exposed. */
-class VarReader {
-  at = 0;
-  constructor(private readonly buffer: Buffer) {}
-
-  varint(): number {
-    const raw = this.unsigned();
-    return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
-  }
-
-  /** A varlong; exact while it fits 2^53, which timestamps and deltas do. */
-  varlong(): number {
-    return this.varint();
-  }
-
-  /** Length-prefixed bytes: `null` for length -1. A view on the response, not a copy. */
-  bytes(): Buffer | null {
-    const length = this.varint();
-    if (length < 0) return null;
-    const start = this.at;
-    this.at += length;
-    return this.buffer.subarray(start, this.at);
-  }
-
-  private unsigned(): number {
-    let result = 0;
-    let factor = 1;
-    for (;;) {
-      const byte = this.buffer[this.at++];
-      if (byte === undefined) throw new RangeError('record ends inside a varint');
-      result += (byte & 0x7f) * factor;
-      if ((byte & 0x80) === 0) return result;
-      factor *= 128;
-    }
-  }
 }
 
 function safeNumber(value: bigint, what: string): number {

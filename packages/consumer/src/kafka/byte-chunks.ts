@@ -12,6 +12,11 @@ export class ChunkedBytes {
   constructor(readonly chunks: readonly Buffer[]) {
     this.length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
   }
+
+  /** What a logger that serialises it shows: never the bytes (messages, perhaps secrets). */
+  toJSON(): { type: 'ChunkedBytes'; length: number; chunks: number } {
+    return { type: 'ChunkedBytes', length: this.length, chunks: this.chunks.length };
+  }
 }
 
 /**

@@ -55,6 +55,15 @@ export function receiveFetchesUnjoined(connection: ReceivingConnection): void {
         this.bytesNeeded = SIZE_BYTES + size;
         return;
       }
+      if (size < CORRELATION_ID_BYTES) {
+        // A frame too short for its correlation id: dropped, as kafkajs's path consumes
+        // it before failing, so the next response is still read from its first byte.
+        this.bytesBuffered = reader.remaining - Math.max(size, 0);
+        reader.skip(Math.max(size, 0));
+        this.chunks = reader.rest();
+        this.bytesNeeded = SIZE_BYTES;
+        throw new Error(`a Kafka response of ${size} bytes cannot hold its correlation id`);
+      }
       const correlationId = reader.int32();
       const bodyBytes = size - CORRELATION_ID_BYTES;
       const isFetch = this.requestQueue.inflight.get(correlationId)?.entry.apiKey === FETCH_API_KEY;

@@ -1,6 +1,7 @@
 /**
  * Where kf touches kafkajs's internals, with kafkajs-fetch-receive.ts (how a
- * connection hands a Fetch response over).
+ * connection hands a Fetch response over) and kafkajs-request-queue.ts (a request
+ * queue's idle checks).
  *
  * kafkajs's public API reads partitions only through a consumer group, and kf fetches
  * exact offset ranges with no group, so this file drives kafkajs's `Cluster` (metadata,
@@ -30,6 +31,7 @@ import { lookupCodecByAttributes } from 'kafkajs/src/protocol/message/compressio
 import { requests } from 'kafkajs/src/protocol/requests/index.js';
 import { decodeFetchV11, type FetchV11Response, type RawPartitionFetch } from './fetch-response.js';
 import { type ReceivingConnection, receiveFetchesUnjoined } from './kafkajs-fetch-receive.js';
+import { type QueuedConnection, stopIdleQueueChecks } from './kafkajs-request-queue.js';
 import { type DecodedBatch, decodeRecordBatches, type OffsetRange } from './record-batch.js';
 
 // ---- The shapes kf relies on (kafkajs 2.2.4) ----
@@ -106,6 +108,7 @@ interface KafkajsCluster {
   /** Asks any broker for the group's coordinator, retrying while it is being elected. */
   findGroupCoordinator(args: { groupId: string }): Promise<KafkajsBroker>;
   brokerPool: {
+    createBroker(options: object): KafkajsBroker;
     findBroker(args: { nodeId: number }): Promise<KafkajsBroker>;
     metadata: KafkajsMetadata | null;
     refreshMetadata(topics: string[]): Promise<void>;
@@ -266,6 +269,14 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
    * One Fetch to `leader` for several partitions; every partition asked about must be in
    * the answer, in the order asked.
    */
+  // Every broker the pool makes (the seed broker that loads metadata included) gets
+  // kf's adjustments before its first request.
+  const createBroker = cluster.brokerPool.createBroker;
+  cluster.brokerPool.createBroker = (brokerOptions) => {
+    const broker = createBroker(brokerOptions);
+    adjustConnections(broker.connectionPool);
+    return broker;
+  };
   // Brokers this cluster sent on. kafkajs forgets its brokers when it disconnects, but a
   // request under way still holds one and connects it again: disconnect() closes those
   // too, so nothing is left open after a close.
@@ -273,9 +284,7 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
   const brokerFor = async (nodeId: number): Promise<KafkajsBroker> => {
     const broker = await cluster.brokerPool.findBroker({ nodeId });
     connectOnceEach(broker.connectionPool);
-    for (const connection of broker.connectionPool.pool) {
-      receiveFetchesUnjoined(connection as unknown as ReceivingConnection);
-    }
+    adjustConnections(broker.connectionPool);
     used.add(broker);
     return broker;
   };
@@ -461,6 +470,14 @@ function byTopic<T extends { topic: string }, P>(
 /** Polled batches decoded for `range`, with the codecs a fetch's answer is decoded with. */
 export function decodePolled(data: Buffer, range: OffsetRange): Promise<RawBatch[]> {
   return decodeRecordBatches(data, range, decompress);
+}
+
+/** kf's adjustments to kafkajs's connections (see the files they come from); once each. */
+function adjustConnections(pool: KafkajsConnectionPool): void {
+  for (const connection of pool.pool) {
+    receiveFetchesUnjoined(connection as unknown as ReceivingConnection);
+    stopIdleQueueChecks(connection as unknown as QueuedConnection);
+  }
 }
 
 /**

@@ -3,8 +3,22 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** npm's environment: the machine's PATH and HOME (its config), nothing of the workspace's. */
-export const npmEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+/**
+ * How this machine reaches the network, which npm needs whichever npm it is: proxies and
+ * extra certificate authorities. (The machine's own npm may have them in its global
+ * npmrc too; the npm of a Node line fetched by the devstack has none of its own.)
+ */
+const NETWORK_ENV = /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|(HTTPS?|NO|ALL)_PROXY)$/i;
+
+/**
+ * npm's environment: the machine's PATH and HOME (its config) and network settings,
+ * nothing of the workspace's (pnpm's `npm_config_*` among them).
+ */
+export const npmEnv = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => NETWORK_ENV.test(name))),
+};
 
 /**
  * npm gives up on a request the registry does not answer after FETCH_TIMEOUT_MS, tried

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A representative part of the suite on each Node line named (`22 24`), beside the whole
+# suite on the newest LTS (scripts/test.sh): the unit tests of the pure parts, the Redis
+# conformance suite on one server, an end-to-end run with node processes, and the
+# release test (pack, install with that line's npm, type-check, consume). Each line's
+# binary and npm come from the devstack's cache (`devstack node-bin`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for line in "$@"; do
+  bin=$(pnpm --silent devstack node-bin "$line")
+  echo "test-lines: Node $("$bin/node" --version), npm $(PATH="$bin:$PATH" npm --version)"
+  PATH="$bin:$PATH" KF_TEST_LINE="$line" pnpm --silent exec vitest run \
+    --project @kf/protocol --project @kf/core --project @kf/ioredis-shared \
+    --project @kf/redis-single --project @kf/consumer --project @kf/release-check \
+    packages/protocol/test/errors.test.ts packages/protocol/test/redaction.test.ts \
+    packages/core/test/config.test.ts packages/core/test/keys.test.ts \
+    packages/core/test/script-reply.test.ts \
+    packages/ioredis-shared/test/replies.test.ts packages/ioredis-shared/test/translate-error.test.ts \
+    packages/consumer/test/work-unit.test.ts packages/consumer/test/plan-units.test.ts \
+    packages/consumer/test/record-selection.test.ts packages/consumer/test/fetch-receive.test.ts \
+    packages/consumer/test/decisions.test.ts \
+    packages/redis-single/test/single.test.ts \
+    packages/consumer/test/e2e-processes.test.ts \
+    tools/release-check/test/release.test.ts
+done

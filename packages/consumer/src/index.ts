@@ -86,7 +86,12 @@ export type {
   UnitFailedEvent,
   UnitsScheduledEvent,
 } from './node/node-events.js';
-export type { TelemetryOptions } from './telemetry/telemetry-options.js';
+export type {
+  MeterProviderLike,
+  TelemetryOptions,
+  TextMapPropagatorLike,
+  TracerProviderLike,
+} from './telemetry/telemetry-options.js';
 export type { WorkUnit } from './work-unit/work-unit.js';
 export type { ErrorEntry, ErrorReason } from './worker/fail-unit.js';
 export type {

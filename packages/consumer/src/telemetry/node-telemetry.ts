@@ -1,4 +1,11 @@
-import type { Attributes, Meter, Tracer, TracerProvider } from '@opentelemetry/api';
+import type {
+  Attributes,
+  Meter,
+  MeterProvider,
+  TextMapPropagator,
+  Tracer,
+  TracerProvider,
+} from '@opentelemetry/api';
 import type { Delivery } from '../worker/run-unit.js';
 import { type DeliveryInstruments, instrumentDelivery } from './instrumented-delivery.js';
 import { createInstruments, type Instruments } from './instruments.js';
@@ -42,8 +49,12 @@ export async function setUpTelemetry(
     }
     return undefined;
   }
-  const meter = meterOf(api, options);
-  const tracer = tracerOf(api, options.tracerProvider ?? api.trace.getTracerProvider());
+  // The options' providers are OpenTelemetry's, declared by shape (telemetry-options.ts).
+  const meter = meterOf(api, options.meterProvider as MeterProvider | undefined);
+  const tracer = tracerOf(
+    api,
+    (options.tracerProvider as TracerProvider | undefined) ?? api.trace.getTracerProvider(),
+  );
   if (meter === undefined && tracer === undefined) return undefined;
 
   const group: Attributes = {
@@ -58,7 +69,7 @@ export async function setUpTelemetry(
     calls: processCalls({
       api,
       ...(tracer === undefined ? {} : { tracer }),
-      propagator: options.propagator ?? api.propagation,
+      propagator: (options.propagator as TextMapPropagator | undefined) ?? api.propagation,
       ...(instruments === undefined ? {} : { duration: instruments.processDuration }),
       metricAttributes: processAttributes,
       spanAttributes: new PartitionAttributes({
@@ -101,8 +112,8 @@ export async function setUpTelemetry(
 }
 
 /** The meter, unless the provider is OpenTelemetry's no-op one (no SDK installed). */
-function meterOf(api: OtelApi, options: TelemetryOptions): Meter | undefined {
-  const meter = (options.meterProvider ?? api.metrics.getMeterProvider()).getMeter(SCOPE);
+function meterOf(api: OtelApi, provider: MeterProvider | undefined): Meter | undefined {
+  const meter = (provider ?? api.metrics.getMeterProvider()).getMeter(SCOPE);
   return meter === api.createNoopMeter() ? undefined : meter;
 }
 

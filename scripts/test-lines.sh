@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # A representative part of the suite on each Node line named (`22 24`), beside the whole
 # suite on the newest LTS (scripts/test.sh): the unit tests of the pure parts, the Redis
-# conformance suite on one server, an end-to-end run with node processes, and the
-# release test (pack, install with that line's npm, type-check, consume). Each line's
-# binary and npm come from the devstack's cache (`devstack node-bin`).
+# conformance suite on one server, and the release test, which is also the end-to-end
+# run with node processes (it packs the packages, installs them with that line's npm,
+# type-checks, and consumes from a real broker in node processes on Redis single,
+# Cluster and node-redis). Each line's binary and npm come from the devstack's cache
+# (`devstack node-bin`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for line in "$@"; do
@@ -20,6 +22,5 @@ for line in "$@"; do
     packages/consumer/test/record-selection.test.ts packages/consumer/test/fetch-receive.test.ts \
     packages/consumer/test/decisions.test.ts \
     packages/redis-single/test/single.test.ts \
-    packages/consumer/test/e2e-processes.test.ts \
     tools/release-check/test/release.test.ts
 done

@@ -9,6 +9,7 @@ export {
   startKafka,
 } from './kafka/cluster.js';
 export { ensureKafkaJars, kafkaLibDir, kafkaVersion } from './kafka/jars.js';
+export type { KafkaCredentials, KafkaSecureInfo } from './kafka/secure-listeners.js';
 export {
   KAFKA_TOOLS,
   type KafkaToolName,

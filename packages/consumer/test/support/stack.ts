@@ -25,6 +25,11 @@ export interface KafkaRedisOptions<R> {
    * fail-over; such a file counts ids distinct, and kf's duplicates per offset.
    */
   idempotent?: boolean;
+  /**
+   * A broker of the file's own with TLS and SASL_SSL listeners beside the plaintext one
+   * (`kafka.info.secure`); the producer stays on plaintext.
+   */
+  secure?: boolean;
 }
 
 /**
@@ -39,12 +44,13 @@ export function useKafkaRedis<R extends { stop(): Promise<void> }>(
   let stoppable: Array<{ stop(): Promise<void> }> = [];
   // The run's shared broker (test/support/shared-kafka.ts) when the project has one and
   // a plain broker will do; a broker of the file's own otherwise.
-  const shared = (options.brokers ?? 1) === 1 ? inject('sharedKafka') : undefined;
+  const shared =
+    (options.brokers ?? 1) === 1 && !options.secure ? inject('sharedKafka') : undefined;
   beforeAll(async () => {
     const [kafka, redis] = await startTogether(
       shared
         ? Promise.resolve(sharedService(shared))
-        : startKafka({ brokers: options.brokers ?? 1 }),
+        : startKafka({ brokers: options.brokers ?? 1, secure: options.secure ?? false }),
       options.redis(),
     );
     stoppable = [kafka, redis];

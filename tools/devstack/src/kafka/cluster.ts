@@ -16,6 +16,15 @@ import {
 } from '../service.js';
 import { waitUntil } from '../wait-until.js';
 import { ensureKafkaJars, kafkaVersion } from './jars.js';
+import { generateKafkaKeystores } from './keystores.js';
+import {
+  createScramUser,
+  type KafkaSecureInfo,
+  newCredentials,
+  type SecureSetup,
+  secureListenerLines,
+  secureListenersReady,
+} from './secure-listeners.js';
 import { kafkaClient } from './topics.js';
 
 const run = promisify(execFile);
@@ -25,6 +34,10 @@ export interface KafkaBrokerInfo {
   host: string;
   port: number;
   controllerPort: number;
+  /** With `secure: true`: the broker's TLS listener. */
+  tlsPort?: number;
+  /** With `secure: true`: the broker's SASL_SSL listener. */
+  saslPort?: number;
 }
 
 export interface KafkaInfo {
@@ -32,6 +45,8 @@ export interface KafkaInfo {
   /** `host:port` of every broker, for `bootstrapBrokers`. */
   brokers: string[];
   nodes: KafkaBrokerInfo[];
+  /** With `secure: true`: the TLS and SASL_SSL listeners, the CA to trust, the users. */
+  secure?: KafkaSecureInfo;
 }
 
 export type KafkaService = ServiceHandle<KafkaInfo>;
@@ -41,6 +56,12 @@ export interface KafkaStartOptions extends StartOptions {
   brokers?: 1 | 3;
   /** Heap of each broker's JVM; default 512 MiB. */
   heapMb?: number;
+  /**
+   * Adds, on every broker, a TLS listener and a SASL_SSL listener (SCRAM-SHA-512 and
+   * PLAIN) beside the plaintext one, with certificates made by `keytool` for this run
+   * (`info.secure`). The brokers talk among themselves in plaintext.
+   */
+  secure?: boolean;
 }
 
 /**
@@ -70,7 +91,7 @@ export async function startKafka(options: KafkaStartOptions = {}): Promise<Kafka
   return withPortRetry(
     `Kafka (${count} broker${count > 1 ? 's' : ''})`,
     async ({ runDirs }) => {
-      const ports = await freePorts(count * 2);
+      const ports = await freePorts(count * (options.secure ? 4 : 2));
       const runDir = newRunDir(count === 1 ? 'kafka' : 'kafka3');
       runDirs.push(runDir);
       return startOn(ports, runDir, libs, options);
@@ -92,9 +113,19 @@ async function startOn(
     host: LOOPBACK,
     port: ports[i] as number,
     controllerPort: ports[count + i] as number,
+    ...(options.secure
+      ? { tlsPort: ports[2 * count + i] as number, saslPort: ports[3 * count + i] as number }
+      : {}),
   }));
   const clusterId = randomBytes(16).toString('base64url');
-  const configs = nodes.map((node) => writeBrokerConfig(runDir, node, nodes));
+  const secure: SecureSetup | undefined = options.secure
+    ? {
+        keystores: await generateKafkaKeystores(join(runDir, 'tls')),
+        scram: newCredentials('kf-scram'),
+        plain: newCredentials('kf-plain'),
+      }
+    : undefined;
+  const configs = nodes.map((node) => writeBrokerConfig(runDir, node, nodes, secure));
   await Promise.all(configs.map((config) => formatStorage(classpath, clusterId, config)));
   const processes: ManagedProcess[] = [];
   const brokers = nodes.map((n) => `${n.host}:${n.port}`);
@@ -142,10 +173,11 @@ async function startOn(
       }
       throw new DevstackStartError(message, { cause: error });
     }
+    const secureInfo = secure && (await secureListenersUp(brokers, nodes, secure));
     return serviceHandle(
       count === 1 ? 'kafka' : 'kafka3',
       runDir,
-      { version: kafkaVersion(), brokers, nodes },
+      { version: kafkaVersion(), brokers, nodes, ...(secureInfo ? { secure: secureInfo } : {}) },
       processes,
     );
   });
@@ -167,19 +199,56 @@ function jvmArgs(heapMb: number): string[] {
   ];
 }
 
-function writeBrokerConfig(runDir: string, node: KafkaBrokerInfo, all: KafkaBrokerInfo[]): string {
+/**
+ * Creates the SCRAM user and waits until both SASL mechanisms log in on every broker,
+ * so a test can use the secured listeners as soon as the start returns.
+ */
+async function secureListenersUp(
+  brokers: string[],
+  nodes: KafkaBrokerInfo[],
+  setup: SecureSetup,
+): Promise<KafkaSecureInfo> {
+  const info: KafkaSecureInfo = {
+    tlsBrokers: nodes.map((n) => `${n.host}:${n.tlsPort}`),
+    saslBrokers: nodes.map((n) => `${n.host}:${n.saslPort}`),
+    caPem: setup.keystores.caPem,
+    otherCaPem: setup.keystores.otherCaPem,
+    scram: setup.scram,
+    plain: setup.plain,
+  };
+  await createScramUser(brokers, setup.scram);
+  await waitUntil(() => secureListenersReady(info), {
+    what: 'Kafka SASL_SSL logins',
+    timeoutMs: READY_TIMEOUT_MS,
+    intervalMs: 250,
+  });
+  return info;
+}
+
+function writeBrokerConfig(
+  runDir: string,
+  node: KafkaBrokerInfo,
+  all: KafkaBrokerInfo[],
+  secure: SecureSetup | undefined,
+): string {
   const dir = join(runDir, `node-${node.nodeId}`);
   mkdirSync(join(dir, 'data'), { recursive: true });
   const replication = all.length;
   const minIsr = replication >= 3 ? 2 : 1;
+  const served = [
+    `PLAINTEXT://${node.host}:${node.port}`,
+    ...(secure
+      ? [`SSL://${node.host}:${node.tlsPort}`, `SASL_SSL://${node.host}:${node.saslPort}`]
+      : []),
+  ];
   const lines = [
     'process.roles=broker,controller',
     `node.id=${node.nodeId}`,
     `controller.quorum.voters=${all.map((n) => `${n.nodeId}@${n.host}:${n.controllerPort}`).join(',')}`,
-    `listeners=PLAINTEXT://${node.host}:${node.port},CONTROLLER://${node.host}:${node.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${node.host}:${node.port}`,
+    `listeners=${[...served, `CONTROLLER://${node.host}:${node.controllerPort}`].join(',')}`,
+    `advertised.listeners=${served.join(',')}`,
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${secure ? ',SSL:SSL,SASL_SSL:SASL_SSL' : ''}`,
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${join(dir, 'data')}`,
     'num.partitions=1',
@@ -195,6 +264,7 @@ function writeBrokerConfig(runDir: string, node: KafkaBrokerInfo, all: KafkaBrok
     `share.coordinator.state.topic.min.isr=${minIsr}`,
     'unclean.leader.election.enable=false',
     'group.initial.rebalance.delay.ms=0',
+    ...(secure ? secureListenerLines(secure) : []),
   ];
   const file = join(dir, 'server.properties');
   writeFileSync(file, `${lines.join('\n')}\n`);

@@ -11,6 +11,7 @@ export const KAFKA_TOOLS = {
   'kafka-consumer-groups': 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
   'kafka-topics': 'org.apache.kafka.tools.TopicCommand',
   'kafka-get-offsets': 'org.apache.kafka.tools.GetOffsetShell',
+  'kafka-configs': 'org.apache.kafka.tools.ConfigCommand',
 } as const;
 
 export type KafkaToolName = keyof typeof KAFKA_TOOLS;
@@ -18,6 +19,8 @@ export type KafkaToolName = keyof typeof KAFKA_TOOLS;
 export interface KafkaToolOptions {
   /** Gives up on the tool after this long. Default 60000 ms. */
   timeoutMs?: number;
+  /** A secret among the arguments (a password being set): replaced by `***` in any error. */
+  secret?: string;
 }
 
 /**
@@ -48,6 +51,11 @@ export async function runKafkaTool(
     return stdout;
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${tool} ${args.join(' ')} failed:\n${stdout}${stderr}`, { cause: error });
+    const hide = (text: string) => (options.secret ? text.replaceAll(options.secret, '***') : text);
+    // execFile's error repeats the command line: with a secret in it, only the output is kept.
+    throw new Error(
+      hide(`${tool} ${args.join(' ')} failed:\n${stdout}${stderr}`),
+      options.secret ? {} : { cause: error },
+    );
   }
 }

@@ -1,7 +1,8 @@
 import type { GroupKeys } from '@kf/core';
-import { ErrorCode, type IRedis, isKfError, type Logger } from '@kf/protocol';
+import type { IRedis, Logger } from '@kf/protocol';
 import { NodeStartError } from '../errors/node-start-error.js';
 import { scripts } from '../scripts/index.js';
+import { readServerInfo } from './server-info.js';
 
 /** Workers claim with `BLMOVE` and scripts move units with `LMOVE`: both Redis 6.2. */
 const NEEDED: readonly [number, number] = [6, 2];
@@ -30,19 +31,14 @@ export async function checkRedisVersion(
   keys: GroupKeys,
   logger: Logger,
 ): Promise<void> {
-  let info: unknown;
-  try {
-    info = await redis.evalScript(scripts.serverInfo, [keys.nodes], []);
-  } catch (error) {
-    const refused =
-      isKfError(error) && (error.code === ErrorCode.Script || error.code === ErrorCode.Command);
-    if (!refused) throw error;
-    logger.info(
-      { err: error },
-      'could not read the Redis version (the server refused INFO); kf needs 6.2 or newer',
-    );
-    return;
-  }
-  const problem = redisVersionProblem(String(info));
+  const info = await readServerInfo(
+    redis,
+    scripts.serverInfo,
+    keys,
+    logger,
+    'could not read the Redis version (the server refused INFO); kf needs 6.2 or newer',
+  );
+  if (info === undefined) return;
+  const problem = redisVersionProblem(info);
   if (problem !== undefined) throw new NodeStartError('redis', problem);
 }

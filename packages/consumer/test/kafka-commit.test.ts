@@ -11,7 +11,7 @@ import {
 } from '@kf/devstack';
 import { silentLogger } from '@kf/protocol';
 import { describe, expect, test } from 'vitest';
-import type { OffsetsMovedEvent } from '../src/index.js';
+import { createKafkaAccess, type OffsetsMovedEvent } from '../src/index.js';
 import { gate } from './support/gates.js';
 import { keysOf } from './support/group-keys.js';
 import { useGroupNodes } from './support/group-nodes.js';
@@ -259,6 +259,32 @@ describe('progress committed to a Kafka consumer group', () => {
     await n.close();
     // What the test itself committed, untouched by the run and its close.
     expect(await committed(groupId, topic)).toEqual({ 0: 7 });
+  });
+
+  test.each([
+    ['while it connects', false],
+    ['while it finds the group coordinator', true],
+  ])('closing the Kafka access %s leaves no socket open, then or later', async (_, connected) => {
+    const t = `commit-close-${connected ? 'connected' : 'connecting'}`;
+    await createTopic(stack.kafka.info.brokers, { topic: t, partitions: 1 });
+    const sockets = () =>
+      process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    const baseline = sockets();
+    const access = createKafkaAccess({ brokers: stack.kafka.info.brokers, clientId: 'kf-close' });
+    if (connected) await access.metadata([t]);
+    // A group no member ever joined: the commit goes first to find its coordinator.
+    const commit = access.commitOffsets(`commit-close-${Date.now()}`, [
+      { topic: t, partition: 0, offset: 0 },
+    ]);
+    await access.close();
+    // Committed before the close took hold, or refused: either is the caller's to see.
+    await commit.catch(() => undefined);
+    // A socket being closed leaves the handles once its end is read: a few ms; 3 s only
+    // bounds a failing test.
+    await until(waitUntil, () => sockets() <= baseline, 'every socket of the access closed', 3_000);
+    // Nothing connects again afterwards: 500 ms is several request round trips here.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sockets()).toBeLessThanOrEqual(baseline);
   });
 });
 

@@ -217,14 +217,14 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
       .sort((a, b) => a.partition - b.partition);
   };
 
-  // Fetches under way, an out-of-range one's ListOffsets included: close() waits for
-  // them, since kafkajs connects again on a send.
-  const fetching = new Set<Promise<unknown>>();
-  const fetch = (request: FetchRequest): Promise<FetchResult> => {
-    const work = fetchOnce(request);
-    fetching.add(work);
-    return work.finally(() => fetching.delete(work));
+  // Requests under way (fetches, an out-of-range one's ListOffsets included, and group
+  // offset calls): close() waits for them, since kafkajs connects again on a send.
+  const underWay = new Set<Promise<unknown>>();
+  const tracked = <T>(work: Promise<T>): Promise<T> => {
+    underWay.add(work);
+    return work.finally(() => underWay.delete(work));
   };
+  const fetch = (request: FetchRequest): Promise<FetchResult> => tracked(fetchOnce(request));
   const fetchOnce = async (request: FetchRequest): Promise<FetchResult> => {
     validate(request);
     const { topic, partition, offset } = request;
@@ -290,6 +290,7 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
   };
 
   const logEnds = logEndsWatch(clusterOptions, () => closed);
+  const group = groupOffsets(cluster, ensureConnected, () => closed);
 
   return {
     metadata,
@@ -299,14 +300,16 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     fetch,
     readRecords,
     awaitLogEnds: logEnds.awaitLogEnds,
-    ...groupOffsets(cluster, ensureConnected, () => closed),
+    commitOffsets: (groupId, offsets) => tracked(group.commitOffsets(groupId, offsets)),
+    committedOffsets: (groupId, topic, partitions) =>
+      tracked(group.committedOffsets(groupId, topic, partitions)),
     async close() {
       closed = true;
       ensureConnected.reset();
       await Promise.all([cluster.disconnect(), logEnds.close()]);
-      // A fetch sent before the flag was set may have connected again meanwhile.
-      if (fetching.size > 0) {
-        await Promise.allSettled([...fetching]);
+      // A request sent before the flag was set may have connected again meanwhile.
+      if (underWay.size > 0) {
+        await Promise.allSettled([...underWay]);
         await cluster.disconnect();
       }
     },

@@ -5,6 +5,35 @@
  *
  * @module @kf/consumer
  */
+
+// The Kafka port's contract lives in @kf/protocol, where a Kafka client implementation
+// that does not depend on this package finds it; re-exported (the same class objects) so
+// code that imports it from here keeps working.
+export {
+  type AwaitLogEndsOptions,
+  type BrokerAddress,
+  type ClusterMetadata,
+  type FetchRequest,
+  type FetchResult,
+  type Isolation,
+  isKafkaAccessError,
+  type KafkaAccess,
+  KafkaErrorCode,
+  type KafkaRecord,
+  KafkaRequestError,
+  type LogEnd,
+  NotLeaderError,
+  type NotLeaderReason,
+  OffsetNotAvailableError,
+  OffsetOutOfRangeError,
+  type PartitionMetadata,
+  type PartitionOffset,
+  type PartitionOffsets,
+  type RecordHeader,
+  type TopicMetadata,
+  UnknownTopicPartitionError,
+  type WatchedPartition,
+} from '@kf/protocol';
 export {
   GroupAdminError,
   GroupAdminErrorCode,
@@ -35,37 +64,12 @@ export type { ResetTarget } from './admin/reset-target.js';
 export {
   CodecUnsupportedError,
   HandlerTimeoutError,
-  isKafkaAccessError,
-  KafkaErrorCode,
-  KafkaRequestError,
   NodeClosedError,
   NodeErrorCode,
   NodeStartError,
-  NotLeaderError,
-  type NotLeaderReason,
-  OffsetNotAvailableError,
-  OffsetOutOfRangeError,
-  UnknownTopicPartitionError,
 } from './errors/index.js';
 export { type RegisteredCodecs, registerCodecs } from './kafka/codecs/register-codecs.js';
 export { createKafkaAccess, type KafkaAccessOptions } from './kafka/create-kafka-access.js';
-export type {
-  AwaitLogEndsOptions,
-  BrokerAddress,
-  ClusterMetadata,
-  FetchRequest,
-  FetchResult,
-  Isolation,
-  KafkaAccess,
-  KafkaRecord,
-  LogEnd,
-  PartitionMetadata,
-  PartitionOffset,
-  PartitionOffsets,
-  RecordHeader,
-  TopicMetadata,
-  WatchedPartition,
-} from './kafka/kafka-access.js';
 export { type CreateNodeOptions, createNode } from './node/create-node.js';
 export type { ErrorList, ListedError, RequeueResult } from './node/error-list.js';
 export type {

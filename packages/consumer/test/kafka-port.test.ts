@@ -1,171 +1,63 @@
-import { compress as zstdCompress, init as zstdInit } from '@bokuweb/zstd-wasm';
-import { createTopic, type KafkaService, kafkaClient, startKafka, waitUntil } from '@kf/devstack';
-import kafkajs, { type Producer } from 'kafkajs';
+import { type KafkaService, startKafka } from '@kf/devstack';
+import { kafkaAccessConformance, pollBatches, type RangeReader } from '@kf/protocol/kafka-testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  createKafkaAccess,
-  isKafkaAccessError,
-  type KafkaAccess,
-  KafkaErrorCode,
-  OffsetOutOfRangeError,
-  registerCodecs,
-  UnknownTopicPartitionError,
-} from '../src/index.js';
+import { createKafkaAccess } from '../src/index.js';
 import { unitRecords } from '../src/organiser/unit-records.js';
-import { readCarriedRange, readRange, text } from './support/read-range.js';
+import { type KafkajsFixture, kafkajsFixture } from './support/kafkajs-fixture.js';
+import { readCarriedRange } from './support/read-range.js';
 
-// kafkajs is CommonJS; its codec table is read from the default export (see register-codecs.ts).
-const { CompressionCodecs, CompressionTypes, ConfigResourceTypes } = kafkajs;
+// The kafkajs port's run of the conformance suite every KafkaAccess implementation runs,
+// plus what only kf's consumer does with the port: units that carry the records a long
+// poll brought, cut by the organiser and read by a worker instead of a fetch.
 
-describe('Kafka port on kafkajs, one broker', () => {
-  let kafka: KafkaService;
-  let access: KafkaAccess;
-  let producer: Producer;
+let kafka: KafkaService;
+let fixture: KafkajsFixture;
 
-  beforeAll(async () => {
-    kafka = await startKafka({ brokers: 1 });
-    registerCodecs();
-    access = createKafkaAccess({ brokers: kafka.info.brokers, clientId: 'kf-port-test' });
-    producer = kafkaClient(kafka.info.brokers, 'kf-port-test-producer').producer({
-      allowAutoTopicCreation: false,
-    });
-    await producer.connect();
-  });
+beforeAll(async () => {
+  kafka = await startKafka({ brokers: 1 });
+  fixture = await kafkajsFixture(kafka);
+});
 
-  afterAll(async () => {
-    await producer?.disconnect();
-    await access?.close();
-    await kafka?.stop();
-  });
+afterAll(async () => {
+  await fixture?.close();
+  await kafka?.stop();
+});
 
-  /** Each `send` of messages to one partition is written as one record batch. */
-  async function produceBatches(topic: string, batches: number, perBatch: number): Promise<void> {
-    for (let b = 0; b < batches; b++) {
-      await producer.send({
+const newAccess = () =>
+  createKafkaAccess({ brokers: kafka.info.brokers, clientId: 'kf-port-test' });
+
+/** The records of a unit cut from a long poll, encoded, decoded and read as a worker does. */
+const carriedByUnit: RangeReader = async (access, range) =>
+  (await readCarriedRange(access, range, range)).records;
+
+kafkaAccessConformance(
+  { describe, test, expect },
+  {
+    name: 'kafkajs, one broker',
+    createAccess: newAccess,
+    fixture: () => fixture,
+    optionalMethods: ['awaitLogEnds', 'readRecords'],
+    rangeReaders: { 'carried by a unit': carriedByUnit },
+  },
+);
+
+describe('the kafkajs port in kf’s consumer', () => {
+  test('a unit carries no records the poll did not bring in full, nor more bytes than allowed', async () => {
+    const topic = 'units-cut';
+    await fixture.createTopic({ topic, replicationFactor: 1 });
+    for (let b = 0; b < 3; b++) {
+      // Batches [0,10), [10,20), [20,30).
+      await fixture.produce(
         topic,
-        acks: -1,
-        messages: Array.from({ length: perBatch }, (_, i) => {
-          const n = b * perBatch + i;
-          return {
-            partition: 0,
-            key: `k${n}`,
-            value: `value-${n}`,
-            headers: { n: String(n), tag: ['a', 'b'] },
-            timestamp: String(1_700_000_000_000 + n),
-          };
-        }),
-      });
-    }
-  }
-
-  /** A topic of its own, and a transactional producer connected for it. */
-  async function transactional(topic: string): Promise<Producer> {
-    await createTopic(kafka.info.brokers, { topic });
-    const tx = kafkaClient(kafka.info.brokers, `kf-port-test-${topic}`).producer({
-      transactionalId: `kf-port-test-${topic}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await tx.connect();
-    return tx;
-  }
-
-  describe('ranges over plain batches', () => {
-    const topic = 'plain';
-    beforeAll(async () => {
-      await createTopic(kafka.info.brokers, { topic });
-      await produceBatches(topic, 3, 10); // batches [0,10), [10,20), [20,30)
-    });
-
-    test('metadata lists the partition and its leader; offsets give earliest and latest', async () => {
-      const metadata = await access.metadata([topic]);
-      expect(metadata.brokers.map((b) => b.nodeId)).toEqual([1]);
-      expect(metadata.topics).toEqual([
-        { topic, partitions: [{ partition: 0, leader: 1, replicas: [1], isr: [1] }] },
-      ]);
-      expect(await access.offsets(topic)).toEqual([{ partition: 0, earliest: 0, latest: 30 }]);
-      expect((await access.refreshMetadata([topic])).topics[0]?.partitions[0]?.leader).toBe(1);
-    });
-
-    test('a range inside one batch returns exactly its records, with key, value, headers and timestamp', async () => {
-      const { records } = await readRange(access, { topic, partition: 0, offset: 2, len: 5 });
-      expect(records.map((r) => r.offset)).toEqual([2, 3, 4, 5, 6]);
-      expect(records.map((r) => text(r.value))).toEqual([
-        'value-2',
-        'value-3',
-        'value-4',
-        'value-5',
-        'value-6',
-      ]);
-      const first = records[0];
-      expect(text(first?.key ?? null)).toBe('k2');
-      expect(first?.timestamp).toBe(1_700_000_000_002);
-      expect(first?.headers.map((h) => [h.key, text(h.value)])).toEqual([
-        ['n', '2'],
-        ['tag', 'a'],
-        ['tag', 'b'],
-      ]);
-    });
-
-    test('endOffset: records at or above it are neither returned nor decoded, nextOffset still passes the batch', async () => {
-      const result = await access.fetch({
-        topic,
-        partition: 0,
-        offset: 12,
-        endOffset: 15,
-        maxBytes: 1_048_576,
-        maxWaitMs: 100,
-        isolation: 'read_committed',
-      });
-      expect(result.records.map((r) => r.offset)).toEqual([12, 13, 14]);
-      expect(result.nextOffset).toBe(30);
-    });
-
-    test('a fetch starting mid-batch drops the records below its offset', async () => {
-      const result = await access.fetch({
-        topic,
-        partition: 0,
-        offset: 13,
-        maxBytes: 1024 * 1024,
-        maxWaitMs: 100,
-        isolation: 'read_uncommitted',
-      });
-      expect(result.records[0]?.offset).toBe(13);
-      expect(result.records.every((r) => r.offset >= 13)).toBe(true);
-      expect(result.records.map((r) => r.offset)).toEqual(
-        Array.from({ length: 17 }, (_, i) => 13 + i),
+        0,
+        Array.from({ length: 10 }, (_, i) => ({ value: `value-${b * 10 + i}` })),
       );
-      expect(result.nextOffset).toBe(30);
-      expect(result.highWatermark).toBe(30);
-    });
-
-    test('records a poll brought, carried by units, read back as fetches read them', async () => {
-      for (const [offset, len, pollFrom] of [
-        [13, 12, 13], // mid-batch: the poll's first batch starts at 10
-        [0, 30, 0],
-        [22, 3, 5], // a unit well above where the poll read from
-      ] as const) {
-        const carried = await readCarriedRange(
-          access,
-          { topic, partition: 0, offset, len },
-          { pollFrom },
-        );
-        const fetched = await readRange(access, { topic, partition: 0, offset, len });
-        expect(carried.records).toEqual(fetched.records);
-        expect(carried.records.map((r) => r.offset)).toEqual(
-          Array.from({ length: len }, (_, i) => offset + i),
-        );
-      }
-    });
-
-    test('a unit carries no records the poll did not bring in full, nor more bytes than allowed', async () => {
-      const [end] =
-        (await access.awaitLogEnds?.(1, [{ topic, partition: 0, from: 10 }], {
-          maxWaitMs: 0,
-          isolation: 'read_uncommitted',
-          recordsMaxBytes: 1_048_576,
-        })) ?? [];
-      const polled = end?.error === undefined ? end?.records : undefined;
+    }
+    const access = newAccess();
+    try {
+      // The poll reads from 10, the second batch's base offset, to the end (30).
+      const poll = { topic, partition: 0, from: 10, isolation: 'read_uncommitted' } as const;
+      const polled = await pollBatches(access, poll);
       expect(polled).toMatchObject({ from: 10, to: 30 });
       expect(unitRecords(polled, 10, 30, 1_048_576, 'read_uncommitted')).toBeDefined();
       // Below where the poll read from: offsets it may not hold.
@@ -175,427 +67,8 @@ describe('Kafka port on kafkajs, one broker', () => {
       // One batch of 10 records is a few hundred bytes: over a 100-byte allowance.
       expect(unitRecords(polled, 10, 12, 100, 'read_uncommitted')).toBeUndefined();
       expect(unitRecords(polled, 10, 12, 0, 'read_uncommitted')).toBeUndefined();
-      // A poll asked for no records brings none.
-      const [bare] =
-        (await access.awaitLogEnds?.(1, [{ topic, partition: 0, from: 10 }], {
-          maxWaitMs: 0,
-          isolation: 'read_uncommitted',
-        })) ?? [];
-      expect(bare).toEqual({ topic, partition: 0, earliest: 0, latest: 30 });
-    });
-
-    test('a range across batches, over the byte limit, is read in several fetches with nothing lost or repeated', async () => {
-      const read = await readRange(
-        access,
-        { topic, partition: 0, offset: 5, len: 20 },
-        { maxBytes: 64 },
-      );
-      expect(read.fetches).toBeGreaterThanOrEqual(3);
-      expect(read.records.map((r) => r.offset)).toEqual(
-        Array.from({ length: 20 }, (_, i) => 5 + i),
-      );
-      expect(read.nextOffset).toBeGreaterThanOrEqual(25);
-    });
-
-    test('at the end of the partition a fetch returns nothing and stays put', async () => {
-      const result = await access.fetch({
-        topic,
-        partition: 0,
-        offset: 30,
-        maxBytes: 1024,
-        maxWaitMs: 50,
-        isolation: 'read_uncommitted',
-      });
-      expect(result.records).toEqual([]);
-      expect(result.nextOffset).toBe(30);
-    });
-
-    test('offsets by time: the first record at or after it, the log end past the last', async () => {
-      // Record n was written with timestamp 1_700_000_000_000 + n.
-      expect(await access.offsetsAt(topic, 1_700_000_000_015)).toEqual([
-        { partition: 0, offset: 15 },
-      ]);
-      expect(await access.offsetsAt(topic, 0)).toEqual([{ partition: 0, offset: 0 }]);
-      expect(await access.offsetsAt(topic, 1_800_000_000_000)).toEqual([
-        { partition: 0, offset: 30 },
-      ]);
-      await expect(access.offsetsAt(topic, -5)).rejects.toThrow(/timestampMs must be an integer/);
-    });
-
-    test('offsets committed from outside a consumer group are read back; a group with live members refuses them', async () => {
-      const group = 'port-commit';
-      expect(await access.committedOffsets(group, topic, [0])).toEqual([]);
-      await access.commitOffsets(group, [{ topic, partition: 0, offset: 12 }]);
-      expect(await access.committedOffsets(group, topic, [0])).toEqual([
-        { topic, partition: 0, offset: 12 },
-      ]);
-      await access.commitOffsets(group, [{ topic, partition: 0, offset: 30 }]);
-      expect(await access.committedOffsets(group, topic, [0])).toEqual([
-        { topic, partition: 0, offset: 30 },
-      ]);
-
-      const member = kafkaClient(kafka.info.brokers, 'kf-port-member').consumer({
-        groupId: 'port-live-group',
-      });
-      await member.connect();
-      try {
-        await member.subscribe({ topic, fromBeginning: true });
-        const joined = new Promise<void>((resolve) => {
-          member.on(member.events.GROUP_JOIN, () => resolve());
-        });
-        await member.run({ eachMessage: async () => undefined });
-        await joined;
-        const refused = await access
-          .commitOffsets('port-live-group', [{ topic, partition: 0, offset: 1 }])
-          .then(
-            () => undefined,
-            (error: unknown) => error,
-          );
-        expect(refused).toMatchObject({
-          name: 'KafkaRequestError',
-          message: expect.stringContaining('UNKNOWN_MEMBER_ID'),
-        });
-      } finally {
-        await member.disconnect();
-      }
-    });
-  });
-
-  test('null values (tombstones) and zero-length values are delivered, not skipped', async () => {
-    const topic = 'nulls';
-    await createTopic(kafka.info.brokers, { topic });
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: [
-        { partition: 0, key: 'tomb', value: null },
-        { partition: 0, key: 'empty', value: Buffer.alloc(0) },
-        { partition: 0, key: null, value: 'plain' },
-      ],
-    });
-    const { records } = await readRange(access, { topic, partition: 0, offset: 0, len: 3 });
-    expect(records.map((r) => [r.offset, text(r.key), r.value])).toEqual([
-      [0, 'tomb', null],
-      [1, 'empty', Buffer.alloc(0)],
-      [2, null, Buffer.from('plain')],
-    ]);
-  });
-
-  describe('compressed batches', () => {
-    beforeAll(async () => {
-      await zstdInit();
-    });
-
-    for (const codec of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
-      test(`${codec}: batches compressed by the broker and by the producer are read back`, async () => {
-        const topic = `compressed-${codec}`;
-        // The topic's compression.type makes the broker write every batch with Kafka's own
-        // (Java) codec, so kf decodes what a Java producer or the broker would write.
-        await createTopic(kafka.info.brokers, { topic, configs: { 'compression.type': codec } });
-        const messages = (from: number) =>
-          Array.from({ length: 50 }, (_, i) => ({
-            partition: 0,
-            value: `${codec}-${from + i}-${'x'.repeat(200)}`,
-          }));
-        await producer.send({ topic, acks: -1, messages: messages(0) });
-        await withCompressingCodec(codec, () =>
-          producer.send({
-            topic,
-            acks: -1,
-            compression: compressionType(codec),
-            messages: messages(50),
-          }),
-        );
-        const read = await readRange(
-          access,
-          { topic, partition: 0, offset: 10, len: 80 },
-          { maxBytes: 2048 },
-        );
-        expect(read.records.map((r) => r.offset)).toEqual(
-          Array.from({ length: 80 }, (_, i) => 10 + i),
-        );
-        expect(read.records.map((r) => text(r.value))).toEqual(
-          Array.from({ length: 80 }, (_, i) => `${codec}-${10 + i}-${'x'.repeat(200)}`),
-        );
-        const carried = await readCarriedRange(access, {
-          topic,
-          partition: 0,
-          offset: 10,
-          len: 80,
-        });
-        expect(carried.records).toEqual(read.records);
-      });
-    }
-  });
-
-  test('transactions under read_committed: the aborted one is skipped, markers never returned', async () => {
-    const topic = 'transactions';
-    const tx = await transactional(topic);
-    try {
-      const committed = await tx.transaction();
-      await committed.send({
-        topic,
-        messages: ['c0', 'c1', 'c2'].map((value) => ({ partition: 0, value })),
-      });
-      await committed.commit(); // offsets 0-2, commit marker at 3
-      const aborted = await tx.transaction();
-      await aborted.send({
-        topic,
-        messages: ['a0', 'a1', 'a2'].map((value) => ({ partition: 0, value })),
-      });
-      await aborted.abort(); // offsets 4-6, abort marker at 7
     } finally {
-      await tx.disconnect();
+      await access.close();
     }
-    // The coordinator writes the abort marker after abort() returns: a message produced
-    // before it lands would take offset 7 and the marker 8. Wait until both markers are in
-    // the log (the last stable offset reaches 8) so 'after' gets offset 8. No timing claim
-    // in either wait (the coordinator sends the markers as soon as the transaction ends):
-    // 20 s only ends a failing test.
-    await waitUntil(
-      async () =>
-        (await access.offsets(topic, 'read_committed'))[0]?.latest === 8 ? true : undefined,
-      { what: 'transaction markers written', timeoutMs: 20_000 },
-    );
-    await producer.send({ topic, acks: -1, messages: [{ partition: 0, value: 'after' }] }); // 8
-
-    await waitUntil(
-      async () =>
-        (await access.offsets(topic, 'read_committed'))[0]?.latest === 9 ? true : undefined,
-      { what: "'after' stable", timeoutMs: 20_000 },
-    );
-    const committedRead = await readRange(
-      access,
-      { topic, partition: 0, offset: 0, len: 9 },
-      { isolation: 'read_committed', maxBytes: 128 },
-    );
-    expect(committedRead.records.map((r) => [r.offset, text(r.value)])).toEqual([
-      [0, 'c0'],
-      [1, 'c1'],
-      [2, 'c2'],
-      [8, 'after'],
-    ]);
-    expect(committedRead.nextOffset).toBe(9);
-
-    const uncommittedRead = await readRange(
-      access,
-      { topic, partition: 0, offset: 0, len: 9 },
-      { isolation: 'read_uncommitted' },
-    );
-    // Aborted data is visible to read_uncommitted, the markers (3 and 7) still are not.
-    expect(uncommittedRead.records.map((r) => r.offset)).toEqual([0, 1, 2, 4, 5, 6, 8]);
-
-    // Carried by units: the poll lists the aborted transaction beside its batches, and the
-    // unit carries it, also for a unit that starts inside the aborted one.
-    for (const [offset, len, pollFrom] of [
-      [0, 9, 0],
-      [5, 4, 0],
-    ] as const) {
-      for (const isolation of ['read_committed', 'read_uncommitted'] as const) {
-        const carried = await readCarriedRange(
-          access,
-          { topic, partition: 0, offset, len },
-          { isolation, pollFrom },
-        );
-        const fetched = await readRange(
-          access,
-          { topic, partition: 0, offset, len },
-          { isolation },
-        );
-        expect(carried.records).toEqual(fetched.records);
-      }
-    }
-  });
-
-  test('carried records: a transaction aborted before the unit does not hide its producer’s committed records in it', async () => {
-    const topic = 'transactions-carried';
-    const tx = await transactional(topic);
-    const stable = (offset: number, what: string) =>
-      // No timing claim: the coordinator writes a marker as soon as its transaction ends;
-      // 20 s only ends a failing test.
-      waitUntil(
-        async () =>
-          (await access.offsets(topic, 'read_committed'))[0]?.latest === offset ? true : undefined,
-        { what, timeoutMs: 20_000 },
-      );
-    try {
-      const aborted = await tx.transaction();
-      await aborted.send({ topic, messages: [{ partition: 0, value: 'aborted-0' }] });
-      await aborted.abort(); // offset 0, abort marker at 1
-      await stable(2, 'the abort marker written');
-      const committed = await tx.transaction();
-      await committed.send({ topic, messages: [{ partition: 0, value: 'committed-2' }] });
-      await committed.commit(); // offset 2, commit marker at 3
-      await stable(4, 'the commit marker written');
-    } finally {
-      await tx.disconnect();
-    }
-    // One poll from 0 lists the aborted transaction beside all four offsets; a unit cut
-    // from it at 2 must read what a fetch from 2 reads.
-    for (const offset of [0, 2]) {
-      const unit = { topic, partition: 0, offset, len: 4 - offset };
-      const fetched = await readRange(access, unit, { isolation: 'read_committed' });
-      const carried = await readCarriedRange(access, unit, {
-        isolation: 'read_committed',
-        pollFrom: 0,
-      });
-      expect(fetched.records.map((r) => [r.offset, text(r.value)])).toEqual([[2, 'committed-2']]);
-      expect(carried.records).toEqual(fetched.records);
-    }
-  });
-
-  test('a compacted topic: gaps inside a range are stepped over and the latest value of each key is read', async () => {
-    const topic = 'compacted';
-    // Let the cleaner look for work every 200 ms instead of every 15 s (a dynamic broker config).
-    const admin = kafkaClient(kafka.info.brokers).admin();
-    await admin.connect();
-    try {
-      await admin.alterConfigs({
-        validateOnly: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.BROKER,
-            name: '1',
-            configEntries: [{ name: 'log.cleaner.backoff.ms', value: '200' }],
-          },
-        ],
-      });
-    } finally {
-      await admin.disconnect();
-    }
-    await createTopic(kafka.info.brokers, {
-      topic,
-      configs: {
-        'cleanup.policy': 'compact',
-        'segment.ms': '100',
-        'min.cleanable.dirty.ratio': '0.01',
-        'min.compaction.lag.ms': '0',
-        'delete.retention.ms': '100',
-      },
-    });
-    // Record timestamps set here: the broker rolls a segment by them, not by its clock.
-    const written = Date.now();
-    const send = (key: string, value: string, timestamp = written) =>
-      producer.send({
-        topic,
-        acks: -1,
-        messages: [{ partition: 0, key, value, timestamp: String(timestamp) }],
-      });
-    for (let i = 0; i < 10; i++) await send(`key-${i}`, `v1-${i}`); // offsets 0-9
-    for (let i = 0; i < 5; i++) await send(`key-${i}`, `v2-${i}`); // 10-14 rewrite keys 0-4
-    // The cleaner never touches the active segment. It rolls when a record's timestamp is
-    // more than segment.ms (100 ms) past the segment's first: this one is 1 s past (a
-    // timestamp the broker takes: up to log.message.timestamp.after.max.ms, 1 h, ahead).
-    await send('roll', 'roll', written + 1_000); // 15
-
-    const survivors = await waitUntil(
-      async () => {
-        const { records } = await readRange(access, { topic, partition: 0, offset: 0, len: 16 });
-        return records[0]?.offset === 5 ? records : undefined;
-      },
-      // The cleaner looks for work every 200 ms (log.cleaner.backoff.ms, set above) and
-      // cleans 16 records in milliseconds (measured: the test takes 0.8 s). No timing
-      // claim: 30 s only ends a failing test, within the test's own 60 s.
-      { what: 'the log cleaner compacting the topic', timeoutMs: 30_000, intervalMs: 250 },
-    );
-    expect(survivors.map((r) => r.offset)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
-
-    // A unit starting inside the removed range [0, 5), read a record at a time.
-    const read = await readRange(
-      access,
-      { topic, partition: 0, offset: 2, len: 12 },
-      { maxBytes: 1 },
-    );
-    expect(read.records.map((r) => [r.offset, text(r.key), text(r.value)])).toEqual([
-      [5, 'key-5', 'v1-5'],
-      [6, 'key-6', 'v1-6'],
-      [7, 'key-7', 'v1-7'],
-      [8, 'key-8', 'v1-8'],
-      [9, 'key-9', 'v1-9'],
-      [10, 'key-0', 'v2-0'],
-      [11, 'key-1', 'v2-1'],
-      [12, 'key-2', 'v2-2'],
-      [13, 'key-3', 'v2-3'],
-    ]);
-    expect(read.nextOffset).toBeGreaterThanOrEqual(14);
-
-    const carried = await readCarriedRange(
-      access,
-      { topic, partition: 0, offset: 2, len: 12 },
-      { pollFrom: 0 },
-    );
-    expect(carried.records).toEqual(read.records);
-  });
-
-  describe('errors', () => {
-    const topic = 'errors';
-    beforeAll(async () => {
-      await createTopic(kafka.info.brokers, { topic });
-      await produceBatches(topic, 1, 5);
-    });
-
-    test('an offset above the latest is a typed OffsetOutOfRangeError carrying the partition range', async () => {
-      const error = await access
-        .fetch({
-          topic,
-          partition: 0,
-          offset: 50,
-          maxBytes: 1024,
-          maxWaitMs: 50,
-          isolation: 'read_uncommitted',
-        })
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      expect(error).toBeInstanceOf(OffsetOutOfRangeError);
-      expect(isKafkaAccessError(error, KafkaErrorCode.OffsetOutOfRange)).toBe(true);
-      expect(error).toMatchObject({ topic, partition: 0, offset: 50, earliest: 0, latest: 5 });
-    });
-
-    test('an unknown topic and an unknown partition are typed UnknownTopicPartitionErrors', async () => {
-      const request = {
-        partition: 0,
-        offset: 0,
-        maxBytes: 1024,
-        maxWaitMs: 50,
-        isolation: 'read_uncommitted' as const,
-      };
-      const noTopic = await access.fetch({ ...request, topic: 'no-such-topic' }).catch((e) => e);
-      expect(noTopic).toBeInstanceOf(UnknownTopicPartitionError);
-      expect(noTopic).toMatchObject({ topic: 'no-such-topic' });
-      const noPartition = await access.fetch({ ...request, topic, partition: 7 }).catch((e) => e);
-      expect(noPartition).toBeInstanceOf(UnknownTopicPartitionError);
-      expect(noPartition).toMatchObject({ topic, partition: 7 });
-      expect(isKafkaAccessError(noPartition, KafkaErrorCode.UnknownTopicOrPartition)).toBe(true);
-    });
   });
 });
-
-function compressionType(codec: 'gzip' | 'snappy' | 'lz4' | 'zstd') {
-  return {
-    gzip: CompressionTypes.GZIP,
-    snappy: CompressionTypes.Snappy,
-    lz4: CompressionTypes.LZ4,
-    zstd: CompressionTypes.ZSTD,
-  }[codec];
-}
-
-/**
- * kf's zstd codec only decompresses, so the test producer compresses zstd with
- * @bokuweb/zstd-wasm for the duration of one send; the other codecs compress as they are.
- */
-async function withCompressingCodec<T>(codec: string, send: () => Promise<T>): Promise<T> {
-  if (codec !== 'zstd') return send();
-  const registered = CompressionCodecs[CompressionTypes.ZSTD];
-  const kfCodec = registered();
-  CompressionCodecs[CompressionTypes.ZSTD] = () => ({
-    compress: async (encoder: { buffer: Buffer }) => Buffer.from(zstdCompress(encoder.buffer, 3)),
-    decompress: (buffer: Buffer) => kfCodec.decompress(buffer),
-  });
-  try {
-    return await send();
-  } finally {
-    CompressionCodecs[CompressionTypes.ZSTD] = registered;
-  }
-}

@@ -1,7 +1,9 @@
 /**
- * The contract between kf and Redis: the `IRedis` interface every adapter implements, the
- * script and reply types, the error classes and the logger and redaction helpers. It has no
- * runtime dependencies, so a third-party adapter can build on it alone.
+ * The contracts between kf and its services: the `IRedis` interface every Redis adapter
+ * implements, the `KafkaAccess` port every Kafka client implementation implements, their
+ * types and error classes, and the logger and redaction helpers. It has no runtime
+ * dependencies, so a third-party adapter or Kafka client implementation can build on it
+ * alone.
  *
  * @module @kf/protocol
  */
@@ -21,6 +23,36 @@ export {
   type KfErrorCode,
   ScriptError,
 } from './errors/index.js';
+export {
+  isKafkaAccessError,
+  KafkaErrorCode,
+  KafkaRequestError,
+  NotLeaderError,
+  type NotLeaderReason,
+  OffsetNotAvailableError,
+  OffsetOutOfRangeError,
+  UnknownTopicPartitionError,
+} from './kafka/errors/index.js';
+export type {
+  AbortedTransaction,
+  AwaitLogEndsOptions,
+  BrokerAddress,
+  ClusterMetadata,
+  FetchRequest,
+  FetchResult,
+  Isolation,
+  KafkaAccess,
+  KafkaRecord,
+  LogEnd,
+  PartitionMetadata,
+  PartitionOffset,
+  PartitionOffsets,
+  PolledRead,
+  PolledRecords,
+  RecordHeader,
+  TopicMetadata,
+  WatchedPartition,
+} from './kafka/kafka-access.js';
 export { type Logger, redactingLogger, silentLogger } from './logger.js';
 export { redact, redactedError } from './redaction.js';
 export type {

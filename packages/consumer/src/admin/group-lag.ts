@@ -1,6 +1,5 @@
 import type { GroupKeys } from '@kf/core';
-import type { IRedis } from '@kf/protocol';
-import type { Isolation, KafkaAccess, PartitionOffsets } from '../kafka/kafka-access.js';
+import type { IRedis, Isolation, KafkaAccess, PartitionOffsets } from '@kf/protocol';
 import { completedWatermarks, type PartitionProgress } from '../progress/completed-watermarks.js';
 import { unitCounts } from './unit-counts.js';
 

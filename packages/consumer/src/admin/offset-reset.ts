@@ -1,7 +1,15 @@
 import type { GroupKeys } from '@kf/core';
-import { ErrorCode, type IRedis, isKfError, ScriptError, type ScriptReply } from '@kf/protocol';
-import { KafkaErrorCode } from '../errors/kafka-error-code.js';
-import type { Isolation, KafkaAccess, PartitionOffsets } from '../kafka/kafka-access.js';
+import {
+  ErrorCode,
+  type IRedis,
+  type Isolation,
+  isKfError,
+  type KafkaAccess,
+  KafkaErrorCode,
+  type PartitionOffsets,
+  ScriptError,
+  type ScriptReply,
+} from '@kf/protocol';
 import { ScriptStatus, scripts } from '../scripts/index.js';
 import { GroupAdminError, GroupAdminErrorCode } from './group-admin-error.js';
 import type { GroupPause } from './group-pause.js';

@@ -8,12 +8,17 @@ import {
   type RedisConfig,
   type RedisFactory,
 } from '@kf/core';
-import { type Logger, redact, redactingLogger, silentLogger } from '@kf/protocol';
+import {
+  type KafkaAccess,
+  KafkaErrorCode,
+  type Logger,
+  redact,
+  redactingLogger,
+  silentLogger,
+} from '@kf/protocol';
 import { connectRedis } from '../connect/connect-redis.js';
 import { withDeadline } from '../connect/deadline.js';
 import { kafkaFromConfig } from '../connect/kafka-from-config.js';
-import { KafkaErrorCode } from '../errors/kafka-error-code.js';
-import type { KafkaAccess } from '../kafka/kafka-access.js';
 import { GroupAdminError, GroupAdminErrorCode } from './group-admin-error.js';
 import { type GroupErrors, groupErrors } from './group-errors.js';
 import { type GroupLag, readGroupLag } from './group-lag.js';

@@ -1,4 +1,4 @@
-import type { Isolation, KafkaAccess, PartitionOffsets } from '../kafka/kafka-access.js';
+import type { Isolation, KafkaAccess, PartitionOffsets } from '@kf/protocol';
 import { GroupAdminError, GroupAdminErrorCode } from './group-admin-error.js';
 
 /**

@@ -1,7 +1,6 @@
 import { formatAddress, type KfConfig } from '@kf/core';
-import type { Logger } from '@kf/protocol';
+import type { KafkaAccess, Logger } from '@kf/protocol';
 import { createKafkaAccess } from '../kafka/create-kafka-access.js';
-import type { KafkaAccess } from '../kafka/kafka-access.js';
 
 /**
  * The Kafka port a parsed config describes: brokers, client id, timeouts, TLS and SASL.

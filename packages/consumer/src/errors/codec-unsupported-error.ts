@@ -1,5 +1,4 @@
-import { KfError } from '@kf/protocol';
-import { KafkaErrorCode } from './kafka-error-code.js';
+import { KafkaErrorCode, KfError } from '@kf/protocol';
 
 /** A compression codec kf registered cannot do what was asked (kf's zstd only decompresses). */
 export class CodecUnsupportedError extends KfError {

@@ -1,11 +1,5 @@
 export { CodecUnsupportedError } from './codec-unsupported-error.js';
 export { HandlerTimeoutError } from './handler-timeout-error.js';
-export { isKafkaAccessError, KafkaErrorCode } from './kafka-error-code.js';
-export { KafkaRequestError } from './kafka-request-error.js';
 export { NodeClosedError } from './node-closed-error.js';
 export { NodeErrorCode } from './node-error-code.js';
 export { NodeStartError } from './node-start-error.js';
-export { NotLeaderError, type NotLeaderReason } from './not-leader-error.js';
-export { OffsetNotAvailableError } from './offset-not-available-error.js';
-export { OffsetOutOfRangeError } from './offset-out-of-range-error.js';
-export { UnknownTopicPartitionError } from './unknown-topic-partition-error.js';

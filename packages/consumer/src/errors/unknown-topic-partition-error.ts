@@ -1,21 +1,3 @@
-import { KfError } from '@kf/protocol';
-import { KafkaErrorCode } from './kafka-error-code.js';
-
-/** The cluster does not know the topic, or the topic has no such partition. */
-export class UnknownTopicPartitionError extends KfError {
-  readonly name = 'UnknownTopicPartitionError';
-  readonly code = KafkaErrorCode.UnknownTopicOrPartition;
-  constructor(
-    readonly topic: string,
-    /** `undefined` when the whole topic is unknown. */
-    readonly partition: number | undefined,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      partition === undefined
-        ? `topic ${topic} does not exist`
-        : `${topic}/${partition} does not exist: the topic is unknown or has fewer partitions`,
-      options,
-    );
-  }
-}
+// The class lives in @kf/protocol (one class object for both packages); the kafkajs
+// port imports it from here.
+export { UnknownTopicPartitionError } from '@kf/protocol';

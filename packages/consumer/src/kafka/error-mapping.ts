@@ -1,7 +1,9 @@
-import { KafkaRequestError } from '../errors/kafka-request-error.js';
-import { NotLeaderError } from '../errors/not-leader-error.js';
-import { OffsetNotAvailableError } from '../errors/offset-not-available-error.js';
-import { UnknownTopicPartitionError } from '../errors/unknown-topic-partition-error.js';
+import {
+  KafkaRequestError,
+  NotLeaderError,
+  OffsetNotAvailableError,
+  UnknownTopicPartitionError,
+} from '@kf/protocol';
 import { type KafkajsErrorShape, kafkaErrorType } from './kafkajs-internals.js';
 
 /** Kafka's error codes the port gives a class of its own (the rest become KafkaRequestError). */

@@ -1,6 +1,5 @@
+import { type KafkaAccess, KafkaRequestError, type PartitionOffset } from '@kf/protocol';
 import pRetry from 'p-retry';
-import { KafkaRequestError } from '../errors/kafka-request-error.js';
-import type { KafkaAccess, PartitionOffset } from './kafka-access.js';
 import type { InternalCluster, KafkajsErrorShape } from './kafkajs-internals.js';
 import { toOffset } from './offsets.js';
 

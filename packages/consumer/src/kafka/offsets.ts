@@ -1,4 +1,4 @@
-import { KafkaRequestError } from '../errors/kafka-request-error.js';
+import { KafkaRequestError } from '@kf/protocol';
 
 /**
  * Kafka's int64 offsets and timestamps arrive from kafkajs as decimal strings; kf hands

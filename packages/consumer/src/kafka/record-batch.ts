@@ -1,5 +1,5 @@
+import type { KafkaRecord, RecordHeader } from '@kf/protocol';
 import { ByteReader, type ChunkedBytes } from './byte-chunks.js';
-import type { KafkaRecord, RecordHeader } from './kafka-access.js';
 
 /** A record batch (magic 2) as kf reads it: header fields, and the records it asked for. */
 export interface DecodedBatch {

@@ -1,4 +1,4 @@
-import type { AbortedTransaction, Isolation, KafkaRecord } from './kafka-access.js';
+import type { AbortedTransaction, Isolation, KafkaRecord } from '@kf/protocol';
 import type { RawBatch } from './kafkajs-internals.js';
 
 export interface Selection {

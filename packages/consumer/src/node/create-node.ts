@@ -7,14 +7,18 @@ import {
   parseConfig,
   type RedisFactory,
 } from '@kf/core';
-import { type Logger, redactingLogger, silentLogger } from '@kf/protocol';
+import {
+  type KafkaAccess,
+  KafkaErrorCode,
+  type Logger,
+  redactingLogger,
+  silentLogger,
+} from '@kf/protocol';
 import { connectRedis } from '../connect/connect-redis.js';
 import { withDeadline } from '../connect/deadline.js';
 import { kafkaFromConfig } from '../connect/kafka-from-config.js';
-import { KafkaErrorCode } from '../errors/kafka-error-code.js';
 import { NodeStartError } from '../errors/node-start-error.js';
 import { registerCodecs } from '../kafka/codecs/register-codecs.js';
-import type { KafkaAccess } from '../kafka/kafka-access.js';
 import { repeatLimitedLogger } from '../logging/repeat-limited-logger.js';
 import { LeadershipKeeper } from '../organiser/leadership.js';
 import { Organiser } from '../organiser/organiser.js';

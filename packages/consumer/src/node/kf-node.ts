@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { GroupKeys, KfConfig, NodeLeases } from '@kf/core';
-import type { IRedis, Logger } from '@kf/protocol';
+import type { IRedis, KafkaAccess, Logger } from '@kf/protocol';
 import { groupPause, type PauseResult, type ResumeResult } from '../admin/group-pause.js';
 import { NodeClosedError } from '../errors/node-closed-error.js';
-import type { KafkaAccess } from '../kafka/kafka-access.js';
 import type { Organiser } from '../organiser/organiser.js';
 import { eachBatchDelivery, eachMessageDelivery } from '../worker/deliveries.js';
 import type { KfMessage, RunOptions } from '../worker/message.js';

@@ -1,4 +1,4 @@
-import type { KafkaRecord } from '../kafka/kafka-access.js';
+import type { KafkaRecord } from '@kf/protocol';
 import { type KfMessage, toMessage } from '../worker/message.js';
 import type { Delivery, DeliveryContext } from '../worker/run-unit.js';
 

@@ -1,6 +1,5 @@
 import type { ConsumerConf, GroupKeys } from '@kf/core';
-import type { IRedis, Logger } from '@kf/protocol';
-import type { Isolation, KafkaAccess } from '../kafka/kafka-access.js';
+import type { IRedis, Isolation, KafkaAccess, Logger } from '@kf/protocol';
 import type { EventSink } from './node-events.js';
 
 /** What a node's organiser and workers share: its connections, settings and reporting. */

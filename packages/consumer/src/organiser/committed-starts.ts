@@ -1,5 +1,4 @@
-import type { Logger } from '@kf/protocol';
-import type { KafkaAccess } from '../kafka/kafka-access.js';
+import type { KafkaAccess, Logger } from '@kf/protocol';
 
 /** A read that keeps failing is reported again at most this often. */
 const REPEAT_REPORT_MS = 60_000;

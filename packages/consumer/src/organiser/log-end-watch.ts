@@ -1,12 +1,12 @@
-import type { Logger } from '@kf/protocol';
 import type {
   Isolation,
   KafkaAccess,
   LogEnd,
+  Logger,
   PartitionOffsets,
   PolledRecords,
   WatchedPartition,
-} from '../kafka/kafka-access.js';
+} from '@kf/protocol';
 
 /**
  * How long a broker may hold a poll with nothing new. Short enough that a poll ends soon

@@ -1,4 +1,4 @@
-import { KafkaErrorCode } from '../errors/kafka-error-code.js';
+import { KafkaErrorCode } from '@kf/protocol';
 
 /**
  * What the organiser does when a topic's offsets could not be read; every kind skips

@@ -1,5 +1,5 @@
 import type { Leadership, NodeLeases } from '@kf/core';
-import type { PartitionOffsets } from '../kafka/kafka-access.js';
+import type { PartitionOffsets } from '@kf/protocol';
 import type { NodeContext } from '../node/node-context.js';
 import type { OffsetsMovedEvent } from '../node/node-events.js';
 import { CommittedStarts } from './committed-starts.js';

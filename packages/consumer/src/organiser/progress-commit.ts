@@ -1,6 +1,5 @@
 import type { ConsumerConf, GroupKeys } from '@kf/core';
-import type { IRedis, Logger } from '@kf/protocol';
-import type { KafkaAccess } from '../kafka/kafka-access.js';
+import type { IRedis, KafkaAccess, Logger } from '@kf/protocol';
 import { readProgress } from '../progress/completed-watermarks.js';
 import type { PartitionKey } from './fair-share.js';
 

@@ -1,4 +1,4 @@
-import type { Isolation, PolledRecords } from '../kafka/kafka-access.js';
+import type { Isolation, PolledRecords } from '@kf/protocol';
 import { type BatchBounds, batchBounds } from '../kafka/record-batch.js';
 import type { UnitRecords } from '../work-unit/work-unit.js';
 

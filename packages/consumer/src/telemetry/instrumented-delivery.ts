@@ -1,5 +1,5 @@
+import type { KafkaRecord } from '@kf/protocol';
 import type { Counter, Histogram } from '@opentelemetry/api';
-import type { KafkaRecord } from '../kafka/kafka-access.js';
 import type { UnitInfo } from '../worker/message.js';
 import type { Delivery, DeliveryContext } from '../worker/run-unit.js';
 import type { PartitionAttributes } from './partition-attributes.js';

@@ -1,7 +1,6 @@
 import type { GroupKeys } from '@kf/core';
-import type { IRedis, Logger } from '@kf/protocol';
+import type { IRedis, Isolation, KafkaAccess, Logger } from '@kf/protocol';
 import type { Attributes, BatchObservableResult, Meter } from '@opentelemetry/api';
-import type { Isolation, KafkaAccess } from '../kafka/kafka-access.js';
 import type { NodeStatus } from '../node/kf-node.js';
 import { completedWatermarks, type PartitionProgress } from '../progress/completed-watermarks.js';
 import type { Instruments } from './instruments.js';

@@ -1,3 +1,4 @@
+import type { KafkaRecord } from '@kf/protocol';
 import type {
   Attributes,
   Context,
@@ -7,7 +8,6 @@ import type {
   TextMapPropagator,
   Tracer,
 } from '@opentelemetry/api';
-import type { KafkaRecord } from '../kafka/kafka-access.js';
 import type { UnitInfo } from '../worker/message.js';
 import type { OtelApi } from './otel-api.js';
 import type { PartitionAttributes } from './partition-attributes.js';

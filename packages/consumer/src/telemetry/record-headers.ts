@@ -1,5 +1,5 @@
+import type { RecordHeader } from '@kf/protocol';
 import type { TextMapGetter } from '@opentelemetry/api';
-import type { RecordHeader } from '../kafka/kafka-access.js';
 
 /**
  * Reads a propagator's fields (`traceparent`, `tracestate`) straight from a record's

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Isolation } from '@kf/protocol';
 import { z } from 'zod';
-import type { Isolation } from '../kafka/kafka-access.js';
 
 /**
  * A range of one partition's offsets, `[offset, offset + len)`, queued in Redis for any

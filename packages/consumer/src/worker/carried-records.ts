@@ -1,4 +1,4 @@
-import type { FetchRequest, FetchResult, KafkaAccess } from '../kafka/kafka-access.js';
+import type { FetchRequest, FetchResult, KafkaAccess } from '@kf/protocol';
 import type { WorkUnit } from '../work-unit/work-unit.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { KafkaRecord } from '../kafka/kafka-access.js';
+import type { KafkaRecord } from '@kf/protocol';
 import type { EachBatchPayload, EachMessagePayload } from './message.js';
 import { toMessage } from './message.js';
 import type { Delivery, DeliveryContext } from './run-unit.js';

@@ -1,4 +1,4 @@
-import { KafkaErrorCode } from '../errors/kafka-error-code.js';
+import { KafkaErrorCode } from '@kf/protocol';
 import { sliceUnit, type WorkUnit } from '../work-unit/work-unit.js';
 import type { ErrorEntry } from './fail-unit.js';
 

@@ -1,4 +1,4 @@
-import type { FetchResult } from '../kafka/kafka-access.js';
+import type { FetchResult } from '@kf/protocol';
 
 /**
  * Below this a sized fetch costs more in round trips than it saves in bytes (unless

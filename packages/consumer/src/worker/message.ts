@@ -1,4 +1,4 @@
-import type { KafkaRecord, RecordHeader } from '../kafka/kafka-access.js';
+import type { KafkaRecord, RecordHeader } from '@kf/protocol';
 import type { WorkUnit } from '../work-unit/work-unit.js';
 
 /** One Kafka record as user code receives it. */

@@ -1,9 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FetchConf } from '@kf/core';
+import {
+  type FetchResult,
+  type Isolation,
+  type KafkaAccess,
+  type KafkaRecord,
+  KafkaRequestError,
+  NotLeaderError,
+} from '@kf/protocol';
 import { HandlerTimeoutError } from '../errors/handler-timeout-error.js';
-import { KafkaRequestError } from '../errors/kafka-request-error.js';
-import { NotLeaderError } from '../errors/not-leader-error.js';
-import type { FetchResult, Isolation, KafkaAccess, KafkaRecord } from '../kafka/kafka-access.js';
 import type { ProcessCalls } from '../telemetry/process-calls.js';
 import type { WorkUnit } from '../work-unit/work-unit.js';
 import { type AbortRace, limitCalls, type Overrun } from './abort-race.js';

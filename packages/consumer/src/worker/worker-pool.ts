@@ -1,4 +1,4 @@
-import { KafkaErrorCode } from '../errors/kafka-error-code.js';
+import { KafkaErrorCode } from '@kf/protocol';
 import { RepeatLimiter } from '../logging/repeat-limiter.js';
 import type { LeaseGuard } from '../node/lease-keeper.js';
 import type { NodeContext } from '../node/node-context.js';

@@ -19,8 +19,9 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /**
- * Any kf error code: those above, and those other kf packages add for their own errors
- * (the consumer's Kafka errors, for example). Every one starts with `KF_`.
+ * Any kf error code: those above, the Kafka port's (`KafkaErrorCode`), and those other kf
+ * packages add for their own errors (the consumer's node errors, for example). Every one
+ * starts with `KF_`.
  */
 export type KfErrorCode = ErrorCode | `KF_${string}`;
 

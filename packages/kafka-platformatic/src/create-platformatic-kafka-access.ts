@@ -1,0 +1,495 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ConnectionOptions } from 'node:tls';
+import {
+  type ClusterMetadata,
+  type FetchRequest,
+  type FetchResult,
+  type Isolation,
+  type KafkaAccess,
+  KafkaRequestError,
+  NotLeaderError,
+  OffsetOutOfRangeError,
+  type PartitionMetadata,
+  type PartitionOffsets,
+  UnknownTopicPartitionError,
+} from '@kf/consumer';
+import { type Logger, redactedError, redactingLogger, silentLogger } from '@kf/protocol';
+import {
+  type Connection,
+  fetchV11,
+  ListOffsetTimestamps,
+  listOffsetsV4,
+  metadataV8,
+} from '@platformatic/kafka';
+import { BrokerConnections, type KafkaSasl, sendRaw } from './broker-connections.js';
+import { errorFromCode, errorFromThrown, KafkaProtocolCode, type Target } from './error-mapping.js';
+import { type FetchV11Response, parseFetchV11 } from './fetch-response.js';
+import { groupOffsets } from './group-offsets.js';
+import { type LoadedMetadata, MetadataCache } from './metadata-cache.js';
+import { toOffset } from './offsets.js';
+import { decodeRecordBatches } from './record-batches.js';
+import { selectRecords } from './record-selection.js';
+
+export type { KafkaSasl } from './broker-connections.js';
+
+/** The options of `createPlatformaticKafkaAccess`, named as `createKafkaAccess`'s are. */
+export interface PlatformaticKafkaAccessOptions {
+  /** `host:port` of one or more brokers; the rest are found through metadata. */
+  brokers: string[];
+  clientId?: string;
+  /** Time to open a TCP connection to a broker (TLS and SASL included); default 1000 ms. */
+  connectionTimeoutMs?: number;
+  /**
+   * Time for a broker's reply; default 30000 ms. A fetch's `maxWaitMs` counts within it
+   * (@platformatic/kafka times every request of a connection alike).
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Further tries of a metadata load that could not reach any broker, 100 ms apart
+   * doubling to 1 s; default 3.
+   */
+  retries?: number;
+  /** TLS to the brokers: Node's TLS options (`{}` for the defaults). */
+  ssl?: ConnectionOptions;
+  sasl?: KafkaSasl;
+  /** Receives the port's own lines about Kafka; silent by default. */
+  logger?: Logger;
+}
+
+const ISOLATION_LEVEL: Record<Isolation, 0 | 1> = { read_uncommitted: 0, read_committed: 1 };
+const FETCH_API_KEY = 1;
+/** The Fetch version read (fetch-response.ts); every broker since Kafka 2.3 serves it, 4.x included. */
+const FETCH_VERSION = 11;
+/** The replica id of an ordinary client (not a follower broker). */
+const CONSUMER_REPLICA_ID = -1;
+const NO_LEADER_EPOCH = -1;
+/** Sessionless fetches: session id 0 with epoch -1 (KIP-227). */
+const NO_SESSION = { id: 0, epoch: -1 };
+/** Answer as soon as anything is there: a range's offsets exist already. */
+const MIN_BYTES = 1;
+const FIRST_RETRY_DELAY_MS = 100;
+const MAX_RETRY_DELAY_MS = 1_000;
+
+/**
+ * The Kafka access port on @platformatic/kafka's connections and per-request APIs
+ * (Metadata v8, ListOffsets v4, Fetch v11, FindCoordinator v2, OffsetCommit v7,
+ * OffsetFetch v5); connects on first use. The same contract as `createKafkaAccess` of
+ * @kf/consumer, without the optional `awaitLogEnds` and `readRecords`.
+ */
+export function createPlatformaticKafkaAccess(
+  options: PlatformaticKafkaAccessOptions,
+): KafkaAccess {
+  if (options.brokers.length === 0) {
+    throw new TypeError('createPlatformaticKafkaAccess: brokers is empty');
+  }
+  const secrets = options.sasl === undefined ? [] : [options.sasl.password];
+  const logger = redactingLogger(options.logger ?? silentLogger, secrets);
+  /** What a thrown error carries on as its cause: a copy with secrets masked. */
+  const safe = (error: unknown): Error => redactedError(error, secrets);
+  const retries = options.retries ?? 3;
+  const connections = new BrokerConnections({
+    clientId: options.clientId ?? 'kf',
+    brokers: options.brokers,
+    connectionTimeoutMs: options.connectionTimeoutMs ?? 1_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+    ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+  });
+  let closed = false;
+
+  const refuseClosed = (operation: string): void => {
+    if (closed) throw new KafkaRequestError(operation, undefined, 'the Kafka access is closed');
+  };
+
+  const loadOnce = async (topics: string[]): Promise<LoadedMetadata> => {
+    let answer: metadataV8.MetadataResponse;
+    try {
+      const connection = await connections.any(cache.brokers);
+      answer = await metadataV8.api.async(connection, topics, false, false, false);
+    } catch (error) {
+      // The parser throws on any topic's or partition's error code, with the answer
+      // attached: a partition without a leader is an answer (leader -1), not a failure.
+      const answered = (error as { response?: metadataV8.MetadataResponse }).response;
+      if (answered?.topics === undefined) throw error;
+      answer = answered;
+    }
+    for (const topic of answer.topics) {
+      if (topic.errorCode === KafkaProtocolCode.UnknownTopicOrPartition) {
+        throw new UnknownTopicPartitionError(topic.name, undefined);
+      }
+      if (topic.errorCode !== 0) {
+        throw errorFromCode(topic.errorCode, {
+          topic: topic.name,
+          partition: -1,
+          nodeId: undefined,
+          operation: `metadata of ${topic.name}`,
+        });
+      }
+    }
+    const missing = topics.find((t) => !answer.topics.some((m) => m.name === t));
+    if (missing !== undefined) throw new UnknownTopicPartitionError(missing, undefined);
+    return {
+      brokers: answer.brokers
+        .map(({ nodeId, host, port }) => ({ nodeId, host, port }))
+        .sort((a, b) => a.nodeId - b.nodeId),
+      topics: answer.topics.map((t) => ({
+        topic: t.name,
+        partitions: t.partitions
+          .map((p) => ({
+            partition: p.partitionIndex,
+            leader: p.leaderId,
+            replicas: [...p.replicaNodes],
+            isr: [...p.isrNodes],
+          }))
+          .sort((a, b) => a.partition - b.partition),
+      })),
+    };
+  };
+
+  const load = async (topics: string[]): Promise<LoadedMetadata> => {
+    const operation = `load the metadata of ${topics.join(', ') || 'the cluster'}`;
+    for (let attempt = 0; ; attempt++) {
+      refuseClosed(operation);
+      try {
+        return await loadOnce(topics);
+      } catch (error) {
+        const mapped = metadataError(error, topics, safe);
+        const unreachable = mapped instanceof NotLeaderError && mapped.reason !== 'not-leader';
+        if (!unreachable || attempt >= retries || closed) throw mapped;
+        const wait = Math.min(MAX_RETRY_DELAY_MS, FIRST_RETRY_DELAY_MS * 2 ** attempt);
+        logger.warn(
+          { err: error, topics, attempt: attempt + 1, retryInMs: wait },
+          'metadata load failed; trying again',
+        );
+        await delay(wait);
+      }
+    }
+  };
+  const cache = new MetadataCache(load, (error) => error instanceof UnknownTopicPartitionError);
+
+  const refreshMetadata = async (topics: string[]): Promise<ClusterMetadata> =>
+    toClusterMetadata(await cache.refresh(topics), topics);
+
+  const metadata = async (topics: string[]): Promise<ClusterMetadata> => {
+    const cached = cache.cached(topics);
+    return cached === undefined ? refreshMetadata(topics) : toClusterMetadata(cached, topics);
+  };
+
+  const leaderOf = async (topic: string, partition: number): Promise<number> => {
+    // A partition added to the topic since the metadata was loaded is missing from the
+    // cache, not from the cluster: reload once before calling it unknown.
+    let leader = cache.leader(topic, partition);
+    if (leader === undefined) {
+      await refreshMetadata([topic]);
+      leader = cache.leader(topic, partition);
+    }
+    if (leader === undefined) throw new UnknownTopicPartitionError(topic, partition);
+    if (leader < 0) throw new NotLeaderError(topic, partition, 'leader-unavailable', undefined);
+    return leader;
+  };
+
+  const connectionTo = (nodeId: number, target: Target): Promise<Connection> => {
+    const broker = cache.broker(nodeId);
+    if (broker === undefined) {
+      // The metadata names a leader it lists no address for: it will, once reloaded.
+      throw new NotLeaderError(target.topic, target.partition, 'broker-unreachable', nodeId);
+    }
+    return connections.to(broker);
+  };
+
+  /** One ListOffsets per partition leader of `topic`, for every partition. */
+  const listOffsets = async (
+    topic: string,
+    which: 'earliest' | 'latest' | { timestamp: number },
+    isolation: Isolation,
+  ): Promise<Map<number, bigint>> => {
+    const { topics } = await metadata([topic]);
+    const byLeader = new Map<number, PartitionMetadata[]>();
+    for (const p of topics[0]?.partitions ?? []) {
+      if (p.leader < 0) {
+        throw new NotLeaderError(topic, p.partition, 'leader-unavailable', undefined);
+      }
+      byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p]);
+    }
+    const timestamp =
+      which === 'earliest'
+        ? ListOffsetTimestamps.EARLIEST
+        : which === 'latest'
+          ? ListOffsetTimestamps.LATEST
+          : BigInt(which.timestamp);
+    const results = await Promise.all(
+      [...byLeader].map(async ([leader, partitions]) => {
+        const target: Target = {
+          topic,
+          partition: (partitions[0] as PartitionMetadata).partition,
+          nodeId: leader,
+          operation: `list offsets of ${topic}`,
+        };
+        let answer: listOffsetsV4.ListOffsetsResponse;
+        try {
+          refuseClosed(target.operation);
+          const connection = await connectionTo(leader, target);
+          answer = await listOffsetsV4.api.async(
+            connection,
+            CONSUMER_REPLICA_ID,
+            ISOLATION_LEVEL[isolation],
+            [
+              {
+                name: topic,
+                partitions: partitions.map((p) => ({
+                  partitionIndex: p.partition,
+                  currentLeaderEpoch: NO_LEADER_EPOCH,
+                  timestamp,
+                })),
+              },
+            ],
+          );
+        } catch (error) {
+          // A partition's error code: name that partition, as the broker did.
+          const answered = (error as { response?: listOffsetsV4.ListOffsetsResponse }).response;
+          const failed = answered?.topics
+            ?.flatMap((t) => t.partitions)
+            .find((p) => p.errorCode !== 0);
+          if (failed !== undefined) {
+            throw errorFromCode(
+              failed.errorCode,
+              { ...target, partition: failed.partitionIndex },
+              safe(error),
+            );
+          }
+          throw errorFromThrown(error, target, safe(error));
+        }
+        return answer.topics.flatMap((t) =>
+          t.partitions.map((p) => [p.partitionIndex, p.offset] as const),
+        );
+      }),
+    );
+    return new Map(results.flat());
+  };
+
+  const offsets = async (
+    topic: string,
+    isolation: Isolation = 'read_uncommitted',
+  ): Promise<PartitionOffsets[]> => {
+    const [earliest, latest] = await Promise.all([
+      listOffsets(topic, 'earliest', isolation),
+      listOffsets(topic, 'latest', isolation),
+    ]);
+    return [...new Set([...earliest.keys(), ...latest.keys()])]
+      .map((partition) => ({
+        partition,
+        earliest: toOffset(required(earliest.get(partition), 'earliest offset'), 'earliest offset'),
+        latest: toOffset(required(latest.get(partition), 'latest offset'), 'latest offset'),
+      }))
+      .sort((a, b) => a.partition - b.partition);
+  };
+
+  const offsetsAt = async (
+    topic: string,
+    timestampMs: number,
+    isolation: Isolation = 'read_uncommitted',
+  ): Promise<Array<{ partition: number; offset: number }>> => {
+    if (!Number.isSafeInteger(timestampMs) || timestampMs < 0) {
+      throw new KafkaRequestError(
+        `list offsets of ${topic} by time`,
+        undefined,
+        `timestampMs must be an integer >= 0, got ${timestampMs}`,
+      );
+    }
+    const [atTime, latest] = await Promise.all([
+      listOffsets(topic, { timestamp: timestampMs }, isolation),
+      listOffsets(topic, 'latest', isolation),
+    ]);
+    return [...latest]
+      .map(([partition, end]) => {
+        const found = atTime.get(partition);
+        // -1: no record at or after the time; reading from there means the log end.
+        const offset = found === undefined || found === -1n ? end : found;
+        return { partition, offset: toOffset(offset, 'offset by time') };
+      })
+      .sort((a, b) => a.partition - b.partition);
+  };
+
+  const fetch = async (request: FetchRequest): Promise<FetchResult> => {
+    validate(request);
+    const { topic, partition, offset } = request;
+    const operation = `fetch ${topic}/${partition} at ${offset}`;
+    refuseClosed(operation);
+    const leader = await leaderOf(topic, partition);
+    refuseClosed(operation);
+    const target: Target = { topic, partition, nodeId: leader, operation };
+    let answer: FetchV11Response;
+    try {
+      const connection = await connectionTo(leader, target);
+      answer = await sendRaw(
+        connection,
+        FETCH_API_KEY,
+        FETCH_VERSION,
+        () =>
+          fetchV11.createRequest(
+            request.maxWaitMs,
+            MIN_BYTES,
+            request.maxBytes,
+            ISOLATION_LEVEL[request.isolation],
+            NO_SESSION.id,
+            NO_SESSION.epoch,
+            [
+              {
+                topicId: topic,
+                partitions: [
+                  {
+                    partition,
+                    currentLeaderEpoch: NO_LEADER_EPOCH,
+                    fetchOffset: BigInt(offset),
+                    lastFetchedEpoch: NO_LEADER_EPOCH,
+                    partitionMaxBytes: request.maxBytes,
+                  },
+                ],
+              },
+            ],
+            [],
+            '',
+          ),
+        parseFetchV11,
+      );
+    } catch (error) {
+      throw errorFromThrown(error, target, safe(error));
+    }
+    if (answer.errorCode !== 0) throw errorFromCode(answer.errorCode, target);
+    const found = answer.responses
+      .find((t) => t.topic === topic)
+      ?.partitions.find((p) => p.partition === partition);
+    if (found === undefined) {
+      throw new KafkaRequestError(operation, undefined, 'the Fetch answer holds no such partition');
+    }
+    if (found.errorCode === KafkaProtocolCode.OffsetOutOfRange) throw await outOfRange(request);
+    if (found.errorCode !== 0) throw errorFromCode(found.errorCode, target);
+    let batches: ReturnType<typeof decodeRecordBatches>;
+    try {
+      batches =
+        found.records === null
+          ? []
+          : decodeRecordBatches(found.records, {
+              from: offset,
+              to: request.endOffset ?? Number.POSITIVE_INFINITY,
+            });
+    } catch (error) {
+      const cause = safe(error);
+      throw new KafkaRequestError(operation, undefined, `records not readable: ${cause.message}`, {
+        cause,
+      });
+    }
+    const { records, nextOffset } = selectRecords(
+      batches,
+      found.abortedTransactions,
+      offset,
+      request.isolation,
+    );
+    const first = batches[0];
+    return {
+      records,
+      nextOffset,
+      batches: {
+        count: batches.length,
+        bytes: batches.reduce((sum, batch) => sum + batch.bytes, 0),
+        offsets: first === undefined ? 0 : nextOffset - first.firstOffset,
+      },
+      highWatermark: toOffset(found.highWatermark, 'high watermark'),
+      lastStableOffset: toOffset(found.lastStableOffset, 'last stable offset'),
+      logStartOffset: toOffset(found.logStartOffset, 'log start offset'),
+    };
+  };
+
+  /** The broker's out-of-range reply carries no range, so the range is read afresh. */
+  const outOfRange = async (request: FetchRequest): Promise<OffsetOutOfRangeError> => {
+    const { topic, partition, offset } = request;
+    try {
+      const range = (await offsets(topic)).find((p) => p.partition === partition);
+      return new OffsetOutOfRangeError(topic, partition, offset, range?.earliest, range?.latest);
+    } catch (error) {
+      logger.warn(
+        { err: error, topic, partition, offset },
+        'could not read the partition range for an out-of-range fetch',
+      );
+      return new OffsetOutOfRangeError(topic, partition, offset, undefined, undefined, {
+        cause: safe(error),
+      });
+    }
+  };
+
+  return {
+    metadata,
+    refreshMetadata,
+    offsets,
+    offsetsAt,
+    fetch,
+    ...groupOffsets({
+      anyBroker: () => connections.any(cache.brokers),
+      broker: (address) => connections.to(address),
+      closed: () => closed,
+      safe,
+    }),
+    async close() {
+      closed = true;
+      // The pool fails the requests still under way and refuses new ones: nothing opens
+      // a connection after this.
+      await connections.close();
+    },
+  };
+}
+
+function toClusterMetadata(loaded: LoadedMetadata, topics: string[]): ClusterMetadata {
+  return {
+    brokers: loaded.brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })),
+    topics: topics.map((topic) => {
+      const found = loaded.topics.find((t) => t.topic === topic);
+      if (!found) throw new UnknownTopicPartitionError(topic, undefined);
+      return {
+        topic,
+        partitions: found.partitions.map((p) => ({
+          ...p,
+          replicas: [...p.replicas],
+          isr: [...p.isr],
+        })),
+      };
+    }),
+  };
+}
+
+function metadataError(error: unknown, topics: string[], safe: (e: unknown) => Error): Error {
+  return errorFromThrown(
+    error,
+    {
+      topic: topics.join(', '),
+      partition: -1,
+      nodeId: undefined,
+      operation: `metadata of ${topics.join(', ')}`,
+    },
+    safe(error),
+  );
+}
+
+function required(value: bigint | undefined, what: string): bigint {
+  // Every partition asked about is answered; one missing from either answer fails loudly.
+  if (value === undefined)
+    throw new KafkaRequestError('list offsets', undefined, `${what} missing`);
+  return value;
+}
+
+function validate(request: FetchRequest): void {
+  const fields: Array<[string, number, number]> = [
+    ['partition', request.partition, 0],
+    ['offset', request.offset, 0],
+    ['maxBytes', request.maxBytes, 1],
+    ['maxWaitMs', request.maxWaitMs, 0],
+  ];
+  for (const [name, value, min] of fields) {
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new KafkaRequestError(
+        `fetch ${request.topic}/${request.partition}`,
+        undefined,
+        `${name} must be an integer >= ${min}, got ${value}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import type { Reader } from '@platformatic/kafka';
+import type { AbortedTransaction } from './record-selection.js';
+
+/** One partition of a Fetch v11 answer, its record batches kept undecoded. */
+export interface RawPartitionFetch {
+  partition: number;
+  errorCode: number;
+  highWatermark: bigint;
+  lastStableOffset: bigint;
+  logStartOffset: bigint;
+  abortedTransactions: AbortedTransaction[];
+  /** The record set as the broker sent it; null or empty when it held none. */
+  records: Buffer | null;
+}
+
+export interface FetchV11Response {
+  errorCode: number;
+  responses: Array<{ topic: string; partitions: RawPartitionFetch[] }>;
+}
+
+/**
+ * Reads a Fetch v11 answer without decoding its records. @platformatic/kafka's own
+ * parser decodes every record of every batch and throws on any partition's error code;
+ * this one leaves the record set as bytes, so batches outside the requested range are
+ * never opened (record-batches.ts), and leaves error codes to the port's mapping.
+ */
+export function parseFetchV11(
+  _correlationId: number,
+  _apiKey: number,
+  _apiVersion: number,
+  reader: Reader,
+): FetchV11Response {
+  reader.readInt32(); // throttle_time_ms: one request at a time, nothing to throttle
+  const errorCode = reader.readInt16();
+  reader.readInt32(); // session_id: sessionless fetches
+  const responses = reader.readArray(
+    (topicReader) => ({
+      topic: topicReader.readString(false),
+      partitions: topicReader.readArray(
+        (r): RawPartitionFetch => {
+          const partition = r.readInt32();
+          const partitionError = r.readInt16();
+          const highWatermark = r.readInt64();
+          const lastStableOffset = r.readInt64();
+          const logStartOffset = r.readInt64();
+          const abortedTransactions =
+            r.readNullableArray(
+              (a) => ({ producerId: a.readInt64(), firstOffset: a.readInt64() }),
+              false,
+              false,
+            ) ?? [];
+          r.readInt32(); // preferred_read_replica: the port reads from the leader
+          return {
+            partition,
+            errorCode: partitionError,
+            highWatermark,
+            lastStableOffset,
+            logStartOffset,
+            abortedTransactions,
+            records: r.readNullableBytes(false),
+          };
+        },
+        false,
+        false,
+      ),
+    }),
+    false,
+    false,
+  );
+  return { errorCode, responses };
+}

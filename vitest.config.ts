@@ -51,7 +51,8 @@ const ioredisAlias =
 const reportName =
   (process.env.npm_package_name ?? 'workspace').replace(/[@/]/g, '_') +
   (process.env.KF_IOREDIS ? `_ioredis${process.env.KF_IOREDIS}` : '') +
-  (process.env.KF_TEST_LINE ? `_node${process.env.KF_TEST_LINE}` : '');
+  (process.env.KF_TEST_LINE ? `_node${process.env.KF_TEST_LINE}` : '') +
+  (process.env.KF_KAFKA_CLIENT ? `_${process.env.KF_KAFKA_CLIENT}` : '');
 
 export default defineConfig({
   resolve: { alias: [...ioredisAlias, ...alias] },

@@ -10,6 +10,7 @@ import {
 } from '@kf/devstack';
 import { afterEach, describe, expect, test } from 'vitest';
 import { decodeUnit } from '../src/work-unit/work-unit.js';
+import { kafkaClientUnderTest } from './support/kafka-client-under-test.js';
 import {
   countSeen,
   maxConcurrentUnits,
@@ -85,6 +86,7 @@ describe('node processes end to end', () => {
       bootstrapBrokers: stack.kafka.info.brokers,
       redis: { ...redis, groupName: `e2e-${scenario}` },
       conf: { useEarliest: true, ...conf },
+      kafka: { client: kafkaClientUnderTest() },
     };
   }
 

@@ -1,30 +1,18 @@
-import { type KafkaService, startKafka } from '@kf/devstack';
 import { kafkaAccessConformance, pollBatches, type RangeReader } from '@kf/protocol/kafka-testkit';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createKafkaAccess } from '../src/index.js';
 import { unitRecords } from '../src/organiser/unit-records.js';
-import { type KafkajsFixture, kafkajsFixture } from './support/kafkajs-fixture.js';
+import { useConformanceCluster } from './support/conformance-cluster.js';
 import { readCarriedRange } from './support/read-range.js';
 
 // The kafkajs port's run of the conformance suite every KafkaAccess implementation runs,
 // plus what only kf's consumer does with the port: units that carry the records a long
 // poll brought, cut by the organiser and read by a worker instead of a fetch.
 
-let kafka: KafkaService;
-let fixture: KafkajsFixture;
-
-beforeAll(async () => {
-  kafka = await startKafka({ brokers: 1 });
-  fixture = await kafkajsFixture(kafka);
-});
-
-afterAll(async () => {
-  await fixture?.close();
-  await kafka?.stop();
-});
+const cluster = useConformanceCluster(1);
 
 const newAccess = () =>
-  createKafkaAccess({ brokers: kafka.info.brokers, clientId: 'kf-port-test' });
+  createKafkaAccess({ brokers: cluster.kafka().info.brokers, clientId: 'kf-port-test' });
 
 /** The records of a unit cut from a long poll, encoded, decoded and read as a worker does. */
 const carriedByUnit: RangeReader = async (access, range) =>
@@ -35,7 +23,7 @@ kafkaAccessConformance(
   {
     name: 'kafkajs, one broker',
     createAccess: newAccess,
-    fixture: () => fixture,
+    fixture: cluster.fixture,
     optionalMethods: ['awaitLogEnds', 'readRecords'],
     rangeReaders: { 'carried by a unit': carriedByUnit },
   },
@@ -44,6 +32,7 @@ kafkaAccessConformance(
 describe('the kafkajs port in kf’s consumer', () => {
   test('a unit carries no records the poll did not bring in full, nor more bytes than allowed', async () => {
     const topic = 'units-cut';
+    const fixture = cluster.fixture();
     await fixture.createTopic({ topic, replicationFactor: 1 });
     for (let b = 0; b < 3; b++) {
       // Batches [0,10), [10,20), [20,30).

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
+import type { KafkaClientName } from '@kf/core';
 import { type KafkaSecureInfo, startRedisSingle, waitUntil } from '@kf/devstack';
 import type { Logger } from '@kf/protocol';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { createNode } from '../src/index.js';
 import { type GroupConfig, useGroupNodes } from './support/group-nodes.js';
 import { compareIds, idRuns, produceIds, until } from './support/produce.js';
@@ -43,7 +44,7 @@ function errorChainText(error: unknown): string {
   return parts.join('\n');
 }
 
-describe('Kafka over TLS and SASL_SSL, on kafkajs', () => {
+describe('Kafka over TLS and SASL_SSL, on each Kafka client', () => {
   const stack = useKafkaRedis({
     redis: () => startRedisSingle(),
     clientId: 'kf-security-test',
@@ -59,9 +60,13 @@ describe('Kafka over TLS and SASL_SSL, on kafkajs', () => {
     return info;
   };
 
-  /** A group's config reaching Kafka through `brokers` with the `kafka` section given. */
+  let client: KafkaClientName = 'kafkajs';
+  /**
+   * A group's config reaching Kafka through `brokers` with the `kafka` section given, on
+   * the client of the `describe` running.
+   */
   function securedConfig(brokers: string[], kafka: Record<string, unknown>): GroupConfig {
-    return { ...config(), bootstrapBrokers: brokers, kafka } as GroupConfig;
+    return { ...config(), bootstrapBrokers: brokers, kafka: { ...kafka, client } } as GroupConfig;
   }
 
   /** Produces on plaintext, consumes through `input`'s listener: every id once. */
@@ -93,63 +98,73 @@ describe('Kafka over TLS and SASL_SSL, on kafkajs', () => {
     return { error, logs: text() };
   }
 
-  test('TLS with the CA verified: every message arrives', async () => {
-    const info = secure();
-    await consumesEverything(securedConfig(info.tlsBrokers, { ssl: { ca: [info.caPem] } }), 'tls');
-  });
+  // One secured broker for both clients: its start (keystores, SCRAM user) is most of the cost.
+  describe.each(['kafkajs', 'platformatic'] as const)('on %s', (name) => {
+    beforeAll(() => {
+      client = name;
+    });
 
-  test.each(['scram-sha-512', 'plain'] as const)(
-    'SASL_SSL with %s: every message arrives',
-    async (mechanism) => {
+    test('TLS with the CA verified: every message arrives', async () => {
       const info = secure();
-      const user = mechanism === 'plain' ? info.plain : info.scram;
       await consumesEverything(
-        securedConfig(info.saslBrokers, {
-          ssl: { ca: [info.caPem] },
-          sasl: { mechanism, ...user },
-        }),
-        `sasl-${mechanism}`,
+        securedConfig(info.tlsBrokers, { ssl: { ca: [info.caPem] } }),
+        `tls-${name}`,
       );
-    },
-  );
+    });
 
-  test.each(['scram-sha-512', 'plain'] as const)(
-    'a wrong %s password fails the start with a NodeStartError naming Kafka, the password nowhere',
-    async (mechanism) => {
+    test.each(['scram-sha-512', 'plain'] as const)(
+      'SASL_SSL with %s: every message arrives',
+      async (mechanism) => {
+        const info = secure();
+        const user = mechanism === 'plain' ? info.plain : info.scram;
+        await consumesEverything(
+          securedConfig(info.saslBrokers, {
+            ssl: { ca: [info.caPem] },
+            sasl: { mechanism, ...user },
+          }),
+          `sasl-${mechanism}-${name}`,
+        );
+      },
+    );
+
+    test.each(['scram-sha-512', 'plain'] as const)(
+      'a wrong %s password fails the start with a NodeStartError naming Kafka, the password nowhere',
+      async (mechanism) => {
+        const info = secure();
+        const user = mechanism === 'plain' ? info.plain : info.scram;
+        const wrong = `wrong-${randomBytes(12).toString('hex')}`;
+        const { error, logs } = await failedStart(
+          securedConfig(info.saslBrokers, {
+            ssl: { ca: [info.caPem] },
+            sasl: { mechanism, username: user.username, password: wrong },
+          }),
+        );
+        expect(error).toMatchObject({
+          name: 'NodeStartError',
+          code: 'KF_NODE_START_FAILED',
+          service: 'kafka',
+        });
+        expect((error as Error).message).toMatch(/kafka .*authentication failed/i);
+        // The client's own log of the refused login went through the node's logger: the
+        // search below reads real lines, not an empty log.
+        expect(logs).toMatch(/authentication failed/i);
+        const everything = `${errorChainText(error)}\n${logs}`;
+        expect(everything).not.toContain(wrong);
+        expect(everything).not.toContain(user.password);
+      },
+    );
+
+    test('a broker certificate from another CA is refused: the start fails naming Kafka', async () => {
       const info = secure();
-      const user = mechanism === 'plain' ? info.plain : info.scram;
-      const wrong = `wrong-${randomBytes(12).toString('hex')}`;
-      const { error, logs } = await failedStart(
-        securedConfig(info.saslBrokers, {
-          ssl: { ca: [info.caPem] },
-          sasl: { mechanism, username: user.username, password: wrong },
-        }),
+      const { error } = await failedStart(
+        securedConfig(info.tlsBrokers, { ssl: { ca: [info.otherCaPem] } }),
       );
       expect(error).toMatchObject({
         name: 'NodeStartError',
         code: 'KF_NODE_START_FAILED',
         service: 'kafka',
       });
-      expect((error as Error).message).toMatch(/kafka .*authentication failed/i);
-      // The client's own log of the refused login went through the node's logger: the
-      // search below reads real lines, not an empty log.
-      expect(logs).toMatch(/authentication failed/i);
-      const everything = `${errorChainText(error)}\n${logs}`;
-      expect(everything).not.toContain(wrong);
-      expect(everything).not.toContain(user.password);
-    },
-  );
-
-  test('a broker certificate from another CA is refused: the start fails naming Kafka', async () => {
-    const info = secure();
-    const { error } = await failedStart(
-      securedConfig(info.tlsBrokers, { ssl: { ca: [info.otherCaPem] } }),
-    );
-    expect(error).toMatchObject({
-      name: 'NodeStartError',
-      code: 'KF_NODE_START_FAILED',
-      service: 'kafka',
+      expect(errorChainText(error)).toMatch(/self[- ]signed certificate in certificate chain/);
     });
-    expect(errorChainText(error)).toMatch(/self[- ]signed certificate in certificate chain/);
   });
 });

@@ -18,6 +18,7 @@ export type {
   HostPort,
   KafkaClientConf,
   KafkaClientConfInput,
+  KafkaClientName,
   KafkaSasl,
   KfConfig,
   KfConfigInput,
@@ -48,4 +49,5 @@ export {
 } from './coordination/node-leases.js';
 export { type GroupKeys, groupKeys } from './keys.js';
 export { type CreateRedisOptions, createRedis, type RedisFactory } from './redis/create-redis.js';
+export { missingPackage } from './redis/load-adapter.js';
 export { withServerTime } from './scripts/index.js';

@@ -115,6 +115,7 @@ describe('parseConfig on a valid config', () => {
 
   test('defaults the kafka section and makes ssl explicit', () => {
     expect(parseConfig(valid).kafka).toEqual({
+      client: 'kafkajs',
       clientId: 'kf',
       connectionTimeoutMs: 1_000,
       requestTimeoutMs: 30_000,
@@ -130,6 +131,9 @@ describe('parseConfig on a valid config', () => {
       sasl,
     });
     expect(parseConfig({ ...valid, kafka: { ssl: false } }).kafka).not.toHaveProperty('ssl');
+    expect(parseConfig({ ...valid, kafka: { client: 'platformatic' } }).kafka.client).toBe(
+      'platformatic',
+    );
   });
 
   test('keeps given settings and defaults the rest, fetch included', () => {

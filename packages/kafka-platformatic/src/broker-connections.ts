@@ -1,4 +1,5 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { KafkaSasl } from '@kf/protocol';
 import {
   type Broker,
   type Connection,
@@ -9,13 +10,6 @@ import {
   type SASLOptions,
   type Writer,
 } from '@platformatic/kafka';
-
-/** SASL authentication with a broker, as kf's other Kafka options spell it. */
-export interface KafkaSasl {
-  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-  username: string;
-  password: string;
-}
 
 export interface ConnectionSettings {
   clientId: string;

@@ -1,19 +1,21 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ConnectionOptions } from 'node:tls';
 import {
   type ClusterMetadata,
   type FetchRequest,
   type FetchResult,
   type Isolation,
   type KafkaAccess,
+  type KafkaClientOptions,
   KafkaRequestError,
   NotLeaderError,
   OffsetOutOfRangeError,
   type PartitionMetadata,
   type PartitionOffsets,
+  redactedError,
+  redactingLogger,
+  silentLogger,
   UnknownTopicPartitionError,
-} from '@kf/consumer';
-import { type Logger, redactedError, redactingLogger, silentLogger } from '@kf/protocol';
+} from '@kf/protocol';
 import {
   type Connection,
   fetchV11,
@@ -21,7 +23,7 @@ import {
   listOffsetsV4,
   metadataV8,
 } from '@platformatic/kafka';
-import { BrokerConnections, type KafkaSasl, sendRaw } from './broker-connections.js';
+import { BrokerConnections, sendRaw } from './broker-connections.js';
 import { errorFromCode, errorFromThrown, KafkaProtocolCode, type Target } from './error-mapping.js';
 import { type FetchV11Response, parseFetchV11 } from './fetch-response.js';
 import { groupOffsets } from './group-offsets.js';
@@ -30,31 +32,15 @@ import { toOffset } from './offsets.js';
 import { decodeRecordBatches } from './record-batches.js';
 import { selectRecords } from './record-selection.js';
 
-export type { KafkaSasl } from './broker-connections.js';
+export type { KafkaSasl } from '@kf/protocol';
 
-/** The options of `createPlatformaticKafkaAccess`, named as `createKafkaAccess`'s are. */
-export interface PlatformaticKafkaAccessOptions {
-  /** `host:port` of one or more brokers; the rest are found through metadata. */
-  brokers: string[];
-  clientId?: string;
-  /** Time to open a TCP connection to a broker (TLS and SASL included); default 1000 ms. */
-  connectionTimeoutMs?: number;
-  /**
-   * Time for a broker's reply; default 30000 ms. A fetch's `maxWaitMs` counts within it
-   * (@platformatic/kafka times every request of a connection alike).
-   */
-  requestTimeoutMs?: number;
-  /**
-   * Further tries of a metadata load that could not reach any broker, 100 ms apart
-   * doubling to 1 s; default 3.
-   */
-  retries?: number;
-  /** TLS to the brokers: Node's TLS options (`{}` for the defaults). */
-  ssl?: ConnectionOptions;
-  sasl?: KafkaSasl;
-  /** Receives the port's own lines about Kafka; silent by default. */
-  logger?: Logger;
-}
+/**
+ * The options of `createPlatformaticKafkaAccess`: those every Kafka client takes.
+ * `retries` are further tries of a metadata load that could not reach any broker, 100 ms
+ * apart doubling to 1 s; a fetch's `maxWaitMs` counts within `requestTimeoutMs`
+ * (@platformatic/kafka times every request of a connection alike).
+ */
+export type PlatformaticKafkaAccessOptions = KafkaClientOptions;
 
 const ISOLATION_LEVEL: Record<Isolation, 0 | 1> = { read_uncommitted: 0, read_committed: 1 };
 const FETCH_API_KEY = 1;
@@ -155,7 +141,11 @@ export function createPlatformaticKafkaAccess(
       } catch (error) {
         const mapped = metadataError(error, topics, safe);
         const unreachable = mapped instanceof NotLeaderError && mapped.reason !== 'not-leader';
-        if (!unreachable || attempt >= retries || closed) throw mapped;
+        if (!unreachable || attempt >= retries || closed) {
+          // Said at debug, as kafkajs's own lines are: the caller gets the error itself.
+          logger.debug({ err: error, topics }, `metadata load failed: ${mapped.message}`);
+          throw mapped;
+        }
         const wait = Math.min(MAX_RETRY_DELAY_MS, FIRST_RETRY_DELAY_MS * 2 ** attempt);
         logger.warn(
           { err: error, topics, attempt: attempt + 1, retryInMs: wait },

@@ -3,7 +3,7 @@ import {
   NotLeaderError,
   OffsetNotAvailableError,
   UnknownTopicPartitionError,
-} from '@kf/consumer';
+} from '@kf/protocol';
 import { protocolErrors, protocolErrorsCodesById, TimeoutError } from '@platformatic/kafka';
 
 /** Kafka's error codes the port gives a class of its own (the rest become KafkaRequestError). */
@@ -19,6 +19,7 @@ export const KafkaProtocolCode = {
   KafkaStorageError: 56,
   FencedLeaderEpoch: 74,
   UnknownLeaderEpoch: 75,
+  SaslAuthenticationFailed: 58,
   OffsetNotAvailable: 78,
   UnknownTopicId: 100,
 } as const;
@@ -69,6 +70,15 @@ export function errorFromCode(code: number, target: Target, cause?: unknown): Er
   ) {
     return new UnknownTopicPartitionError(target.topic, target.partition, { cause });
   }
+  if (code === KafkaProtocolCode.SaslAuthenticationFailed) {
+    // Said in words, as kafkajs says it: the broker refused the user or its password.
+    return new KafkaRequestError(
+      target.operation,
+      code,
+      `SASL authentication failed (${kafkaErrorType(code)})`,
+      { cause },
+    );
+  }
   if (code === KafkaProtocolCode.OffsetNotAvailable) {
     return new OffsetNotAvailableError(target.topic, target.partition, target.nodeId, { cause });
   }
@@ -92,6 +102,11 @@ export function errorFromThrown(error: unknown, target: Target, cause: unknown =
   if (isKfShaped(error)) return error as Error;
   const code = protocolCode(error);
   if (code !== undefined) return errorFromCode(code, target, cause);
+  // A refused certificate is no outage to wait out: said with Node's reason, not retried.
+  const tls = findInChain(error, (e) => (isTlsFailure(e) ? (e as Error) : undefined));
+  if (tls !== undefined) {
+    return new KafkaRequestError(target.operation, undefined, `TLS: ${tls.message}`, { cause });
+  }
   if (findInChain(error, (e) => (isRequestTimeout(e) ? true : undefined))) {
     return new NotLeaderError(target.topic, target.partition, 'no-reply', target.nodeId, {
       cause,
@@ -110,6 +125,16 @@ function isRequestTimeout(error: unknown): boolean {
   // A connection that could not be opened in time is a TimeoutError too: the broker is
   // unreachable then, not slow to answer.
   return error instanceof TimeoutError && error.message === 'Request timed out';
+}
+
+/** Node's TLS errors: a certificate it could not verify, or no TLS spoken by the peer. */
+function isTlsFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return (
+    error instanceof Error &&
+    typeof code === 'string' &&
+    (/CERT/.test(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))
+  );
 }
 
 function isNetworkFailure(error: unknown): boolean {

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { type KafkaAccess, KafkaRequestError, type PartitionOffset } from '@kf/consumer';
+import { type KafkaAccess, KafkaRequestError, type PartitionOffset } from '@kf/protocol';
 import {
   type Connection,
   FindCoordinatorKeyTypes,

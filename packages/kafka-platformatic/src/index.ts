@@ -1,5 +1,5 @@
 /**
- * kf's Kafka access port (`KafkaAccess` of @kf/consumer) on @platformatic/kafka:
+ * kf's Kafka access port (`KafkaAccess` of @kf/protocol) on @platformatic/kafka:
  * `createPlatformaticKafkaAccess` reads Kafka with the same semantics as
  * `createKafkaAccess`, which runs on kafkajs.
  *

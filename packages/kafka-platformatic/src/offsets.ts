@@ -1,4 +1,4 @@
-import { KafkaRequestError } from '@kf/consumer';
+import { KafkaRequestError } from '@kf/protocol';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);

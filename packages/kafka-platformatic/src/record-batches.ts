@@ -1,4 +1,4 @@
-import type { KafkaRecord } from '@kf/consumer';
+import type { KafkaRecord } from '@kf/protocol';
 import { Reader, readRecordsBatch } from '@platformatic/kafka';
 import { toOffset } from './offsets.js';
 

@@ -1,4 +1,4 @@
-import type { Isolation, KafkaRecord } from '@kf/consumer';
+import type { Isolation, KafkaRecord } from '@kf/protocol';
 import type { DecodedBatch } from './record-batches.js';
 
 /** A transaction Kafka listed as aborted beside a Fetch answer's batches. */

@@ -53,6 +53,11 @@ export type {
   TopicMetadata,
   WatchedPartition,
 } from './kafka/kafka-access.js';
+export type {
+  KafkaClientOptions,
+  KafkaFactory,
+  KafkaSasl,
+} from './kafka/kafka-client-options.js';
 export { type Logger, redactingLogger, silentLogger } from './logger.js';
 export { redact, redactedError } from './redaction.js';
 export type {

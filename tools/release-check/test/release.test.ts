@@ -30,9 +30,9 @@ import {
 } from './support/workspace.js';
 
 /**
- * Bounds, from what each step took here on two cores. Building all seven packages from
+ * Bounds, from what each step took here on two cores. Building all eight packages from
  * scratch took 55 s on an idle machine and tsup has taken 100 s for three at a load
- * average of 16: 300 s. Seven packs side by side took 4 s (30 s). Both projects' installs
+ * average of 16: 300 s. Eight packs side by side took 4 s (30 s). Both projects' installs
  * side by side took 15 s from a registry that answers (60 s, plus npm's own network
  * bounds). @kf/devstack bounds Kafka's start (a storage format of up to 60 s, then up to
  * 120 s to be ready; 12 s here); Redis Cluster's 6 servers took 7 s beside it.
@@ -86,8 +86,14 @@ const toolchain = ['typescript', '@types/node'].map(
 );
 const projects = {
   esm: {
-    kf: ['@kf/consumer', '@kf/redis-single', '@kf/redis-cluster', '@kf/cli'],
-    registry: ['kafkajs@2.2.4', 'ioredis', ...toolchain],
+    kf: [
+      '@kf/consumer',
+      '@kf/redis-single',
+      '@kf/redis-cluster',
+      '@kf/kafka-platformatic',
+      '@kf/cli',
+    ],
+    registry: ['kafkajs@2.2.4', 'ioredis', '@platformatic/kafka', ...toolchain],
     manifest: { type: 'module' },
   },
   cjs: {
@@ -202,11 +208,12 @@ describe('a release, installed by a stranger from the registry', () => {
   }
   const tarballOf = (name: string) => packedOf(name).tarball;
 
-  test('the public packages are the seven kf publishes', () => {
+  test('the public packages are the eight kf publishes', () => {
     expect(publicPackages.map((pkg) => pkg.manifest.name).sort()).toEqual([
       '@kf/cli',
       '@kf/consumer',
       '@kf/core',
+      '@kf/kafka-platformatic',
       '@kf/protocol',
       '@kf/redis-cluster',
       '@kf/redis-node-redis',
@@ -332,6 +339,10 @@ describe('a release, installed by a stranger from the registry', () => {
     expect(existsSync(installed('esm', '@kf/redis-node-redis'))).toBe(false);
     expect(existsSync(installed('esm', 'redis'))).toBe(false);
     expect(existsSync(installed('cjs', '@kf/redis-node-redis'))).toBe(true);
+    // The second Kafka client is an optional peer of @kf/consumer: only where named.
+    expect(existsSync(installed('esm', '@kf/kafka-platformatic'))).toBe(true);
+    expect(existsSync(installed('cjs', '@kf/kafka-platformatic'))).toBe(false);
+    expect(existsSync(installed('cjs', '@platformatic/kafka'))).toBe(false);
   });
 
   /** What the consuming programs print. */
@@ -341,10 +352,17 @@ describe('a release, installed by a stranger from the registry', () => {
     offsets: Record<string, number[]>;
   }
 
-  function consume(project: ProjectName, program: string, group: string, redis: object) {
+  function consume(
+    project: ProjectName,
+    program: string,
+    group: string,
+    redis: object,
+    kafkaClient?: 'platformatic',
+  ) {
     const job = {
       brokers: stackOf().kafka.info.brokers,
       redis,
+      ...(kafkaClient === undefined ? {} : { kafkaClient }),
       group,
       topic: produced.topic,
       expected: [...produced.logEnds.values()].reduce((sum, end) => sum + end, 0),
@@ -482,7 +500,7 @@ describe('a release, installed by a stranger from the registry', () => {
     );
 
     test(
-      'a node consumes every message, on one Redis server and on Redis Cluster; kf reports both groups',
+      'a node consumes every message, on one Redis server with kafkajs and on Redis Cluster with @platformatic/kafka; kf reports both groups',
       async () => {
         const { single } = stackOf();
         const [onSingle, onCluster] = await Promise.all([
@@ -490,7 +508,13 @@ describe('a release, installed by a stranger from the registry', () => {
             host: single.info.host,
             port: single.info.port,
           }),
-          consume('esm', join('dist', 'consume.js'), 'esm-cluster', { host: clusterAddresses() }),
+          consume(
+            'esm',
+            join('dist', 'consume.js'),
+            'esm-cluster',
+            { host: clusterAddresses() },
+            'platformatic',
+          ),
         ]);
         expectEveryMessage(onSingle);
         expectEveryMessage(onCluster);

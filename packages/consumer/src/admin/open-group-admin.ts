@@ -11,6 +11,7 @@ import {
 import {
   type KafkaAccess,
   KafkaErrorCode,
+  type KafkaFactory,
   type Logger,
   redact,
   redactingLogger,
@@ -32,8 +33,10 @@ export interface GroupAdminOptions {
   redisFactory?: RedisFactory;
   /** pino-shaped; silent when omitted. Credentials are masked before it sees anything. */
   logger?: Logger;
-  /** A Kafka access port to use instead of the kafkajs one built from the config. */
+  /** A Kafka access port to use instead of the one built from the config. */
   kafka?: KafkaAccess;
+  /** Builds the Kafka access instead of the client `kafka.client` names (see `createNode`). */
+  kafkaFactory?: KafkaFactory;
   /** How long Redis, and Kafka when first needed, may take to answer. Default 5000 ms. */
   connectTimeoutMs?: number;
   /** Who acts, written in the pause note; default `user@host`. */
@@ -108,12 +111,10 @@ export async function openGroupAdmin(
   let kafka: Promise<KafkaAccess> | undefined;
   const ownsKafka = options.kafka === undefined;
   const kafkaFor = (topics: string[]): Promise<KafkaAccess> => {
-    kafka ??= reachKafka(options.kafka ?? kafkaFromConfig(config, logger), config, topics, {
-      timeoutMs,
-      secrets,
-      owned: ownsKafka,
-      logger,
-    }).catch((error: unknown) => {
+    kafka ??= (async () => {
+      const built = options.kafka ?? (await kafkaFromConfig(config, logger, options.kafkaFactory));
+      return reachKafka(built, config, topics, { timeoutMs, secrets, owned: ownsKafka, logger });
+    })().catch((error: unknown) => {
       kafka = undefined; // the next call tries again
       throw error;
     });

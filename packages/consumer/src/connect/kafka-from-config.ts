@@ -1,13 +1,21 @@
 import { formatAddress, type KfConfig } from '@kf/core';
-import type { KafkaAccess, Logger } from '@kf/protocol';
+import type { KafkaAccess, KafkaClientOptions, KafkaFactory, Logger } from '@kf/protocol';
+import { registerCodecs } from '../kafka/codecs/register-codecs.js';
 import { createKafkaAccess } from '../kafka/create-kafka-access.js';
+import { loadPlatformatic } from './load-platformatic.js';
 
 /**
- * The Kafka port a parsed config describes: brokers, client id, timeouts, TLS and SASL.
- * The admin reads offsets only, never records, so no compression codec is needed.
+ * The Kafka access a parsed config describes: brokers, client id, timeouts, TLS and SASL,
+ * built by `kafkaFactory` when the caller gave one, else by the client `kafka.client`
+ * names. A client whose package is not installed is an `AdapterNotInstalledError`
+ * naming the package to add.
  */
-export function kafkaFromConfig(config: KfConfig, logger: Logger): KafkaAccess {
-  return createKafkaAccess({
+export async function kafkaFromConfig(
+  config: KfConfig,
+  logger: Logger,
+  kafkaFactory?: KafkaFactory,
+): Promise<KafkaAccess> {
+  const options: KafkaClientOptions = {
     brokers: config.bootstrapBrokers.map(formatAddress),
     clientId: config.kafka.clientId,
     connectionTimeoutMs: config.kafka.connectionTimeoutMs,
@@ -15,5 +23,10 @@ export function kafkaFromConfig(config: KfConfig, logger: Logger): KafkaAccess {
     ...(config.kafka.ssl ? { ssl: config.kafka.ssl } : {}),
     ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
     logger,
-  });
+  };
+  if (kafkaFactory) return kafkaFactory(options);
+  if (config.kafka.client === 'platformatic') return (await loadPlatformatic())(options);
+  // Compressed topics are read with no step from the user; codecs they registered stay.
+  registerCodecs();
+  return createKafkaAccess(options);
 }

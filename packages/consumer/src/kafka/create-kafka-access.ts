@@ -1,6 +1,4 @@
-import type { ConnectionOptions } from 'node:tls';
-import type { KafkaSasl } from '@kf/core';
-import { type Logger, silentLogger } from '@kf/protocol';
+import { type KafkaClientOptions, silentLogger } from '@kf/protocol';
 import { KafkaRequestError } from '../errors/kafka-request-error.js';
 import { NotLeaderError } from '../errors/not-leader-error.js';
 import { OffsetOutOfRangeError } from '../errors/offset-out-of-range-error.js';
@@ -37,25 +35,12 @@ import { MetadataCache } from './metadata-cache.js';
 import { toOffset } from './offsets.js';
 import { selectRecords } from './record-selection.js';
 
-export interface KafkaAccessOptions {
-  /** `host:port` of one or more brokers; the rest are found through metadata. */
-  brokers: string[];
-  clientId?: string;
-  /** Time to open a TCP connection to a broker; default 1000 ms. */
-  connectionTimeoutMs?: number;
-  /** Time for a broker's reply, beyond a fetch's own `maxWaitMs`; default 30000 ms. */
-  requestTimeoutMs?: number;
-  /** kafkajs's retries of a metadata load while a partition has no leader; default 3. */
-  retries?: number;
-  /** TLS to the brokers: Node's TLS options (`{}` for the defaults). */
-  ssl?: ConnectionOptions;
-  sasl?: KafkaSasl;
-  /**
-   * Receives kf's own lines about Kafka, and kafkajs's warnings and errors at debug;
-   * silent by default.
-   */
-  logger?: Logger;
-}
+/**
+ * The options of `createKafkaAccess`: those every Kafka client takes. With kafkajs,
+ * `retries` are kafkajs's retries of a metadata load while a partition has no leader, and
+ * the logger also gets kafkajs's own warnings and errors at debug.
+ */
+export type KafkaAccessOptions = KafkaClientOptions;
 
 const RECONNECT = 'reconnect';
 

@@ -17,7 +17,7 @@
  * that test.
  */
 import type { ConnectionOptions } from 'node:tls';
-import type { KafkaSasl } from '@kf/core';
+import type { KafkaSasl } from '@kf/protocol';
 import { Kafka, type logCreator, logLevel } from 'kafkajs';
 // @ts-expect-error kafkajs ships no types for its internals; the shapes used are declared below.
 import ClusterClass from 'kafkajs/src/cluster/index.js';

@@ -2,7 +2,6 @@ import {
   createLeaderLock,
   createNodeLeases,
   groupKeys,
-  type KfConfig,
   type KfConfigInput,
   parseConfig,
   type RedisFactory,
@@ -10,6 +9,7 @@ import {
 import {
   type KafkaAccess,
   KafkaErrorCode,
+  type KafkaFactory,
   type Logger,
   redactingLogger,
   silentLogger,
@@ -18,7 +18,6 @@ import { connectRedis } from '../connect/connect-redis.js';
 import { withDeadline } from '../connect/deadline.js';
 import { kafkaFromConfig } from '../connect/kafka-from-config.js';
 import { NodeStartError } from '../errors/node-start-error.js';
-import { registerCodecs } from '../kafka/codecs/register-codecs.js';
 import { repeatLimitedLogger } from '../logging/repeat-limited-logger.js';
 import { LeadershipKeeper } from '../organiser/leadership.js';
 import { Organiser } from '../organiser/organiser.js';
@@ -39,8 +38,13 @@ export interface CreateNodeOptions extends TelemetryOptions {
   signal?: AbortSignal;
   /** This node's id in the group; default host-pid-random, unique per process. */
   nodeId?: string;
-  /** A Kafka access port to use instead of the kafkajs one built from the config. */
+  /** A Kafka access port to use instead of the one built from the config. */
   kafka?: KafkaAccess;
+  /**
+   * Builds the Kafka access from the config's `kafka` section instead of the client
+   * `kafka.client` names, as `redisFactory` does for Redis. The node closes what it returns.
+   */
+  kafkaFactory?: KafkaFactory;
   /**
    * How long the start may wait for each of Redis and Kafka, in turn. Default 15000 ms.
    * A failed start closes what it opened before it throws.
@@ -95,7 +99,15 @@ export async function createNode(
     const detail = error instanceof Error ? error.message : String(error);
     throw new NodeStartError('redis', `is not reachable: ${detail}`, { cause: error });
   }
-  const kafka = options.kafka ?? kafkaAccess(config, logger);
+  let kafka: KafkaAccess;
+  try {
+    kafka = options.kafka ?? (await kafkaFromConfig(config, logger, options.kafkaFactory));
+  } catch (error) {
+    await redis.close().catch((closeError: unknown) => {
+      logger.warn({ err: closeError }, 'closing Redis after the Kafka client could not be built');
+    });
+    throw error;
+  }
   try {
     await reachKafka(kafka, wanted, logger, timeoutMs);
   } catch (error) {
@@ -143,12 +155,6 @@ export async function createNode(
     else options.signal.addEventListener('abort', () => void node.close(), { once: true });
   }
   return node;
-}
-
-function kafkaAccess(config: KfConfig, logger: Logger): KafkaAccess {
-  // Compressed topics are read with no step from the user; codecs they registered stay.
-  registerCodecs();
-  return kafkaFromConfig(config, logger);
 }
 
 /** Loads metadata once: proof the brokers answer. A topic not created yet is no error. */

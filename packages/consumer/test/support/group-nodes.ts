@@ -1,7 +1,9 @@
+import type { KafkaClientName } from '@kf/core';
 import type { RedisSingle } from '@kf/devstack';
 import { createTopic } from '@kf/devstack';
 import { afterEach } from 'vitest';
 import { type CreateNodeOptions, createNode, type KfNode } from '../../src/index.js';
+import { kafkaClientUnderTest } from './kafka-client-under-test.js';
 import type { KafkaRedisStack } from './stack.js';
 
 /** A config for one fresh group on the stack's Redis and Kafka. */
@@ -9,6 +11,7 @@ export interface GroupConfig {
   bootstrapBrokers: string[];
   redis: { host: string; port: number; groupName: string } & Record<string, unknown>;
   conf: Record<string, unknown>;
+  kafka?: { client?: KafkaClientName } & Record<string, unknown>;
 }
 
 export interface GroupNodes {
@@ -45,6 +48,7 @@ export function useGroupNodes(
           ...redis,
         },
         conf: { ...options.conf, ...conf },
+        kafka: { client: kafkaClientUnderTest() },
       };
     },
     async node(config, topics, nodeOptions = {}) {

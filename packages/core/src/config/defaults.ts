@@ -82,6 +82,7 @@ export const DEFAULT_REDIS = Object.freeze({
 
 /** Defaults of the `kafka` section. */
 export const DEFAULT_KAFKA = Object.freeze({
+  client: 'kafkajs' as const,
   clientId: 'kf',
   // A broker on the network answers a connect in milliseconds; a second is plenty and
   // fails a wrong address fast instead of hanging a start.

@@ -15,6 +15,9 @@ const saslSchema = z.strictObject(
 );
 
 const kafkaFields = {
+  client: z
+    .enum(['kafkajs', 'platformatic'], { error: 'expected "kafkajs" or "platformatic"' })
+    .default(DEFAULT_KAFKA.client),
   clientId: nonEmptyString('the client id brokers log and quota by').default(
     DEFAULT_KAFKA.clientId,
   ),

@@ -1,4 +1,5 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { KafkaSasl } from '@kf/protocol';
 
 export type { TlsOptions };
 
@@ -185,15 +186,18 @@ export type ConsumerConfInput = Partial<Omit<ConsumerConf, 'fetch'>> & {
   fetch?: Partial<FetchConf>;
 };
 
-/** SASL authentication with a broker. */
-export interface KafkaSasl {
-  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-  username: string;
-  password: string;
-}
+/**
+ * The Kafka client a node reads with: `kafkajs` (the default, built into @kf/consumer)
+ * or `platformatic` (@kf/kafka-platformatic on @platformatic/kafka, installed beside it).
+ */
+export type { KafkaSasl };
+
+export type KafkaClientName = 'kafkajs' | 'platformatic';
 
 /** How a node talks to Kafka (the `kafka` section), every field defaulted. */
 export interface KafkaClientConf {
+  /** The Kafka client kf reads with. Default `kafkajs`. */
+  client: KafkaClientName;
   /** Sent with every request; brokers log and apply quotas by it. Default `kf`. */
   clientId: string;
   /** Time to open a connection to a broker, in ms. Default 1000. */

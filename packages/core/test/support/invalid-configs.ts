@@ -390,6 +390,12 @@ export function invalidConfigs(valid: BaseConfig): InvalidCase[] {
       message: /consumer group kf commits its progress to/,
     },
     {
+      name: 'kafka.client naming a client kf has no port for',
+      input: withPatch({ kafka: { client: 'rdkafka' } }),
+      path: 'kafka.client',
+      message: /"kafkajs" or "platformatic"/,
+    },
+    {
       name: 'kafka.isolation misspelt',
       input: withPatch({ kafka: { isolation: 'committed' } }),
       path: 'kafka.isolation',

@@ -11,7 +11,7 @@ import {
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import { writeChart } from './chart.js';
-import type { BenchContext } from './context.js';
+import { type BenchContext, needsNodeBinary } from './context.js';
 import {
   brief,
   type Figure,
@@ -91,7 +91,7 @@ interface Flags {
 
 const program = withDryRun(new Command('kf-bench'))
   .description(
-    'kf against a kafkajs consumer group, Kafka’s ConsumerPerformance, a Kafka share group and @platformatic/kafka: same broker, same machine, one run',
+    'kf against a kafkajs consumer group, Kafka’s ConsumerPerformance, a Kafka share group, @platformatic/kafka and kf on @platformatic/kafka: same broker, same machine, one run',
   )
   .addOption(
     new Option('--scenarios <list>', 'which to run (P4 is measured during P1)')
@@ -173,7 +173,7 @@ const program = withDryRun(new Command('kf-bench'))
     const [redis, broker, nodeBinary, kafkaLibs, shareClasspath] = await Promise.all([
       startRedisSingle(),
       startKafka({ brokers: 1 }),
-      peers.has('platformatic') ? ensureNodeBinary({ log }) : undefined,
+      needsNodeBinary(peers) ? ensureNodeBinary({ log }) : undefined,
       peers.has('java-perf') ? ensureKafkaJars(log).then((libs) => join(libs, '*')) : undefined,
       usesShare ? shareConsumeClasspath(log) : undefined,
     ]);

@@ -1,9 +1,9 @@
-// One benchmark consumer process: a kf node, or a member of a kafkajs or
-// @platformatic/kafka consumer group, with the same handler. It counts messages and
-// bytes, samples produce → handler latency from each message's timestamp (set by the
-// producer), and reports its resident set and CPU time with each count. Each
-// contender's SDK is loaded only in the processes that run it (@platformatic/kafka's
-// run on a newer Node than the bench's).
+// One benchmark consumer process: a kf node (reading Kafka with kafkajs or with
+// @platformatic/kafka), or a member of a kafkajs or @platformatic/kafka consumer group,
+// with the same handler. It counts messages and bytes, samples produce → handler latency
+// from each message's timestamp (set by the producer), and reports its resident set and
+// CPU time with each count. Each contender's SDK is loaded only in the processes that run
+// it (@platformatic/kafka's run on a newer Node than the bench's).
 import type {
   ConsumerCommand,
   ConsumerReport,
@@ -65,7 +65,10 @@ const stop = await start(spec, {
 });
 // A report before `ready`, so the bench knows this process's memory and CPU at the start.
 flush();
-send({ type: 'ready', note: `${spec.contender} on Node ${process.version}` });
+const what = spec.kafkaClient
+  ? `${spec.contender} with kafka.client '${spec.kafkaClient}'`
+  : spec.contender;
+send({ type: 'ready', note: `${what} on Node ${process.version}` });
 process.on('message', async (command: ConsumerCommand) => {
   if (command.type === 'collect') {
     // Exposed by the `--expose-gc` the bench forks this process with.

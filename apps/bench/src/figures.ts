@@ -7,6 +7,8 @@ export const PEERS = [
   'share-record_limit',
   'share-batch_optimized',
   'platformatic',
+  // kf itself, reading Kafka with @platformatic/kafka (`kafka: { client: 'platformatic' }`).
+  'kf-platformatic',
 ] as const;
 export type PeerName = (typeof PEERS)[number];
 

@@ -5,6 +5,8 @@ import type { CpuRound } from './round-cpu.js';
 export interface PeerCpu {
   peer: PeerName;
   rounds: CpuRound[];
+  /** Whether the peer coordinates through Redis, as kf does: Redis's CPU is its too. */
+  withRedis: boolean;
 }
 
 /** The round of the median rate (of the two middle ones, the slower): its figures go together. */
@@ -19,7 +21,7 @@ const coreShare = (r: CpuRound, seconds: number) => (seconds / r.spanMs) * 100_0
 const perCpuSecond = (r: CpuRound, seconds: number) => (r.msgsPerSec * r.spanMs) / 1_000 / seconds;
 
 interface Measure extends Pick<Figure, 'measure' | 'unit' | 'better' | 'context'> {
-  value: (r: CpuRound, isKf: boolean) => number;
+  value: (r: CpuRound, withRedis: boolean) => number;
 }
 
 const MEASURES: Measure[] = [
@@ -45,7 +47,7 @@ const MEASURES: Measure[] = [
   {
     measure: 'messages per CPU-second, Redis’s CPU added for kf',
     unit: 'msgs/CPU-s',
-    value: (r, isKf) => perCpuSecond(r, r.own + (isKf ? r.redis : 0)),
+    value: (r, withRedis) => perCpuSecond(r, r.own + (withRedis ? r.redis : 0)),
   },
   {
     measure: 'the broker’s CPU during its rounds',
@@ -58,10 +60,10 @@ const MEASURES: Measure[] = [
 const pct = (n: number) => `${n.toFixed(0)} %`;
 
 /** A contender's rounds in a note: the median round's split, and every round's share. */
-function describe(name: string, rounds: CpuRound[], isKf: boolean): string {
+function describe(name: string, rounds: CpuRound[], withRedis: boolean): string {
   const r = medianRound(rounds);
   if (!r) return `P1 CPU, ${name}: no rounds`;
-  const redis = isKf ? `, Redis ${pct(coreShare(r, r.redis))}` : '';
+  const redis = withRedis ? `, Redis ${pct(coreShare(r, r.redis))}` : '';
   const sampled = r.gapsMs
     ? ` (its JVM's and the broker's /proc read every 200 ms, each end interpolated between the samples either side, ${r.gapsMs.map((g) => g.toFixed(0)).join(' and ')} ms apart)`
     : '';
@@ -79,14 +81,14 @@ export function cpuFigures(kf: CpuRound[], peers: PeerCpu[]): ScenarioResult {
     scenario: 'P1',
     ...measure,
     kf: kfRound ? value(kfRound, true) : Number.NaN,
-    peers: peers.flatMap(({ peer, rounds }) => {
+    peers: peers.flatMap(({ peer, rounds, withRedis }) => {
       const r = medianRound(rounds);
-      return r ? [{ peer, value: value(r, false) }] : [];
+      return r ? [{ peer, value: value(r, withRedis) }] : [];
     }),
   }));
   const notes = [
     describe('kf', kf, true),
-    ...peers.map(({ peer, rounds }) => describe(peer, rounds, false)),
+    ...peers.map(({ peer, rounds, withRedis }) => describe(peer, rounds, withRedis)),
     'P1 CPU: kf, kafkajs and @platformatic/kafka processes report process.cpuUsage() every 200 ms; each process counts from its last report before the first process was ready to its last at the end; in those rounds the broker (/proc/<pid>/stat) and Redis (INFO cpu) are read as the first process is ready and at the end',
   ];
   return { figures, notes };

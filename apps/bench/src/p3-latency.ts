@@ -1,4 +1,4 @@
-import { type BenchContext, nodeContender, required } from './context.js';
+import { type BenchContext, nodeContender, nodePeer, nodePeers, required } from './context.js';
 import type { PeerFigure, PeerName, ScenarioResult } from './figures.js';
 import { latencyRun } from './latency-run.js';
 import type { ConsumerLauncher } from './run-consumers.js';
@@ -26,17 +26,8 @@ export async function latency(ctx: BenchContext, durationMs: number): Promise<Sc
   const launchers: Array<
     [Contestant, (topic: string, group: string) => Promise<ConsumerLauncher>, string?]
   > = [];
-  if (ctx.peers.has('kafkajs')) {
-    launchers.push([
-      'kafkajs',
-      async (topic, group) => nodeContender(ctx, 'kafkajs', topic, group),
-    ]);
-  }
-  if (ctx.peers.has('platformatic')) {
-    launchers.push([
-      'platformatic',
-      async (topic, group) => nodeContender(ctx, 'platformatic', topic, group),
-    ]);
+  for (const peer of nodePeers(ctx.peers)) {
+    launchers.push([peer, async (topic, group) => nodePeer(ctx, peer, topic, group)]);
   }
   for (const mode of SHARE_ACQUIRE_MODES) {
     if (!ctx.peers.has(`share-${mode}`)) continue;

@@ -1,6 +1,9 @@
 /** Which Node consumer a bench process runs. */
 export type Contender = 'kf' | 'kafkajs' | 'platformatic';
 
+/** The Kafka client a kf node reads with (its `kafka.client`). */
+export type KafkaClient = 'kafkajs' | 'platformatic';
+
 /** A bench consumer process's one argument, as JSON. */
 export interface ConsumerSpec {
   contender: Contender;
@@ -15,6 +18,8 @@ export interface ConsumerSpec {
   handlerDelayMs: number;
   /** kf `conf` overrides; none for the defaults. */
   kfConf?: Record<string, unknown>;
+  /** kf: the Kafka client it reads with; kafkajs (kf's default) when unset. */
+  kafkaClient?: KafkaClient;
 }
 
 /**

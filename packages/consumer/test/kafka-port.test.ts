@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { createKafkaAccess } from '../src/index.js';
 import { unitRecords } from '../src/organiser/unit-records.js';
 import { useConformanceCluster } from './support/conformance-cluster.js';
+import { expectLastStableOffsetWhileOpen } from './support/open-transaction.js';
 import { readCarriedRange } from './support/read-range.js';
 
 // The kafkajs port's run of the conformance suite every KafkaAccess implementation runs,
@@ -30,6 +31,9 @@ kafkaAccessConformance(
 );
 
 describe('the kafkajs port in kf’s consumer', () => {
+  test('offsets under read_committed end at the last stable offset while a transaction is open', () =>
+    expectLastStableOffsetWhileOpen(cluster, newAccess));
+
   test('a unit carries no records the poll did not bring in full, nor more bytes than allowed', async () => {
     const topic = 'units-cut';
     const fixture = cluster.fixture();

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { type KafkaClientOptions, silentLogger } from '@kf/protocol';
 import { KafkaRequestError } from '../errors/kafka-request-error.js';
 import { NotLeaderError } from '../errors/not-leader-error.js';
@@ -202,8 +203,9 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
       .sort((a, b) => a.partition - b.partition);
   };
 
-  // Requests under way (fetches, an out-of-range one's ListOffsets included, and group
-  // offset calls): close() waits for them, since kafkajs connects again on a send.
+  // Requests under way (fetches, an out-of-range one's ListOffsets included, metadata and
+  // offset reads, group offset calls): close() waits for them, since kafkajs connects
+  // again on a send.
   const underWay = new Set<Promise<unknown>>();
   const tracked = <T>(work: Promise<T>): Promise<T> => {
     underWay.add(work);
@@ -278,10 +280,10 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
   const group = groupOffsets(cluster, ensureConnected, () => closed);
 
   return {
-    metadata,
-    refreshMetadata,
-    offsets,
-    offsetsAt,
+    metadata: (...args) => tracked(metadata(...args)),
+    refreshMetadata: (...args) => tracked(refreshMetadata(...args)),
+    offsets: (...args) => tracked(offsets(...args)),
+    offsetsAt: (...args) => tracked(offsetsAt(...args)),
     fetch,
     readRecords,
     awaitLogEnds: logEnds.awaitLogEnds,
@@ -292,13 +294,41 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
       closed = true;
       ensureConnected.reset();
       await Promise.all([cluster.disconnect(), logEnds.close()]);
-      // A request sent before the flag was set may have connected again meanwhile.
-      if (underWay.size > 0) {
-        await Promise.allSettled([...underWay]);
-        await cluster.disconnect();
+      // A request sent before the flag was set may have connected again meanwhile, even
+      // one that ended while the first disconnect was under way: wait for what is left,
+      // then disconnect once more (nothing new starts, every call is refused now). A
+      // request ends within its connection and request timeouts; one still going past
+      // them (kafkajs retries) is not waited for, and its connections are dropped once
+      // it has ended.
+      const settled = Promise.allSettled([...underWay]);
+      const inTime = await settledWithin(
+        settled,
+        clusterOptions.connectionTimeoutMs + clusterOptions.requestTimeoutMs,
+      );
+      await cluster.disconnect();
+      if (!inTime) {
+        void settled
+          .then(() => cluster.disconnect())
+          .catch((error: unknown) => {
+            logger.warn(
+              { err: error },
+              'disconnecting from Kafka after a request outlived close()',
+            );
+          });
       }
     },
   };
+}
+
+/** Whether `work` settled within `ms`; the timer is cleared either way. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = new AbortController();
+  const late = delay(ms, false, { signal: timer.signal }).catch(() => false);
+  try {
+    return await Promise.race([work.then(() => true), late]);
+  } finally {
+    timer.abort();
+  }
 }
 
 /** `connect()` shared by concurrent callers; a failed one is tried again by the next. */

@@ -30,42 +30,50 @@ export function groupOffsets(
   ready: () => Promise<void>,
   closed: () => boolean,
 ): GroupOffsets {
-  // A retry after close would open a connection again through the seed brokers.
-  const withCoordinatorRetries = <T>(call: () => Promise<T>): Promise<T> =>
-    pRetry(call, {
-      ...COORDINATOR_RETRIES,
-      shouldRetry: ({ error }) =>
-        !closed() && COORDINATOR_MOVING.has((error as KafkajsErrorShape).code ?? -1),
-    });
-
   const refuseClosed = (operation: string) => {
-    if (closed()) throw new KafkaRequestError(operation, undefined, 'the Kafka port is closed');
+    if (closed()) throw new KafkaRequestError(operation, undefined, 'the Kafka access is closed');
   };
+  // A try after close would open a connection again through the seed brokers: each try
+  // looks first, and a refusal is not retried.
+  const withCoordinatorRetries = <T>(operation: string, call: () => Promise<T>): Promise<T> =>
+    pRetry(
+      () => {
+        refuseClosed(operation);
+        return call();
+      },
+      {
+        ...COORDINATOR_RETRIES,
+        shouldRetry: ({ error }) =>
+          !closed() && COORDINATOR_MOVING.has((error as KafkajsErrorShape).code ?? -1),
+      },
+    );
   return {
     async commitOffsets(groupId, offsets) {
       if (offsets.length === 0) return;
-      refuseClosed(`commit offsets to consumer group ${groupId}`);
+      const operation = `commit offsets to consumer group ${groupId}`;
+      refuseClosed(operation);
       await ready();
       const wire = offsets.map(({ topic, partition, offset }) => ({
         topic,
         partition,
         offset: String(offset),
       }));
-      await withCoordinatorRetries(() => cluster.commitOffsets(groupId, wire)).catch(
+      await withCoordinatorRetries(operation, () => cluster.commitOffsets(groupId, wire)).catch(
         (error: unknown) => {
-          throw groupError(`commit offsets to consumer group ${groupId}`, error);
+          throw groupError(operation, error);
         },
       );
     },
     async committedOffsets(groupId, topic, partitions) {
       if (partitions.length === 0) return [];
-      refuseClosed(`read the offsets of consumer group ${groupId}`);
+      const operation = `read the offsets of consumer group ${groupId}`;
+      refuseClosed(operation);
       await ready();
       const wanted = partitions.map((partition) => ({ topic, partition }));
-      const found = await withCoordinatorRetries(() =>
+      const found = await withCoordinatorRetries(operation, () =>
         cluster.committedOffsets(groupId, wanted),
       ).catch((error: unknown) => {
-        throw groupError(`read the offsets of consumer group ${groupId}`, error);
+        throw groupError(operation, error);
       });
       // -1: the group never committed this partition (or its offset expired).
       return found
@@ -82,6 +90,7 @@ export function groupOffsets(
 }
 
 function groupError(operation: string, error: unknown): KafkaRequestError {
+  if (error instanceof KafkaRequestError) return error; // refused as closed: said already
   const shape = (error ?? {}) as KafkajsErrorShape;
   const detail = shape.type ?? (error instanceof Error ? error.message : String(error));
   return new KafkaRequestError(operation, shape.code, detail, { cause: error });

@@ -269,18 +269,20 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
    * One Fetch to `leader` for several partitions; every partition asked about must be in
    * the answer, in the order asked.
    */
+  // Every broker the pool made (seed brokers included) since the last disconnect.
+  // kafkajs forgets its brokers when it disconnects, or replaces its seed broker after a
+  // failed connect, but a request under way still holds one and connects it again:
+  // disconnect() closes each of them too, so nothing is left open after a close.
+  const used = new Set<KafkajsBroker>();
   // Every broker the pool makes (the seed broker that loads metadata included) gets
   // kf's adjustments before its first request.
   const createBroker = cluster.brokerPool.createBroker;
   cluster.brokerPool.createBroker = (brokerOptions) => {
     const broker = createBroker(brokerOptions);
     adjustConnections(broker.connectionPool);
+    used.add(broker);
     return broker;
   };
-  // Brokers this cluster sent on. kafkajs forgets its brokers when it disconnects, but a
-  // request under way still holds one and connects it again: disconnect() closes those
-  // too, so nothing is left open after a close.
-  const used = new Set<KafkajsBroker>();
   const brokerFor = async (nodeId: number): Promise<KafkajsBroker> => {
     const broker = await cluster.brokerPool.findBroker({ nodeId });
     connectOnceEach(broker.connectionPool);

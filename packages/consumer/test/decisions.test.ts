@@ -170,6 +170,19 @@ describe('decideFailure when retention overtook a unit', () => {
     expect(decision.requeue).toEqual([part(130, 20, 0)]);
   });
 
+  test('out of range with no range known (the lookup failed): retried as any failure, nothing given up yet', () => {
+    // Which offsets are gone is unknown: giving up the rest would error-list offsets the
+    // partition may still hold. The attempt counts, so a range that stays unknown ends on
+    // the error list as ATTEMPTS_EXHAUSTED, reported.
+    const error = new OffsetOutOfRangeError('t', 0, 100, undefined, undefined);
+    expect(decideFailure({ ...unit, attempts: 2 }, error, { processedUpTo: 100 }, 10)).toEqual({
+      requeue: [part(100, 50, 3)],
+    });
+    const last = decideFailure({ ...unit, attempts: 9 }, error, { processedUpTo: 100 }, 10);
+    expect(last.requeue).toEqual([]);
+    expect(last.giveUp).toMatchObject({ unit: part(100, 50, 10), reason: 'ATTEMPTS_EXHAUSTED' });
+  });
+
   test('a unit wholly deleted is error-listed whole', () => {
     const error = new OffsetOutOfRangeError('t', 0, 100, 500, 900);
     expect(decideFailure(unit, error, { processedUpTo: 100 }, 10)).toMatchObject({

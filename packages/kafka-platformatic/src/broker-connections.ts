@@ -38,6 +38,9 @@ export class BrokerConnections {
   private readonly pool: ConnectionPool;
   private readonly bootstrap: Broker[];
 
+  /** Where the next `any` starts in its list of brokers. */
+  private turn = 0;
+
   constructor(settings: ConnectionSettings) {
     const options: ConnectionOptions = {
       connectTimeout: settings.connectionTimeoutMs,
@@ -60,6 +63,9 @@ export class BrokerConnections {
   /**
    * A connection to any broker: the bootstrap list first, then the brokers the cluster
    * named, so losing every seed broker does not cut the port off a cluster still up.
+   * Each call starts one broker further along the list, as kafkajs picks a broker at
+   * random: a broker whose metadata lags (just restarted, or not yet told of a new
+   * partition) is not the one every reload asks first.
    */
   any(known: ReadonlyArray<Broker>): Promise<Connection> {
     const seen = new Set(this.bootstrap.map(key));
@@ -70,7 +76,8 @@ export class BrokerConnections {
         brokers.push({ host: broker.host, port: broker.port });
       }
     }
-    return this.pool.getFirstAvailable(brokers);
+    const start = this.turn++ % brokers.length;
+    return this.pool.getFirstAvailable([...brokers.slice(start), ...brokers.slice(0, start)]);
   }
 
   to(broker: Broker): Promise<Connection> {

@@ -161,6 +161,7 @@ export function createPlatformaticKafkaAccess(
     toClusterMetadata(await cache.refresh(topics), topics);
 
   const metadata = async (topics: string[]): Promise<ClusterMetadata> => {
+    refuseClosed(`metadata of ${topics.join(', ')}`);
     const cached = cache.cached(topics);
     return cached === undefined ? refreshMetadata(topics) : toClusterMetadata(cached, topics);
   };

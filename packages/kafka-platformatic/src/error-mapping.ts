@@ -102,10 +102,15 @@ export function errorFromThrown(error: unknown, target: Target, cause: unknown =
   if (isKfShaped(error)) return error as Error;
   const code = protocolCode(error);
   if (code !== undefined) return errorFromCode(code, target, cause);
-  // A refused certificate is no outage to wait out: said with Node's reason, not retried.
+  // A certificate Node refused (expired, another CA, a broker not speaking TLS) is a
+  // broker kf cannot reach, as kafkajs's port says it: waited out, spending no unit's
+  // attempts, rather than error-listing every unit that broker leads. The cause is Node's
+  // own error (it carries no secret), so the reason is not lost in an aggregate.
   const tls = findInChain(error, (e) => (isTlsFailure(e) ? (e as Error) : undefined));
   if (tls !== undefined) {
-    return new KafkaRequestError(target.operation, undefined, `TLS: ${tls.message}`, { cause });
+    return new NotLeaderError(target.topic, target.partition, 'broker-unreachable', target.nodeId, {
+      cause: tls,
+    });
   }
   if (findInChain(error, (e) => (isRequestTimeout(e) ? true : undefined))) {
     return new NotLeaderError(target.topic, target.partition, 'no-reply', target.nodeId, {

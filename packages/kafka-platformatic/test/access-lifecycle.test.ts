@@ -83,5 +83,7 @@ describe('Kafka port on @platformatic/kafka, one broker', () => {
       })
       .catch((e: unknown) => e);
     expect(String(error)).toMatch(/closed/);
+    // Even what the cache holds: a closed access answers nothing.
+    await expect(closing.metadata([topic])).rejects.toThrow(/closed/);
   });
 });

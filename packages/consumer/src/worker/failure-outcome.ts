@@ -23,8 +23,8 @@ export interface FailureDecision {
 
 /**
  * What becomes of a failed attempt. Only the part user code did not finish is handed
- * back. Offsets that are gone and partitions that do not exist will not come back: that
- * part is error-listed. Otherwise it is retried, until `maxAttempts` attempts in a row
+ * back. Offsets that are gone (below the partition's earliest, when the error knows it)
+ * and partitions that do not exist will not come back: that part is error-listed. Otherwise it is retried, until `maxAttempts` attempts in a row
  * failed without getting past its first record; then only the records user code failed
  * on are error-listed, and what follows them runs afresh: one poison message does not
  * take its neighbours with it. An attempt that got further counts once for the rest, so
@@ -60,12 +60,14 @@ export function decideFailure(
   if (rest === undefined) return { requeue: [] };
   const code = (error as { code?: unknown } | null)?.code;
   const detail = error instanceof Error ? error.message : String(error);
-  if (code === KafkaErrorCode.OffsetOutOfRange) {
+  const earliest = (error as { earliest?: number }).earliest;
+  // Out of range with the partition's range unknown (the port could not read it): which
+  // offsets are gone is not known, so it is retried as any failure below, not given up.
+  if (code === KafkaErrorCode.OffsetOutOfRange && earliest !== undefined) {
     // Retention deleted the start of the range: give up only what is gone and read the
     // rest, which the partition still holds, as a unit of its own.
-    const earliest = (error as { earliest?: number }).earliest;
-    const gone = earliest === undefined ? rest : part(rest.offset, earliest);
-    const kept = earliest === undefined ? undefined : part(earliest, end, 0);
+    const gone = part(rest.offset, earliest);
+    const kept = part(earliest, end, 0);
     const lost = gone ?? rest;
     return {
       requeue: kept && gone ? [kept] : [],

@@ -19,7 +19,7 @@ for line in "$@"; do
     packages/core/test/script-reply.test.ts \
     packages/ioredis-shared/test/replies.test.ts packages/ioredis-shared/test/translate-error.test.ts \
     packages/consumer/test/work-unit.test.ts packages/consumer/test/plan-units.test.ts \
-    packages/consumer/test/record-selection.test.ts packages/consumer/test/fetch-receive.test.ts \
+    packages/protocol/test/record-selection.test.ts packages/consumer/test/fetch-receive.test.ts \
     packages/consumer/test/decisions.test.ts \
     packages/redis-single/test/single.test.ts \
     tools/release-check/test/release.test.ts

@@ -31,6 +31,7 @@ export default defineConfig({
     index: 'src/index.ts',
     testkit: 'src/testkit/index.ts',
     'kafka-testkit': 'src/kafka-testkit/index.ts',
+    'kafka-records': 'src/kafka-records/index.ts',
   },
   esbuildPlugins: [...(baseConfig.esbuildPlugins ?? []), rootImportedByName],
 });

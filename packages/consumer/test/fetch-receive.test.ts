@@ -1,13 +1,13 @@
 import { createRequire } from 'node:module';
 import { gunzipSync } from 'node:zlib';
+import type { Decompress } from '@kf/protocol/kafka-records';
+import { ByteReader, ChunkedBytes } from '@kf/protocol/kafka-records';
 import { describe, expect, test } from 'vitest';
-import { ByteReader, ChunkedBytes } from '../src/kafka/byte-chunks.js';
 import { decodeFetchV11 } from '../src/kafka/fetch-response.js';
 import {
   type ReceivingConnection,
   receiveFetchesUnjoined,
 } from '../src/kafka/kafkajs-fetch-receive.js';
-import type { Decompress } from '../src/kafka/record-batch.js';
 
 // kafkajs's own record-batch encoder writes the batches, as a producer would.
 const require = createRequire(import.meta.url);

@@ -16,6 +16,7 @@ import {
   silentLogger,
   UnknownTopicPartitionError,
 } from '@kf/protocol';
+import { type DecodedBatch, decodeRecordBatches, selectRecords } from '@kf/protocol/kafka-records';
 import {
   type Connection,
   fetchV11,
@@ -24,13 +25,12 @@ import {
   metadataV8,
 } from '@platformatic/kafka';
 import { BrokerConnections, sendRaw } from './broker-connections.js';
+import { decompress } from './decompress.js';
 import { errorFromCode, errorFromThrown, KafkaProtocolCode, type Target } from './error-mapping.js';
 import { type FetchV11Response, parseFetchV11 } from './fetch-response.js';
 import { groupOffsets } from './group-offsets.js';
 import { type LoadedMetadata, MetadataCache } from './metadata-cache.js';
 import { toOffset } from './offsets.js';
-import { decodeRecordBatches } from './record-batches.js';
-import { selectRecords } from './record-selection.js';
 
 export type { KafkaSasl } from '@kf/protocol';
 
@@ -355,15 +355,16 @@ export function createPlatformaticKafkaAccess(
     }
     if (found.errorCode === KafkaProtocolCode.OffsetOutOfRange) throw await outOfRange(request);
     if (found.errorCode !== 0) throw errorFromCode(found.errorCode, target);
-    let batches: ReturnType<typeof decodeRecordBatches>;
+    let batches: DecodedBatch[];
     try {
       batches =
         found.records === null
           ? []
-          : decodeRecordBatches(found.records, {
-              from: offset,
-              to: request.endOffset ?? Number.POSITIVE_INFINITY,
-            });
+          : await decodeRecordBatches(
+              found.records,
+              { from: offset, to: request.endOffset ?? Number.POSITIVE_INFINITY },
+              decompress,
+            );
     } catch (error) {
       const cause = safe(error);
       throw new KafkaRequestError(operation, undefined, `records not readable: ${cause.message}`, {

@@ -1,5 +1,5 @@
+import type { AbortedTransaction } from '@kf/protocol';
 import type { Reader } from '@platformatic/kafka';
-import type { AbortedTransaction } from './record-selection.js';
 
 /** One partition of a Fetch v11 answer, its record batches kept undecoded. */
 export interface RawPartitionFetch {
@@ -22,7 +22,7 @@ export interface FetchV11Response {
  * Reads a Fetch v11 answer without decoding its records. @platformatic/kafka's own
  * parser decodes every record of every batch and throws on any partition's error code;
  * this one leaves the record set as bytes, so batches outside the requested range are
- * never opened (record-batches.ts), and leaves error codes to the port's mapping.
+ * never opened (@kf/protocol/kafka-records), and leaves error codes to the port's mapping.
  */
 export function parseFetchV11(
   _correlationId: number,
@@ -45,7 +45,11 @@ export function parseFetchV11(
           const logStartOffset = r.readInt64();
           const abortedTransactions =
             r.readNullableArray(
-              (a) => ({ producerId: a.readInt64(), firstOffset: a.readInt64() }),
+              // Strings, as kf's record selection compares them (exact beyond 2^53).
+              (a) => ({
+                producerId: String(a.readInt64()),
+                firstOffset: String(a.readInt64()),
+              }),
               false,
               false,
             ) ?? [];

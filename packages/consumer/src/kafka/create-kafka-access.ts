@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type KafkaClientOptions, silentLogger } from '@kf/protocol';
+import { selectRecords } from '@kf/protocol/kafka-records';
 import { KafkaRequestError } from '../errors/kafka-request-error.js';
 import { NotLeaderError } from '../errors/not-leader-error.js';
 import { OffsetOutOfRangeError } from '../errors/offset-out-of-range-error.js';
@@ -34,7 +35,6 @@ import {
 import { kafkajsLogCreator } from './kafkajs-log.js';
 import { MetadataCache } from './metadata-cache.js';
 import { toOffset } from './offsets.js';
-import { selectRecords } from './record-selection.js';
 
 /**
  * The options of `createKafkaAccess`: those every Kafka client takes. With kafkajs,

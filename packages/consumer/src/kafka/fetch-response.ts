@@ -1,12 +1,13 @@
-import { ByteReader, type ChunkedBytes } from './byte-chunks.js';
 import {
+  ByteReader,
   batchBounds,
+  type ChunkedBytes,
   type DecodedBatch,
   type Decompress,
   decodeBatches,
   type OffsetRange,
   readWholeBatches,
-} from './record-batch.js';
+} from '@kf/protocol/kafka-records';
 
 /** One partition of a Fetch response, its batches' boundaries kept. */
 export interface RawPartitionFetch {

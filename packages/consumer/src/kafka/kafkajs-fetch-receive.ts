@@ -12,7 +12,7 @@
  * `requestQueue.fulfillRequest`. Everything other than a Fetch response (SASL exchanges,
  * any other request sent on the connection) goes through kafkajs's own path.
  */
-import { ByteReader, ChunkedBytes } from './byte-chunks.js';
+import { ByteReader, ChunkedBytes } from '@kf/protocol/kafka-records';
 
 /** The parts of kafkajs's `Connection` this file drives. */
 export interface ReceivingConnection {

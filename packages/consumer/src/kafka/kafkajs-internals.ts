@@ -18,6 +18,11 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { KafkaSasl } from '@kf/protocol';
+import {
+  type DecodedBatch,
+  decodeRecordBatches,
+  type OffsetRange,
+} from '@kf/protocol/kafka-records';
 import { Kafka, type logCreator, logLevel } from 'kafkajs';
 // @ts-expect-error kafkajs ships no types for its internals; the shapes used are declared below.
 import ClusterClass from 'kafkajs/src/cluster/index.js';
@@ -32,7 +37,6 @@ import { requests } from 'kafkajs/src/protocol/requests/index.js';
 import { decodeFetchV11, type FetchV11Response, type RawPartitionFetch } from './fetch-response.js';
 import { type ReceivingConnection, receiveFetchesUnjoined } from './kafkajs-fetch-receive.js';
 import { type QueuedConnection, stopIdleQueueChecks } from './kafkajs-request-queue.js';
-import { type DecodedBatch, decodeRecordBatches, type OffsetRange } from './record-batch.js';
 
 // ---- The shapes kf relies on (kafkajs 2.2.4) ----
 

@@ -1,5 +1,5 @@
 import type { Isolation, PolledRecords } from '@kf/protocol';
-import { type BatchBounds, batchBounds } from '../kafka/record-batch.js';
+import { type BatchBounds, batchBounds } from '@kf/protocol/kafka-records';
 import type { UnitRecords } from '../work-unit/work-unit.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { AbortedTransaction, Isolation, KafkaRecord } from '@kf/protocol';
-import type { RawBatch } from './kafkajs-internals.js';
+import type { AbortedTransaction, Isolation, KafkaRecord } from '../kafka/kafka-access.js';
+import type { DecodedBatch } from './record-batch.js';
 
 export interface Selection {
   records: KafkaRecord[];
@@ -24,7 +24,7 @@ const CONTROL_TYPE_ABORT = 0;
  * (compacted away, aborted, markers) are stepped over rather than fetched again.
  */
 export function selectRecords(
-  batches: RawBatch[],
+  batches: DecodedBatch[],
   abortedTransactions: AbortedTransaction[],
   from: number,
   isolation: Isolation,
@@ -56,7 +56,7 @@ export function selectRecords(
   return { records, nextOffset: next };
 }
 
-function isAbortMarker(batch: RawBatch): boolean {
+function isAbortMarker(batch: DecodedBatch): boolean {
   const key = batch.records[0]?.key;
   return (
     key !== null &&

@@ -1,4 +1,4 @@
-import type { KafkaRecord, RecordHeader } from '@kf/protocol';
+import type { KafkaRecord, RecordHeader } from '../kafka/kafka-access.js';
 import { ByteReader, type ChunkedBytes } from './byte-chunks.js';
 
 /** A record batch (magic 2) as kf reads it: header fields, and the records it asked for. */
@@ -45,8 +45,8 @@ const CONTROL_FLAG = 0x20;
 /**
  * Decodes the record batches of one partition's fetch response. Only records inside
  * `range` are built into objects: a unit of 200 offsets inside a batch of 1000 records
- * costs 200 decodes, not 1000 (kafkajs's decoder builds every record, with 64-bit
- * strings for each offset and timestamp). A batch cut short by the byte limit ends the
+ * costs 200 decodes, not 1000 (kafkajs's decoder, and @platformatic/kafka's, build every
+ * record of a batch). A batch cut short by the byte limit ends the
  * list: it is fetched whole next time.
  */
 export function decodeRecordBatches(

@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { KafkaRecord } from '../src/kafka/kafka-access.js';
-import type { RawBatch } from '../src/kafka/kafkajs-internals.js';
-import { selectRecords } from '../src/kafka/record-selection.js';
+import { type DecodedBatch, selectRecords } from '../src/kafka-records/index.js';
 
 const record = (offset: number, value: string | null = `v${offset}`): KafkaRecord => ({
   offset,
@@ -15,8 +14,8 @@ const batch = (
   first: number,
   last: number,
   offsets: number[],
-  extra: Partial<RawBatch> = {},
-): RawBatch => ({
+  extra: Partial<DecodedBatch> = {},
+): DecodedBatch => ({
   firstOffset: first,
   lastOffset: last,
   producerId: '-1',
@@ -28,7 +27,7 @@ const batch = (
 });
 
 /** A transaction marker: control key version 0, type 0 (abort) or 1 (commit). */
-const marker = (offset: number, producerId: string, type: 0 | 1): RawBatch => ({
+const marker = (offset: number, producerId: string, type: 0 | 1): DecodedBatch => ({
   ...batch(offset, offset, []),
   producerId,
   inTransaction: true,
@@ -50,7 +49,7 @@ describe('selectRecords (pure logic; the broker contract is in kafka-port.test.t
 
   test('an aborted transaction is skipped until its abort marker; a later one of the same producer is kept', () => {
     const tx = { inTransaction: true, producerId: '42' };
-    const batches: RawBatch[] = [
+    const batches: DecodedBatch[] = [
       batch(0, 1, [0, 1], tx),
       marker(2, '42', 0),
       batch(3, 4, [3, 4], tx),

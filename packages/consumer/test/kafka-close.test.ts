@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { waitUntil } from '@kf/devstack';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createKafkaAccess } from '../src/index.js';
+import { startFakeKafkaBrokers } from './support/fake-kafka-broker.js';
 import { until } from './support/produce.js';
 
 // A "broker" that accepts connections and never answers: every request to it waits out
@@ -57,5 +58,34 @@ describe('closing the kafkajs Kafka access while a request waits on a broker tha
     await new Promise((resolve) => setTimeout(resolve, 2 * REQUEST_TIMEOUT_MS));
     expect(accepted.length).toBe(connections);
     expect(open()).toBe(0);
+  });
+
+  test('a metadata load kafkajs retries on a broker it already picked (no leader) reconnects nothing after close', async () => {
+    const fake = await startFakeKafkaBrokers();
+    try {
+      // Seeded as localhost: the brokers the metadata names (127.0.0.1) are brokers of
+      // kafkajs's pool, distinct from the seed.
+      const access = createKafkaAccess({
+        brokers: [`localhost:${fake.ports[0]}`],
+        clientId: 'kf-close-test',
+        connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+        retries: 3,
+      });
+      await access.refreshMetadata(['t']);
+      // The next answer says the partition has no leader: kafkajs waits, then asks the
+      // same broker again, after close() has disconnected it.
+      fake.noLeaderAnswers = 1;
+      const calls = fake.metadataCalls;
+      const loading = access.refreshMetadata(['t']).catch((e: unknown) => e);
+      await until(waitUntil, () => fake.metadataCalls > calls, 'the reload asked', 5_000);
+      await access.close();
+      await loading;
+      // A retry connects within kafkajs's first retry delay (100–300 ms); 1 s is room.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(fake.openConnections()).toBe(0);
+    } finally {
+      await fake.close();
+    }
   });
 });

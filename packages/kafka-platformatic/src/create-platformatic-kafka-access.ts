@@ -4,8 +4,10 @@ import {
   type FetchRequest,
   type FetchResult,
   type Isolation,
+  isKafkaAccessError,
   type KafkaAccess,
   type KafkaClientOptions,
+  KafkaErrorCode,
   KafkaRequestError,
   NotLeaderError,
   OffsetOutOfRangeError,
@@ -193,10 +195,12 @@ export function createPlatformaticKafkaAccess(
     topic: string,
     which: 'earliest' | 'latest' | { timestamp: number },
     isolation: Isolation,
+    only?: number,
   ): Promise<Map<number, bigint>> => {
     const { topics } = await metadata([topic]);
     const byLeader = new Map<number, PartitionMetadata[]>();
     for (const p of topics[0]?.partitions ?? []) {
+      if (only !== undefined && p.partition !== only) continue;
       if (p.leader < 0) {
         throw new NotLeaderError(topic, p.partition, 'leader-unavailable', undefined);
       }
@@ -258,13 +262,15 @@ export function createPlatformaticKafkaAccess(
     return new Map(results.flat());
   };
 
+  /** Every partition's offsets, or only partition `only`'s (asked of its leader alone). */
   const offsets = async (
     topic: string,
     isolation: Isolation = 'read_uncommitted',
+    only?: number,
   ): Promise<PartitionOffsets[]> => {
     const [earliest, latest] = await Promise.all([
-      listOffsets(topic, 'earliest', isolation),
-      listOffsets(topic, 'latest', isolation),
+      listOffsets(topic, 'earliest', isolation, only),
+      listOffsets(topic, 'latest', isolation, only),
     ]);
     return [...new Set([...earliest.keys(), ...latest.keys()])]
       .map((partition) => ({
@@ -392,13 +398,24 @@ export function createPlatformaticKafkaAccess(
     };
   };
 
-  /** The broker's out-of-range reply carries no range, so the range is read afresh. */
-  const outOfRange = async (request: FetchRequest): Promise<OffsetOutOfRangeError> => {
+  /**
+   * The broker's out-of-range reply carries no range, so the partition's range is read
+   * afresh from its leader. A leader that moved or is gone meanwhile is the fetch's own
+   * trouble, said as such (retried after a metadata refresh, no attempt spent), and so is
+   * a partition that is gone; any other failure leaves the range unknown.
+   */
+  const outOfRange = async (request: FetchRequest): Promise<Error> => {
     const { topic, partition, offset } = request;
     try {
-      const range = (await offsets(topic)).find((p) => p.partition === partition);
+      const [range] = await offsets(topic, 'read_uncommitted', partition);
       return new OffsetOutOfRangeError(topic, partition, offset, range?.earliest, range?.latest);
     } catch (error) {
+      if (
+        isKafkaAccessError(error, KafkaErrorCode.NotLeader) ||
+        isKafkaAccessError(error, KafkaErrorCode.UnknownTopicOrPartition)
+      ) {
+        return error as Error;
+      }
       logger.warn(
         { err: error, topic, partition, offset },
         'could not read the partition range for an out-of-range fetch',

@@ -1,5 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { type KafkaClientOptions, silentLogger } from '@kf/protocol';
+import {
+  isKafkaAccessError,
+  type KafkaClientOptions,
+  KafkaErrorCode,
+  silentLogger,
+} from '@kf/protocol';
 import { selectRecords } from '@kf/protocol/kafka-records';
 import { KafkaRequestError } from '../errors/kafka-request-error.js';
 import { NotLeaderError } from '../errors/not-leader-error.js';
@@ -133,10 +138,12 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     topic: string,
     which: 'earliest' | 'latest' | { timestamp: number },
     isolation: Isolation,
+    only?: number,
   ): Promise<Map<number, string>> => {
     const { topics } = await metadata([topic]);
     const byLeader = new Map<number, PartitionMetadata[]>();
     for (const p of topics[0]?.partitions ?? []) {
+      if (only !== undefined && p.partition !== only) continue;
       if (p.leader < 0)
         throw new NotLeaderError(topic, p.partition, 'leader-unavailable', undefined);
       byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p]);
@@ -159,13 +166,15 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     return new Map(results.flatMap((found) => [...found]));
   };
 
+  /** Every partition's offsets, or only partition `only`'s (asked of its leader alone). */
   const offsets = async (
     topic: string,
     isolation: Isolation = 'read_uncommitted',
+    only?: number,
   ): Promise<PartitionOffsets[]> => {
     const [earliest, latest] = await Promise.all([
-      listOffsets(topic, 'earliest', isolation),
-      listOffsets(topic, 'latest', isolation),
+      listOffsets(topic, 'earliest', isolation, only),
+      listOffsets(topic, 'latest', isolation, only),
     ]);
     // Every partition asked about is answered; one missing from either answer fails loudly.
     return [...new Set([...earliest.keys(), ...latest.keys()])]
@@ -259,13 +268,24 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     };
   };
 
-  /** The broker's out-of-range reply carries no range, so the range is read afresh. */
-  const outOfRange = async (request: FetchRequest): Promise<OffsetOutOfRangeError> => {
+  /**
+   * The broker's out-of-range reply carries no range, so the partition's range is read
+   * afresh from its leader. A leader that moved or is gone meanwhile is the fetch's own
+   * trouble, said as such (retried after a metadata refresh, no attempt spent), and so is
+   * a partition that is gone; any other failure leaves the range unknown.
+   */
+  const outOfRange = async (request: FetchRequest): Promise<Error> => {
     const { topic, partition, offset } = request;
     try {
-      const range = (await offsets(topic)).find((p) => p.partition === partition);
+      const [range] = await offsets(topic, 'read_uncommitted', partition);
       return new OffsetOutOfRangeError(topic, partition, offset, range?.earliest, range?.latest);
     } catch (error) {
+      if (
+        isKafkaAccessError(error, KafkaErrorCode.NotLeader) ||
+        isKafkaAccessError(error, KafkaErrorCode.UnknownTopicOrPartition)
+      ) {
+        return error as Error;
+      }
       logger.warn(
         { err: error, topic, partition, offset },
         'could not read the partition range for an out-of-range fetch',

@@ -273,11 +273,13 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
    * One Fetch to `leader` for several partitions; every partition asked about must be in
    * the answer, in the order asked.
    */
-  // Every broker the pool made (seed brokers included) since the last disconnect.
-  // kafkajs forgets its brokers when it disconnects, or replaces its seed broker after a
-  // failed connect, but a request under way still holds one and connects it again:
-  // disconnect() closes each of them too, so nothing is left open after a close.
-  const used = new Set<KafkajsBroker>();
+  // Every broker the pool made (seed brokers included) or a fetch used. kafkajs forgets
+  // its brokers when it disconnects, or replaces its seed broker after a failed connect,
+  // but a request under way still holds one and connects it again (a metadata load
+  // retried on a partition with no leader, a coordinator lookup): every disconnect()
+  // closes each broker still alive, so nothing is left open after a close. Weakly held,
+  // so brokers nothing holds any more (many are made while Kafka is away) are let go.
+  const used = new BrokerSet();
   // Every broker the pool makes (the seed broker that loads metadata included) gets
   // kf's adjustments before its first request.
   const createBroker = cluster.brokerPool.createBroker;
@@ -363,10 +365,8 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
   return {
     connect: () => cluster.connect(),
     async disconnect() {
-      const held = [...used];
-      used.clear();
       await cluster.disconnect();
-      await Promise.all(held.map((broker) => broker.disconnect()));
+      await Promise.all(used.alive().map((broker) => broker.disconnect()));
     },
     async refreshMetadata(topics) {
       // The broker pool directly, not the cluster: the cluster reloads every topic it was
@@ -476,6 +476,29 @@ function byTopic<T extends { topic: string }, P>(
 /** Polled batches decoded for `range`, with the codecs a fetch's answer is decoded with. */
 export function decodePolled(data: Buffer, range: OffsetRange): Promise<RawBatch[]> {
   return decodeRecordBatches(data, range, decompress);
+}
+
+/** Brokers held weakly: those still alive, each once. */
+class BrokerSet {
+  private readonly held = new Set<WeakRef<KafkajsBroker>>();
+  private readonly seen = new WeakSet<KafkajsBroker>();
+
+  add(broker: KafkajsBroker): void {
+    if (this.seen.has(broker)) return;
+    this.seen.add(broker);
+    this.held.add(new WeakRef(broker));
+    this.prune();
+  }
+
+  alive(): KafkajsBroker[] {
+    this.prune();
+    return [...this.held].map((ref) => ref.deref()).filter((b): b is KafkajsBroker => !!b);
+  }
+
+  /** Drops the references to brokers already collected. */
+  private prune(): void {
+    for (const ref of this.held) if (ref.deref() === undefined) this.held.delete(ref);
+  }
 }
 
 /** kf's adjustments to kafkajs's connections (see the files they come from); once each. */

@@ -102,6 +102,30 @@ describe('node processes end to end', () => {
     return countSeen(running);
   }
 
+  /**
+   * Clients blocked in BLMOVE on any Redis server of the stack: each is a node's claim
+   * loop waiting for work (the group's work list lives on one of them).
+   */
+  async function waitingClaims(): Promise<number> {
+    const servers = [
+      stack.redis.single.info,
+      ...stack.redis.cluster.info.nodes,
+      stack.redis.sentinel.info.master,
+    ];
+    const counts = await Promise.all(
+      servers.map(({ host, port }) =>
+        withRedis(
+          { host, port },
+          async (client) =>
+            String(await client.call('CLIENT', 'LIST'))
+              .split('\n')
+              .filter((line) => line.includes(' cmd=blmove ')).length,
+        ),
+      ),
+    );
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
   function expectExactlyOnce(seen: ReturnType<typeof countSeen>, produced: number): void {
     expect(seen.distinct.size).toBe(produced);
     expect(seen.offsets).toBe(produced);
@@ -124,7 +148,15 @@ describe('node processes end to end', () => {
       await createTopic(stack.kafka.info.brokers, { topic, partitions: 4 });
       const config = groupConfig(redis(), { consumeStep: 1_000 });
       running = await startNodes(3, (i) => ({ config, topics: [topic], nodeId: `${topic}-${i}` }));
-      // Produced while all three run, so they share the flow from its first message.
+      // Produced once all three wait for work: Redis serves blocked claims first come,
+      // first served, so each node gets units from the first ones on, however fast the
+      // others drain the rest (a node whose claim loop was still starting on a loaded
+      // machine once got none). The bound only ends a failing test.
+      await until(
+        waitUntil,
+        async () => (await waitingClaims()) >= 3,
+        'all three nodes waiting for work',
+      );
       const ids = await produceIds(stack.producer, topic, { count: 20_000, partitions: 4 });
       const { total, distinct, offsets } = await consumeEverything(ids.length);
       const perNode = running.map((n) => n.report.seen.length);

@@ -48,6 +48,8 @@ interface ProtocolRequest {
 
 interface KafkajsConnection {
   isConnected(): boolean;
+  connect(): Promise<unknown>;
+  disconnect(): Promise<unknown>;
 }
 
 interface KafkajsConnectionPool {
@@ -113,6 +115,7 @@ interface KafkajsCluster {
   findGroupCoordinator(args: { groupId: string }): Promise<KafkajsBroker>;
   brokerPool: {
     createBroker(options: object): KafkajsBroker;
+    connectionPoolBuilder: { build(options?: object): Promise<KafkajsConnectionPool> };
     findBroker(args: { nodeId: number }): Promise<KafkajsBroker>;
     metadata: KafkajsMetadata | null;
     refreshMetadata(topics: string[]): Promise<void>;
@@ -273,27 +276,36 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
    * One Fetch to `leader` for several partitions; every partition asked about must be in
    * the answer, in the order asked.
    */
-  // Every broker the pool made (seed brokers included) or a fetch used. kafkajs forgets
-  // its brokers when it disconnects, or replaces its seed broker after a failed connect,
-  // but a request under way still holds one and connects it again (a metadata load
-  // retried on a partition with no leader, a coordinator lookup): every disconnect()
-  // closes each broker still alive, so nothing is left open after a close. Weakly held,
-  // so brokers nothing holds any more (many are made while Kafka is away) are let go.
-  const used = new BrokerSet();
+  // Every connection that may hold a socket, from the moment it connects until it is
+  // disconnected. kafkajs forgets its brokers when it disconnects, or replaces its seed
+  // broker after a failed connect, but a request under way still holds one and connects
+  // it again (a metadata load retried on a partition with no leader, a coordinator
+  // lookup, a fetch whose broker was still connecting): every disconnect() ends each of
+  // them too, so nothing is left open after a close. Held strongly while open (a socket
+  // does not keep its broker reachable), let go once disconnected.
+  const open = new OpenConnections();
+  // Every pool kafkajs builds, a broker's rebuilt one included (after an illegal SASL state).
+  const builder = cluster.brokerPool.connectionPoolBuilder;
+  const build = builder.build.bind(builder);
+  builder.build = async (options) => {
+    const pool = await build(options);
+    open.track(pool);
+    return pool;
+  };
   // Every broker the pool makes (the seed broker that loads metadata included) gets
   // kf's adjustments before its first request.
   const createBroker = cluster.brokerPool.createBroker;
   cluster.brokerPool.createBroker = (brokerOptions) => {
     const broker = createBroker(brokerOptions);
     adjustConnections(broker.connectionPool);
-    used.add(broker);
+    open.track(broker.connectionPool);
     return broker;
   };
   const brokerFor = async (nodeId: number): Promise<KafkajsBroker> => {
     const broker = await cluster.brokerPool.findBroker({ nodeId });
     connectOnceEach(broker.connectionPool);
     adjustConnections(broker.connectionPool);
-    used.add(broker);
+    open.track(broker.connectionPool);
     return broker;
   };
   const fetchFrom = async (
@@ -366,7 +378,7 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
     connect: () => cluster.connect(),
     async disconnect() {
       await cluster.disconnect();
-      await Promise.all(used.alive().map((broker) => broker.disconnect()));
+      await open.disconnectAll();
     },
     async refreshMetadata(topics) {
       // The broker pool directly, not the cluster: the cluster reloads every topic it was
@@ -478,26 +490,37 @@ export function decodePolled(data: Buffer, range: OffsetRange): Promise<RawBatch
   return decodeRecordBatches(data, range, decompress);
 }
 
-/** Brokers held weakly: those still alive, each once. */
-class BrokerSet {
-  private readonly held = new Set<WeakRef<KafkajsBroker>>();
-  private readonly seen = new WeakSet<KafkajsBroker>();
+/** The connections of kafkajs's pools that are connected or connecting. */
+class OpenConnections {
+  private readonly open = new Set<KafkajsConnection>();
+  private readonly watched = new WeakSet<KafkajsConnection>();
 
-  add(broker: KafkajsBroker): void {
-    if (this.seen.has(broker)) return;
-    this.seen.add(broker);
-    this.held.add(new WeakRef(broker));
-    this.prune();
+  /** Watches the pool's connections: each joins when it connects, leaves once disconnected. */
+  track(pool: KafkajsConnectionPool): void {
+    for (const connection of pool.pool) {
+      if (this.watched.has(connection)) continue;
+      this.watched.add(connection);
+      const connect = connection.connect.bind(connection);
+      const disconnect = connection.disconnect.bind(connection);
+      connection.connect = async () => {
+        this.open.add(connection);
+        const connected = await connect();
+        // A disconnect while it was connecting let it go; its socket is open now.
+        this.open.add(connection);
+        return connected;
+      };
+      connection.disconnect = async () => {
+        try {
+          return await disconnect();
+        } finally {
+          this.open.delete(connection);
+        }
+      };
+    }
   }
 
-  alive(): KafkajsBroker[] {
-    this.prune();
-    return [...this.held].map((ref) => ref.deref()).filter((b): b is KafkajsBroker => !!b);
-  }
-
-  /** Drops the references to brokers already collected. */
-  private prune(): void {
-    for (const ref of this.held) if (ref.deref() === undefined) this.held.delete(ref);
+  disconnectAll(): Promise<unknown> {
+    return Promise.all([...this.open].map((connection) => connection.disconnect()));
   }
 }
 

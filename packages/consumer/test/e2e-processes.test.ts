@@ -207,7 +207,6 @@ describe('node processes end to end', () => {
   test('a node killed with SIGKILL mid-run: its units are recovered, duplicates only from them', async () => {
     const topic = 'e2e-kill';
     await createTopic(stack.kafka.info.brokers, { topic, partitions: 4 });
-    const ids = await produceIds(stack.producer, topic, { count: 40_000, partitions: 4 });
     const config = groupConfig(singleRedis(), { consumeStep: 500, leaseTtlMs: 2_000 });
     running = await startNodes(3, (i) => ({
       config,
@@ -218,23 +217,29 @@ describe('node processes end to end', () => {
       pauseMs: i === 0 ? 1_000 : 5,
     }));
     const victim = running[0] as NodeProcess;
+    // Produced once all three wait for work, so the victim is served units from the
+    // first ones on (a victim whose claim loop was still starting on a loaded machine
+    // once held nothing when killed). The bounds only end a failing test.
     await until(
       waitUntil,
-      () => countSeen(running).total >= ids.length / 4,
-      'a quarter consumed',
+      async () => (await waitingClaims()) >= 3,
+      'all three nodes waiting for work',
+    );
+    const ids = await produceIds(stack.producer, topic, { count: 40_000, partitions: 4 });
+    const victimList = `kf:{${(config.redis as { groupName: string }).groupName}}:working:${victim.report.nodeId}`;
+    await until(
+      waitUntil,
+      async () =>
+        countSeen(running).total >= ids.length / 4 &&
+        (await withRedis(stack.redis.single.info, (c) => c.llen(victimList))) > 0,
+      'a quarter consumed, the victim holding units',
       60_000,
     );
     victim.kill();
     await victim.report.exit;
     const killedAt = Date.now();
     // What the dead node held: only these ranges may be delivered twice.
-    const held = await withRedis(stack.redis.single.info, (c) =>
-      c.lrange(
-        `kf:{${(config.redis as { groupName: string }).groupName}}:working:${victim.report.nodeId}`,
-        0,
-        -1,
-      ),
-    );
+    const held = await withRedis(stack.redis.single.info, (c) => c.lrange(victimList, 0, -1));
     const inFlight = held.map((raw) => {
       const decoded = decodeUnit(raw);
       if (!decoded.ok) throw new Error(`unexpected unit ${raw}`);

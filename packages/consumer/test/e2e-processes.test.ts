@@ -9,12 +9,14 @@ import {
   withRedis,
 } from '@kf/devstack';
 import { afterEach, describe, expect, test } from 'vitest';
+import { openGroupAdmin } from '../src/index.js';
 import { decodeUnit } from '../src/work-unit/work-unit.js';
 import { kafkaClientUnderTest } from './support/kafka-client-under-test.js';
 import {
   countSeen,
   maxConcurrentUnits,
   type NodeProcess,
+  type NodeProcessSpec,
   startNodes,
 } from './support/node-processes.js';
 import { produceIds, until } from './support/produce.js';
@@ -126,6 +128,41 @@ describe('node processes end to end', () => {
     return counts.reduce((sum, n) => sum + n, 0);
   }
 
+  /**
+   * Starts the nodes with their group paused, fills the topic, and resumes once every
+   * node waits for work: the leader then queues all the units in one go, and each node's
+   * first claim takes some of them. (Produced while the nodes ran, units came a tick's
+   * worth at a time, and two nodes with free slots could take each tick's units before
+   * the third, the leader still finishing its tick, looked: on a loaded machine one node
+   * once got none.) Resolves with the ids produced and when the group was resumed. The
+   * bound only ends a failing test.
+   */
+  async function startWaitingThenFill(
+    config: KfConfigInput,
+    specs: Array<Omit<NodeProcessSpec, 'config'>>,
+    fill: () => Promise<string[]>,
+  ): Promise<{ ids: string[]; resumedAt: number }> {
+    const admin = await openGroupAdmin(config, { actor: 'e2e-test' });
+    try {
+      await admin.pause();
+      running = await startNodes(specs.length, (i) => ({
+        ...(specs[i] as Omit<NodeProcessSpec, 'config'>),
+        config,
+      }));
+      await until(
+        waitUntil,
+        async () => (await waitingClaims()) >= specs.length,
+        'every node waiting for work',
+      );
+      const ids = await fill();
+      const resumedAt = Date.now();
+      await admin.resume();
+      return { ids, resumedAt };
+    } finally {
+      await admin.close();
+    }
+  }
+
   function expectExactlyOnce(seen: ReturnType<typeof countSeen>, produced: number): void {
     expect(seen.distinct.size).toBe(produced);
     expect(seen.offsets).toBe(produced);
@@ -146,18 +183,12 @@ describe('node processes end to end', () => {
     async (name, redis) => {
       const topic = `e2e-exact-${name.replace(/\W+/g, '-').toLowerCase()}`;
       await createTopic(stack.kafka.info.brokers, { topic, partitions: 4 });
-      const config = groupConfig(redis(), { consumeStep: 1_000 });
-      running = await startNodes(3, (i) => ({ config, topics: [topic], nodeId: `${topic}-${i}` }));
-      // Produced once all three wait for work: Redis serves blocked claims first come,
-      // first served, so each node gets units from the first ones on, however fast the
-      // others drain the rest (a node whose claim loop was still starting on a loaded
-      // machine once got none). The bound only ends a failing test.
-      await until(
-        waitUntil,
-        async () => (await waitingClaims()) >= 3,
-        'all three nodes waiting for work',
+      const config = groupConfig(redis(), { consumeStep: 500 });
+      const { ids, resumedAt } = await startWaitingThenFill(
+        config,
+        [0, 1, 2].map((i) => ({ topics: [topic], nodeId: `${topic}-${i}` })),
+        () => produceIds(stack.producer, topic, { count: 20_000, partitions: 4 }),
       );
-      const ids = await produceIds(stack.producer, topic, { count: 20_000, partitions: 4 });
       const { total, distinct, offsets } = await consumeEverything(ids.length);
       const perNode = running.map((n) => n.report.seen.length);
       summary(name, {
@@ -166,9 +197,29 @@ describe('node processes end to end', () => {
         distinct: distinct.size,
         duplicates: total - offsets,
         perNode: perNode.join('/'),
+        claimsPerNode: running.map((n) => n.report.claimed.length).join('/'),
+        leader: running
+          .map((n) => (n.report.leadership.some((l) => l.gained) ? 'L' : '-'))
+          .join('/'),
+        firstClaimMs: running
+          .map((n) => Math.round((n.report.claimed[0]?.at ?? Number.NaN) - resumedAt))
+          .join('/'),
       });
       expectExactlyOnce({ total, distinct, offsets }, ids.length);
-      expect(perNode.every((c) => c > 0)).toBe(true);
+      // A node that got nothing is shown with what it did and said, relative to production.
+      const idle = running
+        .filter((n) => n.report.seen.length === 0)
+        .map(({ report: r }) => ({
+          node: r.nodeId,
+          claimed: r.claimed.map((c) => `${c.unit.id}@${Math.round(c.at - resumedAt)}`),
+          leadership: r.leadership.map((l) => `${l.gained}@${Math.round(l.at - resumedAt)}`),
+          leaseLost: r.leaseLost.map((at) => Math.round(at - resumedAt)),
+          logs: r.logs.map(
+            (l) =>
+              `${Math.round(l.at - resumedAt)} ${l.level} ${l.message} ${JSON.stringify(l.fields)}`,
+          ),
+        }));
+      expect(idle, 'nodes that delivered nothing').toEqual([]);
       expect(running.flatMap((n) => n.report.errors)).toEqual([]);
     },
   );
@@ -176,19 +227,14 @@ describe('node processes end to end', () => {
   test('one partition is consumed by 3 processes at once: more units in flight than partitions', async () => {
     const topic = 'e2e-one-partition';
     await createTopic(stack.kafka.info.brokers, { topic, partitions: 1 });
-    const ids = await produceIds(stack.producer, topic, { count: 30_000, partitions: 1 });
     const config = groupConfig(singleRedis(), { consumeStep: 500 });
-    // Paused until all three run: on a loaded machine a process that starts seconds after
+    // Paused until all three wait: on a loaded machine a process that starts seconds after
     // the others could find the topic drained, and the test prove nothing about sharing.
-    const paused = `kf:{${config.redis.groupName}}:paused`;
-    await withRedis(stack.redis.single.info, (redis) => redis.set(paused, '{"by":"test"}'));
-    running = await startNodes(3, (i) => ({
+    const { ids } = await startWaitingThenFill(
       config,
-      topics: [topic],
-      nodeId: `${topic}-${i}`,
-      pauseMs: 2,
-    }));
-    await withRedis(stack.redis.single.info, (redis) => redis.del(paused));
+      [0, 1, 2].map((i) => ({ topics: [topic], nodeId: `${topic}-${i}`, pauseMs: 2 })),
+      () => produceIds(stack.producer, topic, { count: 30_000, partitions: 1 }),
+    );
     const { total, distinct, offsets } = await consumeEverything(ids.length);
     const inFlight = maxConcurrentUnits(running);
     const nodesWithUnits = running.filter((n) => n.report.completed.length > 0).length;
@@ -208,24 +254,20 @@ describe('node processes end to end', () => {
     const topic = 'e2e-kill';
     await createTopic(stack.kafka.info.brokers, { topic, partitions: 4 });
     const config = groupConfig(singleRedis(), { consumeStep: 500, leaseTtlMs: 2_000 });
-    running = await startNodes(3, (i) => ({
+    // The victim is slow, so it holds units whenever it is killed: the others may have
+    // drained most of the topic by the time the test sees a quarter of it. Every node
+    // waits for work before any is queued, so the victim is served units from the first
+    // ones on (the bounds only end a failing test).
+    const { ids } = await startWaitingThenFill(
       config,
-      topics: [topic],
-      nodeId: `${topic}-${i}`,
-      // The victim is slow, so it holds units whenever it is killed: the others may
-      // have drained most of the topic by the time the test sees a quarter of it.
-      pauseMs: i === 0 ? 1_000 : 5,
-    }));
-    const victim = running[0] as NodeProcess;
-    // Produced once all three wait for work, so the victim is served units from the
-    // first ones on (a victim whose claim loop was still starting on a loaded machine
-    // once held nothing when killed). The bounds only end a failing test.
-    await until(
-      waitUntil,
-      async () => (await waitingClaims()) >= 3,
-      'all three nodes waiting for work',
+      [0, 1, 2].map((i) => ({
+        topics: [topic],
+        nodeId: `${topic}-${i}`,
+        pauseMs: i === 0 ? 1_000 : 5,
+      })),
+      () => produceIds(stack.producer, topic, { count: 40_000, partitions: 4 }),
     );
-    const ids = await produceIds(stack.producer, topic, { count: 40_000, partitions: 4 });
+    const victim = running[0] as NodeProcess;
     const victimList = `kf:{${(config.redis as { groupName: string }).groupName}}:working:${victim.report.nodeId}`;
     await until(
       waitUntil,

@@ -41,6 +41,8 @@ export interface NodeReport {
   /** Units found in its working list that it never held, queued again. */
   orphans: number;
   errors: string[];
+  /** What the node logged at info and above, in order. */
+  logs: Array<{ at: number; level: string; message: string; fields: object }>;
   exit: Promise<number | null>;
 }
 
@@ -113,6 +115,7 @@ export class NodeProcess {
       leaseLost: [],
       orphans: 0,
       errors: [],
+      logs: [],
       exit,
     };
     this.running = new Promise((resolve, reject) => {
@@ -209,6 +212,7 @@ export class NodeProcess {
     else if (message.type === 'recovered') r.recovered.push(message as never);
     else if (message.type === 'leaseLost') r.leaseLost.push(message.at as number);
     else if (message.type === 'orphans') r.orphans += message.units as number;
+    else if (message.type === 'log') r.logs.push(message as never);
     else if (message.type === 'error' || message.type === 'failed')
       r.errors.push(JSON.stringify(message));
   }

@@ -1,7 +1,7 @@
 /**
  * Where kf touches kafkajs's internals, with kafkajs-fetch-receive.ts (how a
- * connection hands a Fetch response over) and kafkajs-request-queue.ts (a request
- * queue's idle checks).
+ * connection hands a Fetch response over), kafkajs-request-queue.ts (a request
+ * queue's idle checks) and kafkajs-open-connections.ts (what a close disconnects).
  *
  * kafkajs's public API reads partitions only through a consumer group, and kf fetches
  * exact offset ranges with no group, so this file drives kafkajs's `Cluster` (metadata,
@@ -36,6 +36,7 @@ import { lookupCodecByAttributes } from 'kafkajs/src/protocol/message/compressio
 import { requests } from 'kafkajs/src/protocol/requests/index.js';
 import { decodeFetchV11, type FetchV11Response, type RawPartitionFetch } from './fetch-response.js';
 import { type ReceivingConnection, receiveFetchesUnjoined } from './kafkajs-fetch-receive.js';
+import { OpenConnections } from './kafkajs-open-connections.js';
 import { type QueuedConnection, stopIdleQueueChecks } from './kafkajs-request-queue.js';
 
 // ---- The shapes kf relies on (kafkajs 2.2.4) ----
@@ -284,11 +285,13 @@ export function createInternalCluster(options: InternalClusterOptions): Internal
   // them too, so nothing is left open after a close. Held strongly while open (a socket
   // does not keep its broker reachable), let go once disconnected.
   const open = new OpenConnections();
-  // Every pool kafkajs builds, a broker's rebuilt one included (after an illegal SASL state).
+  // Every pool kafkajs builds, a broker's rebuilt one included (after an illegal SASL state),
+  // gets kf's adjustments before its first request and is watched.
   const builder = cluster.brokerPool.connectionPoolBuilder;
   const build = builder.build.bind(builder);
   builder.build = async (options) => {
     const pool = await build(options);
+    adjustConnections(pool);
     open.track(pool);
     return pool;
   };
@@ -488,40 +491,6 @@ function byTopic<T extends { topic: string }, P>(
 /** Polled batches decoded for `range`, with the codecs a fetch's answer is decoded with. */
 export function decodePolled(data: Buffer, range: OffsetRange): Promise<RawBatch[]> {
   return decodeRecordBatches(data, range, decompress);
-}
-
-/** The connections of kafkajs's pools that are connected or connecting. */
-class OpenConnections {
-  private readonly open = new Set<KafkajsConnection>();
-  private readonly watched = new WeakSet<KafkajsConnection>();
-
-  /** Watches the pool's connections: each joins when it connects, leaves once disconnected. */
-  track(pool: KafkajsConnectionPool): void {
-    for (const connection of pool.pool) {
-      if (this.watched.has(connection)) continue;
-      this.watched.add(connection);
-      const connect = connection.connect.bind(connection);
-      const disconnect = connection.disconnect.bind(connection);
-      connection.connect = async () => {
-        this.open.add(connection);
-        const connected = await connect();
-        // A disconnect while it was connecting let it go; its socket is open now.
-        this.open.add(connection);
-        return connected;
-      };
-      connection.disconnect = async () => {
-        try {
-          return await disconnect();
-        } finally {
-          this.open.delete(connection);
-        }
-      };
-    }
-  }
-
-  disconnectAll(): Promise<unknown> {
-    return Promise.all([...this.open].map((connection) => connection.disconnect()));
-  }
 }
 
 /** kf's adjustments to kafkajs's connections (see the files they come from); once each. */

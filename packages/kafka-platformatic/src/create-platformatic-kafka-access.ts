@@ -4,13 +4,11 @@ import {
   type FetchRequest,
   type FetchResult,
   type Isolation,
-  isKafkaAccessError,
   type KafkaAccess,
   type KafkaClientOptions,
-  KafkaErrorCode,
   KafkaRequestError,
   NotLeaderError,
-  OffsetOutOfRangeError,
+  outOfRangeReply,
   type PartitionMetadata,
   type PartitionOffsets,
   redactedError,
@@ -398,33 +396,13 @@ export function createPlatformaticKafkaAccess(
     };
   };
 
-  /**
-   * The broker's out-of-range reply carries no range, so the partition's range is read
-   * afresh from its leader. A leader that moved or is gone meanwhile is the fetch's own
-   * trouble, said as such (retried after a metadata refresh, no attempt spent), and so is
-   * a partition that is gone; any other failure leaves the range unknown.
-   */
-  const outOfRange = async (request: FetchRequest): Promise<Error> => {
-    const { topic, partition, offset } = request;
-    try {
-      const [range] = await offsets(topic, 'read_uncommitted', partition);
-      return new OffsetOutOfRangeError(topic, partition, offset, range?.earliest, range?.latest);
-    } catch (error) {
-      if (
-        isKafkaAccessError(error, KafkaErrorCode.NotLeader) ||
-        isKafkaAccessError(error, KafkaErrorCode.UnknownTopicOrPartition)
-      ) {
-        return error as Error;
-      }
-      logger.warn(
-        { err: error, topic, partition, offset },
-        'could not read the partition range for an out-of-range fetch',
-      );
-      return new OffsetOutOfRangeError(topic, partition, offset, undefined, undefined, {
-        cause: safe(error),
-      });
-    }
-  };
+  const outOfRange = (request: FetchRequest): Promise<Error> =>
+    outOfRangeReply(request, {
+      readRange: async (topic, partition) =>
+        (await offsets(topic, 'read_uncommitted', partition))[0],
+      logger,
+      cause: safe,
+    });
 
   return {
     metadata,

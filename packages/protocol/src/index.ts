@@ -31,6 +31,8 @@ export {
   type NotLeaderReason,
   OffsetNotAvailableError,
   OffsetOutOfRangeError,
+  type OutOfRangeReplyOptions,
+  outOfRangeReply,
   UnknownTopicPartitionError,
 } from './kafka/errors/index.js';
 export type {

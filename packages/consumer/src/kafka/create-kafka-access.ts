@@ -1,14 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  isKafkaAccessError,
-  type KafkaClientOptions,
-  KafkaErrorCode,
-  silentLogger,
-} from '@kf/protocol';
+import { type KafkaClientOptions, outOfRangeReply, silentLogger } from '@kf/protocol';
 import { selectRecords } from '@kf/protocol/kafka-records';
 import { KafkaRequestError } from '../errors/kafka-request-error.js';
 import { NotLeaderError } from '../errors/not-leader-error.js';
-import { OffsetOutOfRangeError } from '../errors/offset-out-of-range-error.js';
 import { UnknownTopicPartitionError } from '../errors/unknown-topic-partition-error.js';
 import { RepeatLimiter } from '../logging/repeat-limiter.js';
 import { errorFromCode, errorFromThrown, KafkaProtocolCode } from './error-mapping.js';
@@ -268,33 +262,12 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     };
   };
 
-  /**
-   * The broker's out-of-range reply carries no range, so the partition's range is read
-   * afresh from its leader. A leader that moved or is gone meanwhile is the fetch's own
-   * trouble, said as such (retried after a metadata refresh, no attempt spent), and so is
-   * a partition that is gone; any other failure leaves the range unknown.
-   */
-  const outOfRange = async (request: FetchRequest): Promise<Error> => {
-    const { topic, partition, offset } = request;
-    try {
-      const [range] = await offsets(topic, 'read_uncommitted', partition);
-      return new OffsetOutOfRangeError(topic, partition, offset, range?.earliest, range?.latest);
-    } catch (error) {
-      if (
-        isKafkaAccessError(error, KafkaErrorCode.NotLeader) ||
-        isKafkaAccessError(error, KafkaErrorCode.UnknownTopicOrPartition)
-      ) {
-        return error as Error;
-      }
-      logger.warn(
-        { err: error, topic, partition, offset },
-        'could not read the partition range for an out-of-range fetch',
-      );
-      return new OffsetOutOfRangeError(topic, partition, offset, undefined, undefined, {
-        cause: error,
-      });
-    }
-  };
+  const outOfRange = (request: FetchRequest): Promise<Error> =>
+    outOfRangeReply(request, {
+      readRange: async (topic, partition) =>
+        (await offsets(topic, 'read_uncommitted', partition))[0],
+      logger,
+    });
 
   const logEnds = logEndsWatch(clusterOptions, () => closed);
   const group = groupOffsets(cluster, ensureConnected, () => closed);

@@ -93,7 +93,15 @@ const projects = {
       '@kf/kafka-platformatic',
       '@kf/cli',
     ],
-    registry: ['kafkajs@2.2.4', 'ioredis', '@platformatic/kafka', ...toolchain],
+    // @types/redis-errors: ioredis 6.1's declarations need it in a project that checks
+    // libraries' declarations, as the ioredis adapters' READMEs say.
+    registry: [
+      'kafkajs@2.2.4',
+      'ioredis',
+      '@types/redis-errors',
+      '@platformatic/kafka',
+      ...toolchain,
+    ],
     manifest: { type: 'module' },
   },
   cjs: {

@@ -1,11 +1,12 @@
 import { parseConfig } from '@kf/core';
 import { startRedisSingle, waitUntil } from '@kf/devstack';
 import { createPlatformaticKafkaAccess } from '@kf/kafka-platformatic';
-import { AdapterNotInstalledError, type KafkaClientOptions } from '@kf/protocol';
+import { AdapterNotInstalledError, type KafkaClientOptions, silentLogger } from '@kf/protocol';
 import { describe, expect, test } from 'vitest';
 import { kafkaFromConfig } from '../src/connect/kafka-from-config.js';
 import { loadPlatformatic } from '../src/connect/load-platformatic.js';
 import { openGroupAdmin } from '../src/index.js';
+import { startFakeKafkaBrokers } from './support/fake-kafka-broker.js';
 import { useGroupNodes } from './support/group-nodes.js';
 import { produceIds, tally, until } from './support/produce.js';
 import { useKafkaRedis } from './support/stack.js';
@@ -53,21 +54,42 @@ describe('the Kafka client a node reads with', () => {
     conf: { useEarliest: true },
   });
 
-  test("kafka.client picks the port: kafkajs's has the optional long-poll methods, platformatic's has none", async () => {
+  test('kafka.client picks the port: each speaks its own protocol versions, and both read the cluster', async () => {
     const base = config();
+    const clients = ['kafkajs', 'platformatic'] as const;
+    // Told apart on the wire: kafkajs asks a broker's API versions first (ApiVersions,
+    // key 18), the platformatic port sends Metadata v8 (key 3) at once.
+    const fake = await startFakeKafkaBrokers();
+    const firstRequests: Array<{ apiKey: number; version: number } | undefined> = [];
+    try {
+      for (const client of clients) {
+        const access = await kafkaFromConfig(
+          parseConfig({
+            ...base,
+            bootstrapBrokers: fake.ports.slice(0, 1).map((port) => `127.0.0.1:${port}`),
+            kafka: { client, requestTimeoutMs: 2_000 },
+          }),
+          silentLogger,
+        );
+        // The fake answers only what kafkajs asks: the other port's load fails, as it may.
+        await access.metadata(['t']).catch(() => undefined);
+        await access.close();
+        firstRequests.push(fake.takeRequests()[0]);
+      }
+    } finally {
+      await fake.close();
+    }
+    expect(firstRequests).toEqual([
+      { apiKey: 18, version: 2 },
+      { apiKey: 3, version: 8 },
+    ]);
     const t = await topic('client-choice', 2);
     const built = await Promise.all(
-      (['kafkajs', 'platformatic'] as const).map((client) =>
-        kafkaFromConfig(parseConfig({ ...base, kafka: { client } }), {
-          debug() {},
-          info() {},
-          warn() {},
-          error() {},
-        }),
+      clients.map((client) =>
+        kafkaFromConfig(parseConfig({ ...base, kafka: { client } }), silentLogger),
       ),
     );
     try {
-      expect(built.map((access) => typeof access.awaitLogEnds)).toEqual(['function', 'undefined']);
       for (const access of built) {
         const metadata = await access.metadata([t]);
         expect(metadata.topics.map((x) => x.partitions.length)).toEqual([2]);

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   type ClusterMetadata,
+  checkFetchRequest,
   type FetchRequest,
   type FetchResult,
   type Isolation,
@@ -16,21 +17,21 @@ import {
   silentLogger,
   UnknownTopicPartitionError,
 } from '@kf/protocol';
-import { type DecodedBatch, decodeRecordBatches, selectRecords } from '@kf/protocol/kafka-records';
 import {
   type Connection,
-  fetchV11,
   ListOffsetTimestamps,
   listOffsetsV4,
   metadataV8,
 } from '@platformatic/kafka';
-import { BrokerConnections, sendRaw } from './broker-connections.js';
-import { decompress } from './decompress.js';
+import { BrokerConnections, type ConnectionSettings } from './broker-connections.js';
 import { errorFromCode, errorFromThrown, KafkaProtocolCode, type Target } from './error-mapping.js';
-import { type FetchV11Response, parseFetchV11 } from './fetch-response.js';
+import { ISOLATION_LEVEL, sendFetch } from './fetch-request.js';
+import type { FetchV11Response } from './fetch-response.js';
 import { groupOffsets } from './group-offsets.js';
+import { LogEndPolls } from './log-end-polls.js';
 import { type LoadedMetadata, MetadataCache } from './metadata-cache.js';
 import { toOffset } from './offsets.js';
+import { readRecordSet } from './record-set.js';
 
 export type { KafkaSasl } from '@kf/protocol';
 
@@ -42,17 +43,9 @@ export type { KafkaSasl } from '@kf/protocol';
  */
 export type PlatformaticKafkaAccessOptions = KafkaClientOptions;
 
-const ISOLATION_LEVEL: Record<Isolation, 0 | 1> = { read_uncommitted: 0, read_committed: 1 };
-const FETCH_API_KEY = 1;
-/** The Fetch version read (fetch-response.ts); every broker since Kafka 2.3 serves it, 4.x included. */
-const FETCH_VERSION = 11;
 /** The replica id of an ordinary client (not a follower broker). */
 const CONSUMER_REPLICA_ID = -1;
 const NO_LEADER_EPOCH = -1;
-/** Sessionless fetches: session id 0 with epoch -1 (KIP-227). */
-const NO_SESSION = { id: 0, epoch: -1 };
-/** Answer as soon as anything is there: a range's offsets exist already. */
-const MIN_BYTES = 1;
 const FIRST_RETRY_DELAY_MS = 100;
 const MAX_RETRY_DELAY_MS = 1_000;
 
@@ -60,7 +53,8 @@ const MAX_RETRY_DELAY_MS = 1_000;
  * The Kafka access port on @platformatic/kafka's connections and per-request APIs
  * (Metadata v8, ListOffsets v4, Fetch v11, FindCoordinator v2, OffsetCommit v7,
  * OffsetFetch v5); connects on first use. The same contract as `createKafkaAccess` of
- * @kf/consumer, without the optional `awaitLogEnds` and `readRecords`.
+ * @kf/consumer, the optional `awaitLogEnds` and `readRecords` included: long polls run
+ * on connections of their own (log-end-polls.ts).
  */
 export function createPlatformaticKafkaAccess(
   options: PlatformaticKafkaAccessOptions,
@@ -73,14 +67,15 @@ export function createPlatformaticKafkaAccess(
   /** What a thrown error carries on as its cause: a copy with secrets masked. */
   const safe = (error: unknown): Error => redactedError(error, secrets);
   const retries = options.retries ?? 3;
-  const connections = new BrokerConnections({
+  const settings: ConnectionSettings = {
     clientId: options.clientId ?? 'kf',
     brokers: options.brokers,
     connectionTimeoutMs: options.connectionTimeoutMs ?? 1_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
     ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
-  });
+  };
+  const connections = new BrokerConnections(settings);
   let closed = false;
 
   const refuseClosed = (operation: string): void => {
@@ -306,7 +301,7 @@ export function createPlatformaticKafkaAccess(
   };
 
   const fetch = async (request: FetchRequest): Promise<FetchResult> => {
-    validate(request);
+    checkFetchRequest(request);
     const { topic, partition, offset } = request;
     const operation = `fetch ${topic}/${partition} at ${offset}`;
     refuseClosed(operation);
@@ -316,37 +311,12 @@ export function createPlatformaticKafkaAccess(
     let answer: FetchV11Response;
     try {
       const connection = await connectionTo(leader, target);
-      answer = await sendRaw(
-        connection,
-        FETCH_API_KEY,
-        FETCH_VERSION,
-        () =>
-          fetchV11.createRequest(
-            request.maxWaitMs,
-            MIN_BYTES,
-            request.maxBytes,
-            ISOLATION_LEVEL[request.isolation],
-            NO_SESSION.id,
-            NO_SESSION.epoch,
-            [
-              {
-                topicId: topic,
-                partitions: [
-                  {
-                    partition,
-                    currentLeaderEpoch: NO_LEADER_EPOCH,
-                    fetchOffset: BigInt(offset),
-                    lastFetchedEpoch: NO_LEADER_EPOCH,
-                    partitionMaxBytes: request.maxBytes,
-                  },
-                ],
-              },
-            ],
-            [],
-            '',
-          ),
-        parseFetchV11,
-      );
+      answer = await sendFetch(connection, {
+        partitions: [{ topic, partition, offset, maxBytes: request.maxBytes }],
+        maxWaitMs: request.maxWaitMs,
+        maxBytes: request.maxBytes,
+        isolation: request.isolation,
+      });
     } catch (error) {
       throw errorFromThrown(error, target, safe(error));
     }
@@ -359,42 +329,27 @@ export function createPlatformaticKafkaAccess(
     }
     if (found.errorCode === KafkaProtocolCode.OffsetOutOfRange) throw await outOfRange(request);
     if (found.errorCode !== 0) throw errorFromCode(found.errorCode, target);
-    let batches: DecodedBatch[];
-    try {
-      batches =
-        found.records === null
-          ? []
-          : await decodeRecordBatches(
-              found.records,
-              { from: offset, to: request.endOffset ?? Number.POSITIVE_INFINITY },
-              decompress,
-            );
-    } catch (error) {
-      const cause = safe(error);
-      throw new KafkaRequestError(operation, undefined, `records not readable: ${cause.message}`, {
-        cause,
-      });
-    }
-    const { records, nextOffset } = selectRecords(
-      batches,
-      found.abortedTransactions,
-      offset,
-      request.isolation,
-    );
-    const first = batches[0];
     return {
-      records,
-      nextOffset,
-      batches: {
-        count: batches.length,
-        bytes: batches.reduce((sum, batch) => sum + batch.bytes, 0),
-        offsets: first === undefined ? 0 : nextOffset - first.firstOffset,
-      },
+      ...(await readRecordSet(found.records, found.abortedTransactions, request, operation, safe)),
       highWatermark: toOffset(found.highWatermark, 'high watermark'),
       lastStableOffset: toOffset(found.lastStableOffset, 'last stable offset'),
       logStartOffset: toOffset(found.logStartOffset, 'log start offset'),
     };
   };
+
+  const readRecords: KafkaAccess['readRecords'] = async (polled, read) => ({
+    ...(await readRecordSet(
+      polled.data,
+      polled.abortedTransactions,
+      read,
+      `read ${read.topic}/${read.partition} at ${read.offset} from polled batches`,
+      safe,
+    )),
+    // Not a broker's answer: the log's ends are not known from it (-1, as when unreported).
+    highWatermark: -1,
+    lastStableOffset: -1,
+    logStartOffset: -1,
+  });
 
   const outOfRange = (request: FetchRequest): Promise<Error> =>
     outOfRangeReply(request, {
@@ -404,12 +359,22 @@ export function createPlatformaticKafkaAccess(
       cause: safe,
     });
 
+  const polls = new LogEndPolls({
+    settings,
+    broker: (nodeId) => cache.broker(nodeId),
+    closed: () => closed,
+    safe,
+  });
+
   return {
     metadata,
     refreshMetadata,
     offsets,
     offsetsAt,
     fetch,
+    awaitLogEnds: (leader, partitions, pollOptions) =>
+      polls.awaitLogEnds(leader, partitions, pollOptions),
+    readRecords,
     ...groupOffsets({
       anyBroker: () => connections.any(cache.brokers),
       broker: (address) => connections.to(address),
@@ -420,7 +385,7 @@ export function createPlatformaticKafkaAccess(
       closed = true;
       // The pool fails the requests still under way and refuses new ones: nothing opens
       // a connection after this.
-      await connections.close();
+      await Promise.all([connections.close(), polls.close()]);
     },
   };
 }
@@ -461,22 +426,4 @@ function required(value: bigint | undefined, what: string): bigint {
   if (value === undefined)
     throw new KafkaRequestError('list offsets', undefined, `${what} missing`);
   return value;
-}
-
-function validate(request: FetchRequest): void {
-  const fields: Array<[string, number, number]> = [
-    ['partition', request.partition, 0],
-    ['offset', request.offset, 0],
-    ['maxBytes', request.maxBytes, 1],
-    ['maxWaitMs', request.maxWaitMs, 0],
-  ];
-  for (const [name, value, min] of fields) {
-    if (!Number.isSafeInteger(value) || value < min) {
-      throw new KafkaRequestError(
-        `fetch ${request.topic}/${request.partition}`,
-        undefined,
-        `${name} must be an integer >= ${min}, got ${value}`,
-      );
-    }
-  }
 }

@@ -60,6 +60,7 @@ export type {
   KafkaFactory,
   KafkaSasl,
 } from './kafka/kafka-client-options.js';
+export { checkFetchRequest, checkLogEndsRequest } from './kafka/request-checks.js';
 export { type Logger, redactingLogger, silentLogger } from './logger.js';
 export { redact, redactedError } from './redaction.js';
 export type {

@@ -41,10 +41,16 @@ describe('selectRecords (pure logic; the broker contract is in kafka-port.test.t
     const result = selectRecords([batch(10, 19, [])], [], 12, 'read_uncommitted');
     expect(result.records).toEqual([]);
     expect(result.nextOffset).toBe(20);
+    // What it cost: one batch of 100 bytes, spanning offsets 10 to 19.
+    expect(result.batches).toEqual({ count: 1, bytes: 100, offsets: 10 });
   });
 
   test('with no batch at all nextOffset stays at the requested offset', () => {
-    expect(selectRecords([], [], 7, 'read_committed')).toEqual({ records: [], nextOffset: 7 });
+    expect(selectRecords([], [], 7, 'read_committed')).toEqual({
+      records: [],
+      nextOffset: 7,
+      batches: { count: 0, bytes: 0, offsets: 0 },
+    });
   });
 
   test('an aborted transaction is skipped until its abort marker; a later one of the same producer is kept', () => {

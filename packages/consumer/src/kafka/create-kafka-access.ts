@@ -1,5 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { type KafkaClientOptions, outOfRangeReply, silentLogger } from '@kf/protocol';
+import {
+  checkFetchRequest,
+  checkLogEndsRequest,
+  type KafkaClientOptions,
+  outOfRangeReply,
+  silentLogger,
+} from '@kf/protocol';
 import { selectRecords } from '@kf/protocol/kafka-records';
 import { KafkaRequestError } from '../errors/kafka-request-error.js';
 import { NotLeaderError } from '../errors/not-leader-error.js';
@@ -28,7 +34,6 @@ import {
   type KafkajsErrorShape,
   type KafkajsMetadata,
   kafkaErrorType,
-  type RawBatch,
   type RawLogEnds,
 } from './kafkajs-internals.js';
 import { kafkajsLogCreator } from './kafkajs-log.js';
@@ -216,7 +221,7 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
   };
   const fetch = (request: FetchRequest): Promise<FetchResult> => tracked(fetchOnce(request));
   const fetchOnce = async (request: FetchRequest): Promise<FetchResult> => {
-    validate(request);
+    checkFetchRequest(request);
     const { topic, partition, offset } = request;
     const operation = `fetch ${topic}/${partition} at ${offset}`;
     // A fetch asked for as its node closes (a unit's next range) would open a connection
@@ -244,7 +249,7 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     }
     if (raw.errorCode !== 0) throw errorFromCode(raw.errorCode, target);
     return {
-      ...selected(raw.batches, raw.abortedTransactions, offset, request.isolation),
+      ...selectRecords(raw.batches, raw.abortedTransactions, offset, request.isolation),
       highWatermark: toOffset(raw.highWatermark, 'high watermark'),
       lastStableOffset: toOffset(raw.lastStableOffset, 'last stable offset'),
       logStartOffset: toOffset(raw.logStartOffset, 'log start offset'),
@@ -255,7 +260,7 @@ export function createKafkaAccess(options: KafkaAccessOptions): KafkaAccess {
     const batches = await decodePolled(polled.data, { from: read.offset, to: read.endOffset });
     // Not a broker's answer: the log's ends are not known from it (-1, as when unreported).
     return {
-      ...selected(batches, polled.abortedTransactions, read.offset, read.isolation),
+      ...selectRecords(batches, polled.abortedTransactions, read.offset, read.isolation),
       highWatermark: -1,
       lastStableOffset: -1,
       logStartOffset: -1,
@@ -379,7 +384,7 @@ function logEndsWatch(
         throw new KafkaRequestError(operation, undefined, 'the Kafka access is closed');
     };
     open();
-    validateWatch(operation, partitions, maxWaitMs, recordsMaxBytes);
+    checkLogEndsRequest(operation, partitions, { maxWaitMs, recordsMaxBytes });
     let raw: RawLogEnds[];
     try {
       const client = await connected();
@@ -500,26 +505,6 @@ function unwrapRetries(error: unknown): unknown {
   return error;
 }
 
-/** The records a fetch's batches hold at or above `from`, and what they cost on the wire. */
-function selected(
-  batches: RawBatch[],
-  abortedTransactions: PolledRecords['abortedTransactions'],
-  from: number,
-  isolation: Isolation,
-): Pick<FetchResult, 'records' | 'nextOffset' | 'batches'> {
-  const { records, nextOffset } = selectRecords(batches, abortedTransactions, from, isolation);
-  const first = batches[0];
-  return {
-    records,
-    nextOffset,
-    batches: {
-      count: batches.length,
-      bytes: batches.reduce((sum, batch) => sum + batch.bytes, 0),
-      offsets: first === undefined ? 0 : nextOffset - first.firstOffset,
-    },
-  };
-}
-
 /** A poll's undecoded batches of one partition, read from `from`; none when it held none. */
 function polledRecords(end: RawLogEnds, from: number): PolledRecords | undefined {
   if (end.data === undefined || end.dataEnd === undefined) return undefined;
@@ -529,59 +514,4 @@ function polledRecords(end: RawLogEnds, from: number): PolledRecords | undefined
     data: end.data,
     abortedTransactions: end.abortedTransactions,
   };
-}
-
-function validateWatch(
-  operation: string,
-  partitions: WatchedPartition[],
-  maxWaitMs: number,
-  recordsMaxBytes: number,
-): void {
-  for (const [name, value] of [
-    ['maxWaitMs', maxWaitMs],
-    ['recordsMaxBytes', recordsMaxBytes],
-  ] as const) {
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new KafkaRequestError(
-        operation,
-        undefined,
-        `${name} must be an integer >= 0, got ${value}`,
-      );
-    }
-  }
-  if (partitions.length === 0) {
-    throw new KafkaRequestError(operation, undefined, 'no partition to watch');
-  }
-  for (const { topic, partition, from } of partitions) {
-    if (
-      !Number.isSafeInteger(partition) ||
-      partition < 0 ||
-      !Number.isSafeInteger(from) ||
-      from < 0
-    ) {
-      throw new KafkaRequestError(
-        operation,
-        undefined,
-        `${topic}/${partition}: partition and from must be integers >= 0, got ${partition} and ${from}`,
-      );
-    }
-  }
-}
-
-function validate(request: FetchRequest): void {
-  const fields: Array<[string, number, number]> = [
-    ['partition', request.partition, 0],
-    ['offset', request.offset, 0],
-    ['maxBytes', request.maxBytes, 1],
-    ['maxWaitMs', request.maxWaitMs, 0],
-  ];
-  for (const [name, value, min] of fields) {
-    if (!Number.isSafeInteger(value) || value < min) {
-      throw new KafkaRequestError(
-        `fetch ${request.topic}/${request.partition}`,
-        undefined,
-        `${name} must be an integer >= ${min}, got ${value}`,
-      );
-    }
-  }
 }

@@ -4,8 +4,9 @@ import { createServer, type Server, type Socket } from 'node:net';
  * Two fake Kafka brokers on loopback (nodes 1 and 2) that answer only ApiVersions and
  * Metadata v0, for a topic `t` of one partition led by node 2: enough for a kafkajs
  * client to load metadata, and for a test to script an answer kafkajs retries
- * (`noLeaderAnswers`: the next Metadata answers say the partition has no leader). Pure
- * protocol, no Kafka: what a test of the client's own connection handling needs.
+ * (`noLeaderAnswers`: the next Metadata answers say the partition has no leader), and
+ * that records what each client asks (`takeRequests`). Pure protocol, no Kafka: what a
+ * test of the client's own connection handling needs.
  */
 export interface FakeKafkaBrokers {
   readonly ports: number[];
@@ -15,6 +16,8 @@ export interface FakeKafkaBrokers {
   noLeaderAnswers: number;
   /** Connections from clients still open at the brokers' end. */
   openConnections(): number;
+  /** The requests received since the last call (API key and version), in order. */
+  takeRequests(): Array<{ apiKey: number; version: number }>;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,7 @@ export async function startFakeKafkaBrokers(): Promise<FakeKafkaBrokers> {
   const servers: Server[] = [];
   const ports: number[] = [];
   let metadataCalls = 0;
+  let received: Array<{ apiKey: number; version: number }> = [];
   const brokers: FakeKafkaBrokers = {
     ports,
     get metadataCalls() {
@@ -47,6 +51,11 @@ export async function startFakeKafkaBrokers(): Promise<FakeKafkaBrokers> {
     },
     noLeaderAnswers: 0,
     openConnections: () => [...sockets].filter((s) => !s.destroyed).length,
+    takeRequests() {
+      const taken = received;
+      received = [];
+      return taken;
+    },
     async close() {
       for (const socket of sockets) socket.destroy();
       await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
@@ -93,6 +102,7 @@ export async function startFakeKafkaBrokers(): Promise<FakeKafkaBrokers> {
       while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
         const request = pending.subarray(4, 4 + pending.readInt32BE(0));
         pending = pending.subarray(4 + request.length);
+        received.push({ apiKey: request.readInt16BE(0), version: request.readInt16BE(2) });
         const body = answer(request.readInt16BE(0), request.readInt16BE(2));
         if (body === undefined) {
           socket.destroy();

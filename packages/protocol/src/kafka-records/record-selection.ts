@@ -4,6 +4,8 @@ import type { DecodedBatch } from './record-batch.js';
 export interface Selection {
   records: KafkaRecord[];
   nextOffset: number;
+  /** What the batches read cost: a fetch's `FetchResult.batches`. */
+  batches: { count: number; bytes: number; offsets: number };
 }
 
 /** A control record's key: version (int16) then type (int16), 0 = abort, 1 = commit. */
@@ -21,7 +23,8 @@ const CONTROL_TYPE_ABORT = 0;
  * - tombstones (null values) and empty values are kept (kafka-clj skipped nulls,
  *   shortfall 9).
  * `nextOffset` is one past the last whole batch, so offsets with nothing to deliver
- * (compacted away, aborted, markers) are stepped over rather than fetched again.
+ * (compacted away, aborted, markers) are stepped over rather than fetched again;
+ * `batches` says how many batches, bytes and offsets that took.
  */
 export function selectRecords(
   batches: DecodedBatch[],
@@ -53,7 +56,16 @@ export function selectRecords(
       if (record.offset >= from) records.push(record);
     }
   }
-  return { records, nextOffset: next };
+  const first = batches[0];
+  return {
+    records,
+    nextOffset: next,
+    batches: {
+      count: batches.length,
+      bytes: batches.reduce((sum, batch) => sum + batch.bytes, 0),
+      offsets: first === undefined ? 0 : next - first.firstOffset,
+    },
+  };
 }
 
 function isAbortMarker(batch: DecodedBatch): boolean {

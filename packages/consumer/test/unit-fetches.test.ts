@@ -294,9 +294,11 @@ describe('a unit read in fetches sized from its length', () => {
       const { kafka, fetches } = recorded(access);
       const delivery = collecting();
       const unreadable: unknown[] = [];
-      // A batch header claiming 20 bytes, shorter than any batch's own header.
+      // A record batch (magic 2) whose header claims 20 bytes, shorter than any batch's
+      // own header.
       const bogus = Buffer.alloc(32);
       bogus.writeInt32BE(20, 8);
+      bogus.writeInt8(2, 16);
       const unit = {
         ...unitOf(10, 40),
         records: {

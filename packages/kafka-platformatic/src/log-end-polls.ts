@@ -106,7 +106,8 @@ export class LogEndPolls {
       }
       if (found.errorCode !== 0)
         return { topic, partition, error: kafkaErrorType(found.errorCode) };
-      const records = recordsMaxBytes > 0 ? wholeBatches(found, from, operation) : undefined;
+      const records =
+        recordsMaxBytes > 0 ? wholeBatches(found, from, operation, this.options.safe) : undefined;
       return {
         topic,
         partition,
@@ -141,18 +142,17 @@ function wholeBatches(
   found: RawPartitionFetch,
   from: number,
   operation: string,
+  safe: (error: unknown) => Error,
 ): PolledRecords | undefined {
   if (found.records === null || found.records.length === 0) return undefined;
   let last: ReturnType<typeof batchBounds>[number] | undefined;
   try {
     last = batchBounds(found.records).at(-1);
   } catch (error) {
-    throw new KafkaRequestError(
-      operation,
-      undefined,
-      `records not readable: ${(error as Error).message}`,
-      { cause: error },
-    );
+    const cause = safe(error);
+    throw new KafkaRequestError(operation, undefined, `records not readable: ${cause.message}`, {
+      cause,
+    });
   }
   if (last === undefined) return undefined;
   return {

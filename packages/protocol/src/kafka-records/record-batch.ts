@@ -49,11 +49,12 @@ const CONTROL_FLAG = 0x20;
  * record of a batch). A batch cut short by the byte limit ends the
  * list: it is fetched whole next time.
  */
-export function decodeRecordBatches(
+export async function decodeRecordBatches(
   buffer: Buffer,
   range: OffsetRange,
   decompress: Decompress,
 ): Promise<DecodedBatch[]> {
+  // Async: a record set it cannot read rejects, as a failed decode does, never throws.
   return decodeBatches(
     batchBounds(buffer).map(({ start, end }) => buffer.subarray(start, end)),
     range,
@@ -82,10 +83,7 @@ export function readWholeBatches(reader: ByteReader, size: number): ChunkedBytes
   let left = size;
   while (left >= LOG_OVERHEAD) {
     const header = reader.peek(Math.min(left, RECORDS_AT));
-    if (header.length > MAGIC_AT && header.readInt8(MAGIC_AT) !== RECORD_BATCH_MAGIC) {
-      // Message formats v0/v1 were removed from Kafka 4.0; kf reads record batches only.
-      throw new Error(`unsupported message format (magic ${header.readInt8(MAGIC_AT)})`);
-    }
+    if (header.length > MAGIC_AT) refuseOtherFormats(header.readInt8(MAGIC_AT));
     const bytes = LOG_OVERHEAD + header.readInt32BE(LENGTH_AT);
     if (bytes > left) break;
     if (bytes < RECORDS_AT) {
@@ -96,6 +94,17 @@ export function readWholeBatches(reader: ByteReader, size: number): ChunkedBytes
   }
   reader.skip(left);
   return batches;
+}
+
+/**
+ * Message formats v0/v1 (magic 0 and 1) were removed from Kafka 4.0, and a 3.x broker
+ * serves a topic's old messages unconverted: kf reads record batches (magic 2) only, and
+ * says so rather than read offsets from bytes laid out otherwise.
+ */
+function refuseOtherFormats(magic: number): void {
+  if (magic !== RECORD_BATCH_MAGIC) {
+    throw new Error(`unsupported message format (magic ${magic})`);
+  }
 }
 
 /** Where one whole record batch lies in a record set, and the offsets it spans. */
@@ -114,6 +123,7 @@ export function batchBounds(buffer: Buffer): BatchBounds[] {
   const bounds: BatchBounds[] = [];
   let at = 0;
   while (at + LOG_OVERHEAD <= buffer.length) {
+    if (at + MAGIC_AT < buffer.length) refuseOtherFormats(buffer.readInt8(at + MAGIC_AT));
     const end = at + LOG_OVERHEAD + buffer.readInt32BE(at + LENGTH_AT);
     if (end > buffer.length) break;
     if (end < at + RECORDS_AT) {

@@ -7,7 +7,12 @@ import {
   type PolledRecords,
   type WatchedPartition,
 } from '@kf/protocol';
-import { batchBounds } from '@kf/protocol/kafka-records';
+import {
+  type BatchBounds,
+  ByteReader,
+  batchBounds,
+  readWholeBatches,
+} from '@kf/protocol/kafka-records';
 import { BrokerConnections, type ConnectionSettings } from './broker-connections.js';
 import { errorFromCode, errorFromThrown, kafkaErrorType, type Target } from './error-mapping.js';
 import { sendFetch } from './fetch-request.js';
@@ -134,9 +139,9 @@ export class LogEndPolls {
 }
 
 /**
- * The whole batches of a partition's answer, copied (a view would keep the socket's
- * buffer alive for as long as the organiser keeps them); none when the answer held no
- * whole batch.
+ * The whole batches of a partition's answer, joined into a buffer of their own (the
+ * organiser keeps them; views would keep every socket read of the answer alive); none
+ * when the answer held no whole batch.
  */
 function wholeBatches(
   found: RawPartitionFetch,
@@ -144,10 +149,13 @@ function wholeBatches(
   operation: string,
   safe: (error: unknown) => Error,
 ): PolledRecords | undefined {
-  if (found.records === null || found.records.length === 0) return undefined;
-  let last: ReturnType<typeof batchBounds>[number] | undefined;
+  if (found.records === null) return undefined;
+  let data: Buffer;
+  let last: BatchBounds | undefined;
   try {
-    last = batchBounds(found.records).at(-1);
+    const batches = readWholeBatches(new ByteReader(found.records), found.records.length);
+    data = Buffer.concat(batches.flatMap((batch) => batch.chunks));
+    last = batchBounds(data).at(-1);
   } catch (error) {
     const cause = safe(error);
     throw new KafkaRequestError(operation, undefined, `records not readable: ${cause.message}`, {
@@ -158,7 +166,7 @@ function wholeBatches(
   return {
     from,
     to: last.lastOffset + 1,
-    data: Buffer.from(found.records.subarray(0, last.end)),
+    data,
     abortedTransactions: found.abortedTransactions,
   };
 }

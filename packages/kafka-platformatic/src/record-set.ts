@@ -4,7 +4,14 @@ import {
   type Isolation,
   KafkaRequestError,
 } from '@kf/protocol';
-import { decodeRecordBatches, selectRecords } from '@kf/protocol/kafka-records';
+import {
+  ByteReader,
+  type ChunkedBytes,
+  decodeBatches,
+  decodeRecordBatches,
+  readWholeBatches,
+  selectRecords,
+} from '@kf/protocol/kafka-records';
 import { decompress } from './decompress.js';
 
 /** What a fetch answers from one partition's record set; the log's ends are the caller's. */
@@ -20,7 +27,7 @@ export type ReadRecords = Omit<
  * that cannot be read are a `KafkaRequestError` of `operation`.
  */
 export async function readRecordSet(
-  data: Buffer | null,
+  data: Buffer | ChunkedBytes | null,
   abortedTransactions: AbortedTransaction[],
   read: { offset: number; endOffset?: number; isolation: Isolation },
   operation: string,
@@ -28,14 +35,17 @@ export async function readRecordSet(
 ): Promise<ReadRecords> {
   let batches: Awaited<ReturnType<typeof decodeRecordBatches>>;
   try {
+    const range = { from: read.offset, to: read.endOffset ?? Number.POSITIVE_INFINITY };
     batches =
       data === null
         ? []
-        : await decodeRecordBatches(
-            data,
-            { from: read.offset, to: read.endOffset ?? Number.POSITIVE_INFINITY },
-            decompress,
-          );
+        : Buffer.isBuffer(data)
+          ? await decodeRecordBatches(data, range, decompress)
+          : await decodeBatches(
+              readWholeBatches(new ByteReader(data), data.length),
+              range,
+              decompress,
+            );
   } catch (error) {
     const cause = safe(error);
     throw new KafkaRequestError(operation, undefined, `records not readable: ${cause.message}`, {
